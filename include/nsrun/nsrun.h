@@ -1,0 +1,96 @@
+/* libnsrun: start a command inside new Linux namespaces.
+ *
+ * Fill a struct nsrun_spec (nsrun_spec_init() gives the defaults), then call
+ * nsrun_run(). A program linking libnsrun must call nsrun_reexec_dispatch()
+ * (<nsrun/reexec.h>) at the top of main(): the staged start-up path re-executes
+ * the program as the "nsrun:init" stage. */
+#ifndef NSRUN_NSRUN_H
+#define NSRUN_NSRUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nsrun/error.h>
+#include <nsrun/reexec.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NSRUN_VERSION "0.1.0"
+
+/* The kernel accepts at most this many lines in uid_map/gid_map (4.15+). */
+#define NSRUN_MAX_MAP_LINES 340
+/* One join per namespace type at most. */
+#define NSRUN_MAX_JOINS 8
+
+struct nsrun_id_range {
+	uint32_t inside;
+	uint32_t outside;
+	uint32_t count;
+};
+
+struct nsrun_id_map {
+	unsigned n;
+	struct nsrun_id_range range[NSRUN_MAX_MAP_LINES];
+};
+
+/* Where the id maps of a new user namespace come from. */
+enum nsrun_id_source {
+	NSRUN_IDS_EXPLICIT = 0, /* uid_map/gid_map as given (maybe empty) */
+	NSRUN_IDS_ROOT,         /* caller's uid and gid become 0 inside */
+	NSRUN_IDS_AUTO,         /* root plus the caller's /etc/subuid, /etc/subgid ranges */
+};
+
+enum nsrun_setgroups {
+	NSRUN_SETGROUPS_DEFAULT = 0, /* allow, unless the kernel requires deny */
+	NSRUN_SETGROUPS_ALLOW,
+	NSRUN_SETGROUPS_DENY,
+};
+
+struct nsrun_ns_join {
+	int type;         /* one CLONE_NEW* flag */
+	const char *path; /* e.g. /proc/1234/ns/net */
+};
+
+/* One description of a container, filled by a front end, read by the engine. */
+struct nsrun_spec {
+	unsigned long new_ns; /* CLONE_NEW* flags to create */
+	struct nsrun_ns_join joins[NSRUN_MAX_JOINS];
+	unsigned n_joins;
+
+	enum nsrun_id_source id_source;
+	struct nsrun_id_map uid_map;
+	struct nsrun_id_map gid_map;
+	enum nsrun_setgroups setgroups;
+
+	bool mount_proc;   /* fresh /proc (implies a new mount namespace) */
+	bool force_child;  /* staged path even without a PID namespace (-f) */
+	int verbose;       /* >0: each start-up step on stderr */
+	int block_fd;      /* wait for data or EOF on it before the exec; -1: none */
+
+	int *keep_fds;     /* descriptors besides 0-2 the command inherits */
+	unsigned n_keep_fds;
+
+	char **argv;       /* the command; argv[0] is looked up in PATH */
+};
+
+/* Defaults: nothing new, nothing joined, no block fd. */
+void nsrun_spec_init(struct nsrun_spec *spec);
+/* Free what nsrun_spec_init and the front ends allocated in spec. */
+void nsrun_spec_release(struct nsrun_spec *spec);
+
+/* Check a spec for contradictions before anything runs. */
+int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err);
+
+/* Run the command described by spec.
+ * In place (no PID namespace, no force_child): on success this never returns,
+ * the command replaces the calling process. Staged: returns the exit status
+ * to report (the command's, or 128+N for signal N).
+ * On failure returns -1 with err filled; err->status is the exit status. */
+int nsrun_run(const struct nsrun_spec *spec, struct nsrun_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

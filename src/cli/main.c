@@ -1,0 +1,36 @@
+/* nsrun: the program. Stage dispatch first (the re-executed init stage never
+ * reaches the command line), then the sandbox front end. */
+#include <stdio.h>
+
+#include <nsrun/nsrun.h>
+
+#include "options.h"
+
+static int fail(const struct nsrun_error *err)
+{
+	fprintf(stderr, "nsrun: %s\n", err->msg);
+	return err->status ? err->status : NSRUN_EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	nsrun_reexec_dispatch(argc, argv);
+
+	struct cli_options opts;
+	struct nsrun_error err = { 0 };
+	if (cli_parse(argc, argv, &opts, &err) < 0) {
+		nsrun_spec_release(&opts.spec);
+		return fail(&err);
+	}
+	if (opts.action == CLI_HELP) {
+		cli_usage();
+		return 0;
+	}
+	if (opts.action == CLI_VERSION) {
+		printf("nsrun version %s\n", NSRUN_VERSION);
+		return 0;
+	}
+	int status = nsrun_run(&opts.spec, &err);
+	nsrun_spec_release(&opts.spec);
+	return status < 0 ? fail(&err) : status;
+}

@@ -1,0 +1,63 @@
+/* The init stage: runs in the new namespaces from the sealed binary copy,
+ * waits for the launcher to write the id maps, sets up and execs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "init.h"
+#include "setup.h"
+#include "sync.h"
+#include "../spec_wire.h"
+#include "../util/log.h"
+
+static int report(const struct nsrun_error *err)
+{
+	dprintf(STDERR_FILENO, "nsrun: %s\n", err->msg);
+	return err->status ? err->status : NSRUN_EXIT_FAILURE;
+}
+
+/* The launcher may have died before our PR_SET_PDEATHSIG took hold; its end
+ * of the sync socket is closed then. */
+static bool launcher_gone(int sync_fd)
+{
+	struct pollfd p = { .fd = sync_fd, .events = POLLRDHUP };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+int nsrun_init_stage(int argc, char **argv)
+{
+	struct nsrun_error err = { 0 };
+	nsrun_trace_set_name(NSRUN_INIT_STAGE);
+	if (argc != 2)
+		return NSRUN_EXIT_FAILURE;
+	char *end;
+	long sync_fd = strtol(argv[1], &end, 10);
+	if (*end != '\0' || sync_fd < 3 || sync_fd > 1 << 20)
+		return NSRUN_EXIT_FAILURE;
+	if (fcntl((int)sync_fd, F_SETFD, FD_CLOEXEC) < 0)
+		return NSRUN_EXIT_FAILURE;
+
+	/* Blocks until the launcher has written the id maps. */
+	char *buf;
+	size_t len;
+	int r = sync_recv((int)sync_fd, &buf, &len, &err);
+	if (r == 1)
+		return NSRUN_EXIT_FAILURE; /* the launcher failed and said why */
+	if (r < 0)
+		return report(&err);
+	struct nsrun_spec spec;
+	if (spec_decode(buf, len, &spec, &err) < 0)
+		return report(&err);
+	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
+	if (launcher_gone((int)sync_fd))
+		return NSRUN_EXIT_FAILURE;
+
+	if (sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
+		return report(&err);
+	exec_command(&spec, &err);
+	return report(&err);
+}

@@ -1,0 +1,269 @@
+/* nsrun_run(): the launcher. Chooses between the two start-up paths:
+ *
+ * in place  join/unshare, write the maps (self, or a helper forked before
+ *           the unshare), set up, execve. The command keeps our PID.
+ * staged    clone a child into the new namespaces that re-executes the
+ *           sealed binary as "nsrun:init"; write its maps from outside, send
+ *           it the spec, forward signals and wait. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nsrun/nsrun.h>
+
+#include "exec.h"
+#include "forward.h"
+#include "idmap.h"
+#include "init.h"
+#include "namespaces.h"
+#include "setup.h"
+#include "sync.h"
+#include "../spec_wire.h"
+#include "../util/log.h"
+
+static bool is_staged(const struct nsrun_spec *spec)
+{
+	if (spec->force_child || (spec->new_ns & CLONE_NEWPID))
+		return true;
+	/* setns into a PID namespace takes effect for children only. */
+	for (unsigned i = 0; i < spec->n_joins; i++)
+		if (spec->joins[i].type == CLONE_NEWPID)
+			return true;
+	return false;
+}
+
+static int open_proc(struct nsrun_error *err)
+{
+	int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return nsrun_fail(err, errno, "open /proc");
+	return fd;
+}
+
+/* --- in place ------------------------------------------------------------ */
+
+/* A helper forked before unshare() stays outside the new user namespace, so
+ * it may write maps the process cannot write for itself. */
+struct map_helper {
+	pid_t pid;
+	int sock; /* our end: write "go", read an error message or EOF */
+};
+
+static int helper_start(struct map_helper *h, const struct idmap_plan *plan,
+			int proc_fd, int verbose, struct nsrun_error *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return nsrun_fail(err, errno, "socketpair for the id map helper");
+	pid_t target = getpid();
+	h->pid = fork();
+	if (h->pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return nsrun_fail(err, errno, "fork the id map helper");
+	}
+	if (h->pid == 0) {
+		close(sv[0]);
+		char go;
+		if (read(sv[1], &go, 1) != 1)
+			_exit(0); /* the launcher failed before unshare */
+		struct nsrun_error herr = { 0 };
+		if (idmap_plan_apply(plan, proc_fd, target, verbose, &herr) < 0) {
+			ssize_t w = write(sv[1], herr.msg, strlen(herr.msg));
+			(void)w;
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	h->sock = sv[0];
+	return 0;
+}
+
+static void helper_cancel(struct map_helper *h)
+{
+	close(h->sock);
+	waitpid(h->pid, NULL, 0);
+	h->pid = -1;
+}
+
+static int helper_finish(struct map_helper *h, struct nsrun_error *err)
+{
+	char msg[sizeof(err->msg)];
+	size_t got = 0;
+	int rc = 0;
+	if (write(h->sock, "g", 1) != 1) {
+		rc = nsrun_fail(err, errno, "start the id map helper");
+	} else {
+		ssize_t n;
+		while ((n = read(h->sock, msg + got, sizeof(msg) - 1 - got)) > 0)
+			got += (size_t)n;
+	}
+	int status = 0;
+	close(h->sock);
+	while (waitpid(h->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 0 && got > 0) {
+		msg[got] = '\0';
+		rc = nsrun_fail(err, 0, "%s", msg);
+	} else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		rc = nsrun_fail(err, 0, "the id map helper failed (status %d)",
+				exit_status_of(status));
+	}
+	return rc;
+}
+
+static int run_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	struct idmap_plan plan;
+	struct map_helper helper = { .pid = -1, .sock = -1 };
+	int join_fds[NSRUN_MAX_JOINS];
+	int proc_fd = -1;
+	char names[96];
+
+	if (idmap_plan_make(spec, true, &plan, err) < 0)
+		return -1;
+	if (plan.writer != IDMAP_WRITER_NONE && (proc_fd = open_proc(err)) < 0)
+		return -1;
+	if (ns_open_joins(spec, join_fds, err) < 0)
+		goto fail;
+	bool outside = plan.writer == IDMAP_WRITER_OUTSIDE ||
+		       plan.writer == IDMAP_WRITER_NEWIDMAP;
+	if (outside && helper_start(&helper, &plan, proc_fd, spec->verbose, err) < 0) {
+		ns_close_joins(spec, join_fds);
+		goto fail;
+	}
+	if (ns_enter_joins(spec, join_fds, err) < 0)
+		goto fail;
+	if (spec->new_ns) {
+		if (unshare((int)spec->new_ns) < 0) {
+			nsrun_fail(err, errno, "unshare (new namespaces: %s)",
+				   ns_describe(spec->new_ns, names, sizeof(names)));
+			goto fail;
+		}
+		nsrun_trace(spec->verbose, "unshare: %s",
+			    ns_describe(spec->new_ns, names, sizeof(names)));
+	}
+	if (outside) {
+		if (helper_finish(&helper, err) < 0)
+			goto fail_nohelper;
+	} else if (idmap_plan_apply(&plan, proc_fd, 0, spec->verbose, err) < 0) {
+		goto fail;
+	}
+	if (proc_fd >= 0)
+		close(proc_fd);
+	if (sandbox_setup(spec, err) < 0 || exec_wait_block_fd(spec, err) < 0)
+		return -1;
+	return exec_command(spec, err);
+
+fail:
+	if (helper.pid > 0)
+		helper_cancel(&helper);
+fail_nohelper:
+	if (proc_fd >= 0)
+		close(proc_fd);
+	return -1;
+}
+
+/* --- staged -------------------------------------------------------------- */
+
+static void kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	struct idmap_plan plan;
+	int join_fds[NSRUN_MAX_JOINS];
+	int proc_fd = -1, sv[2] = { -1, -1 };
+	char *wire = NULL;
+	size_t wire_len;
+	sigset_t forward, old_mask;
+	bool masked = false;
+	int status = -1;
+	char names[96];
+
+	if (idmap_plan_make(spec, false, &plan, err) < 0)
+		return -1;
+	if (spec_encode(spec, &wire, &wire_len, err) < 0)
+		return -1;
+	/* Opened before any join: a joined mount namespace may have another
+	 * /proc, where the child's host PID means nothing. */
+	if (plan.writer != IDMAP_WRITER_NONE && (proc_fd = open_proc(err)) < 0)
+		goto out;
+	if (ns_open_joins(spec, join_fds, err) < 0 || ns_enter_joins(spec, join_fds, err) < 0)
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		nsrun_fail(err, errno, "socketpair for the init stage");
+		goto out;
+	}
+	/* Block before the clone so no signal meant for the command is lost;
+	 * the child starts with the caller's mask. */
+	forward_signal_set(&forward);
+	if (sigprocmask(SIG_BLOCK, &forward, &old_mask) < 0) {
+		nsrun_fail(err, errno, "sigprocmask");
+		goto out;
+	}
+	masked = true;
+
+	char fdtext[16];
+	snprintf(fdtext, sizeof(fdtext), "%d", sv[1]);
+	char *stage_argv[] = { NSRUN_INIT_STAGE, fdtext, NULL };
+	struct nsrun_reexec_attr attr = {
+		.clone_flags = spec->new_ns,
+		.pdeathsig = SIGKILL,
+		.sigmask = &old_mask,
+		.hold_fd = sv[1],
+		.inherit_fds = &sv[1],
+		.n_inherit_fds = 1,
+	};
+	pid_t pid = nsrun_reexec_spawn(NSRUN_INIT_STAGE, stage_argv, NULL, &attr, err);
+	if (pid < 0)
+		goto out;
+	close(sv[1]);
+	sv[1] = -1;
+	nsrun_trace(spec->verbose, "clone: pid %d in new namespaces: %s", (int)pid,
+		    ns_describe(spec->new_ns, names, sizeof(names)));
+
+	/* The child executes the init stage only after the maps are written:
+	 * that execve keeps its capabilities only if its uid is mapped. */
+	if (idmap_plan_apply(&plan, proc_fd, pid, spec->verbose, err) < 0 ||
+	    sync_release(sv[0], err) < 0 ||
+	    sync_send(sv[0], wire, wire_len, err) < 0) {
+		kill_and_reap(pid);
+		goto out;
+	}
+	free(wire);
+	wire = NULL;
+	status = forward_until_exit(pid, spec->verbose, err);
+	if (status < 0)
+		kill_and_reap(pid);
+out:
+	if (masked)
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	free(wire);
+	if (proc_fd >= 0)
+		close(proc_fd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return status;
+}
+
+int nsrun_run(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (nsrun_spec_validate(spec, err) < 0)
+		return -1;
+	return is_staged(spec) ? run_staged(spec, err) : run_in_place(spec, err);
+}

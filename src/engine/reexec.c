@@ -1,0 +1,223 @@
+/* Named stages run by re-executing a sealed copy of the running binary.
+ * See <nsrun/reexec.h>. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include <nsrun/reexec.h>
+
+#include "init.h"
+#include "namespaces.h"
+
+/* Newer than Debian 12's headers (Linux 6.3). */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
+#define MAX_STAGES 32
+
+static struct {
+	const char *name;
+	nsrun_stage_fn fn;
+} stages[MAX_STAGES] = {
+	{ NSRUN_INIT_STAGE, nsrun_init_stage },
+};
+static unsigned n_stages = 1;
+
+int nsrun_reexec_register(const char *name, nsrun_stage_fn fn)
+{
+	if (name == NULL || fn == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (unsigned i = 0; i < n_stages; i++) {
+		if (strcmp(stages[i].name, name) == 0) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
+	if (n_stages == MAX_STAGES) {
+		errno = ENOSPC;
+		return -1;
+	}
+	stages[n_stages].name = name;
+	stages[n_stages].fn = fn;
+	n_stages++;
+	return 0;
+}
+
+int nsrun_reexec_dispatch(int argc, char **argv)
+{
+	if (argc < 1 || argv[0] == NULL)
+		return 0;
+	for (unsigned i = 0; i < n_stages; i++)
+		if (strcmp(stages[i].name, argv[0]) == 0)
+			exit(stages[i].fn(argc, argv));
+	return 0;
+}
+
+static pthread_once_t sealed_once = PTHREAD_ONCE_INIT;
+static int sealed_fd = -1;
+static int sealed_errno;
+static const char *sealed_step;
+
+static int make_memfd(void)
+{
+	/* MFD_EXEC keeps the copy executable where vm.memfd_noexec would
+	 * otherwise forbid it; kernels before 6.3 reject the flag. */
+	int fd = memfd_create("nsrun", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("nsrun", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd;
+}
+
+static void make_sealed_copy(void)
+{
+	int exe = -1, fd = -1;
+	struct stat st;
+
+	sealed_step = "open /proc/self/exe";
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0 || fstat(exe, &st) < 0)
+		goto fail;
+	sealed_step = "memfd_create";
+	fd = make_memfd();
+	if (fd < 0)
+		goto fail;
+	sealed_step = "copy /proc/self/exe";
+	off_t off = 0;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(fd, exe, &off, (size_t)(st.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			goto fail;
+		}
+	}
+	sealed_step = "seal the binary copy";
+	int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	if (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
+	    (errno != EINVAL || fcntl(fd, F_ADD_SEALS, seals) < 0))
+		goto fail;
+	close(exe);
+	sealed_fd = fd;
+	return;
+fail:
+	sealed_errno = errno;
+	if (exe >= 0)
+		close(exe);
+	if (fd >= 0)
+		close(fd);
+}
+
+int nsrun_reexec_sealed_fd(struct nsrun_error *err)
+{
+	pthread_once(&sealed_once, make_sealed_copy);
+	if (sealed_fd < 0)
+		return nsrun_fail(err, sealed_errno, "%s", sealed_step);
+	return sealed_fd;
+}
+
+/* fork-like clone: the child continues on a copy of this stack. clone3
+ * takes CLONE_NEWTIME, which the old clone() cannot (the bit is CSIGNAL's). */
+static pid_t clone_child(unsigned long flags)
+{
+	struct clone_args args;
+	memset(&args, 0, sizeof(args));
+	args.flags = flags;
+	args.exit_signal = SIGCHLD;
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS && !(flags & CLONE_NEWTIME))
+		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	return (pid_t)pid;
+}
+
+static void write_all_raw(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp[],
+			 const struct nsrun_reexec_attr *attr, struct nsrun_error *err)
+{
+	extern char **environ;
+	static const struct nsrun_reexec_attr no_attr;
+	if (attr == NULL)
+		attr = &no_attr;
+	int exe = nsrun_reexec_sealed_fd(err);
+	if (exe < 0)
+		return -1;
+
+	/* Build the child's argv before the clone: the child may not allocate. */
+	size_t argc = 0;
+	while (argv && argv[argc])
+		argc++;
+	char **child_argv = calloc(argc + 2, sizeof(char *));
+	if (child_argv == NULL) {
+		nsrun_fail(err, errno, "spawn stage %s", stage);
+		return -1;
+	}
+	child_argv[0] = (char *)stage;
+	for (size_t i = 1; i < argc; i++)
+		child_argv[i] = argv[i];
+	char *const *child_envp = envp ? envp : environ;
+
+	pid_t pid = clone_child(attr->clone_flags);
+	if (pid == 0) {
+		/* Child: async-signal-safe system calls only, until execve. */
+		if (attr->pdeathsig)
+			syscall(SYS_prctl, PR_SET_PDEATHSIG, attr->pdeathsig, 0, 0, 0);
+		if (attr->hold_fd > 0) {
+			char go;
+			long n;
+			do
+				n = syscall(SYS_read, attr->hold_fd, &go, 1);
+			while (n < 0 && errno == EINTR);
+			if (n != 1)
+				_exit(NSRUN_EXIT_FAILURE);
+		}
+		for (unsigned i = 0; i < attr->n_inherit_fds; i++)
+			syscall(SYS_fcntl, attr->inherit_fds[i], F_SETFD, 0);
+		if (attr->sigmask)
+			syscall(SYS_rt_sigprocmask, SIG_SETMASK, attr->sigmask, NULL,
+				sizeof(uint64_t));
+		syscall(SYS_execveat, exe, "", child_argv, child_envp, AT_EMPTY_PATH);
+		write_all_raw(STDERR_FILENO, "nsrun: cannot execute the sealed binary copy for stage ");
+		write_all_raw(STDERR_FILENO, stage);
+		write_all_raw(STDERR_FILENO, "\n");
+		_exit(NSRUN_EXIT_FAILURE);
+	}
+	int saved = errno;
+	free(child_argv);
+	if (pid < 0) {
+		char names[64];
+		nsrun_fail(err, saved, "clone (new namespaces: %s)",
+			   ns_describe(attr->clone_flags, names, sizeof(names)));
+		return -1;
+	}
+	return pid;
+}

@@ -1,0 +1,53 @@
+/* The container description: defaults, release and consistency checks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <nsrun/nsrun.h>
+
+#include "engine/namespaces.h"
+
+void nsrun_spec_init(struct nsrun_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->block_fd = -1;
+}
+
+void nsrun_spec_release(struct nsrun_spec *spec)
+{
+	free(spec->keep_fds);
+	spec->keep_fds = NULL;
+	spec->n_keep_fds = 0;
+}
+
+int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (spec->argv == NULL || spec->argv[0] == NULL)
+		return nsrun_fail(err, 0, "no command given");
+	if (spec->new_ns & ~(unsigned long)NS_ALL_FLAGS)
+		return nsrun_fail(err, 0, "unknown namespace flags %#lx",
+				  spec->new_ns & ~(unsigned long)NS_ALL_FLAGS);
+	if (spec->n_joins > NSRUN_MAX_JOINS)
+		return nsrun_fail(err, 0, "more than %d namespaces to join", NSRUN_MAX_JOINS);
+	unsigned long joined = 0;
+	for (unsigned i = 0; i < spec->n_joins; i++) {
+		const struct nsrun_ns_join *j = &spec->joins[i];
+		const char *name = ns_name(j->type);
+		if (!(j->type & NS_ALL_FLAGS) || strcmp(name, "?") == 0)
+			return nsrun_fail(err, 0, "--join: unknown namespace type %#x", j->type);
+		if (joined & (unsigned long)j->type)
+			return nsrun_fail(err, 0, "--join %s:%s: a %s namespace is already joined",
+					  name, j->path, name);
+		if (spec->new_ns & (unsigned long)j->type)
+			return nsrun_fail(err, 0,
+					  "--join %s:%s: conflicts with creating a new %s namespace",
+					  name, j->path, name);
+		joined |= (unsigned long)j->type;
+	}
+	bool has_maps = spec->id_source != NSRUN_IDS_EXPLICIT || spec->uid_map.n > 0 ||
+			spec->gid_map.n > 0;
+	if (has_maps && !(spec->new_ns & CLONE_NEWUSER))
+		return nsrun_fail(err, 0, "id maps need a new user namespace (-U)");
+	if (spec->mount_proc && !(spec->new_ns & CLONE_NEWNS))
+		return nsrun_fail(err, 0, "--mount-proc needs a new mount namespace (-m)");
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* Verbose start-up tracing. One formatted write() per line, so lines from the
+ * launcher and its init stage do not interleave mid-line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *trace_name = "nsrun";
+
+void nsrun_trace_set_name(const char *name)
+{
+	trace_name = name;
+}
+
+void nsrun_trace(int verbose, const char *fmt, ...)
+{
+	if (!verbose)
+		return;
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "%s: ", trace_name);
+	if (n < 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	size_t len = (size_t)n + (size_t)m;
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	/* Tracing is best effort: a full or closed stderr must not stop a start. */
+	ssize_t w = write(STDERR_FILENO, line, len);
+	(void)w;
+}

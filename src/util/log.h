@@ -1,0 +1,13 @@
+/* Verbose start-up tracing on stderr ("nsrun: <step>"), one line per step. */
+#ifndef NSRUN_UTIL_LOG_H
+#define NSRUN_UTIL_LOG_H
+
+/* Print "nsrun[<stage>]: <fmt>" on stderr when verbose is non-zero. */
+void nsrun_trace(int verbose, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Name the process in trace lines: "nsrun" for the launcher, the stage
+ * name in a re-executed stage. */
+void nsrun_trace_set_name(const char *name);
+
+#endif

@@ -1,0 +1,100 @@
+/* Unit tests: the sandbox command line into the spec. */
+#include <sched.h>
+
+#include "cli/options.h"
+#include "engine/namespaces.h"
+#include "tap.h"
+
+static struct cli_options opts;
+static struct nsrun_error err;
+
+#define PARSE(...)                                                          \
+	({                                                                  \
+		char *argv_[] = { "nsrun", __VA_ARGS__, NULL };             \
+		memset(&err, 0, sizeof(err));                               \
+		nsrun_spec_release(&opts.spec);                             \
+		cli_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, &opts, &err); \
+	})
+
+static void test_namespaces(void)
+{
+	TAP_OK(PARSE("-Urpmuin", "true") == 0 &&
+	       opts.spec.new_ns == (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+				    CLONE_NEWIPC | CLONE_NEWNET) &&
+	       opts.spec.id_source == NSRUN_IDS_ROOT, "-Urpmuin sets six namespaces and -r");
+	TAP_OK(PARSE("-a", "true") == 0 && opts.spec.new_ns == NS_ALL_FLAGS, "-a sets all eight");
+	TAP_OK(PARSE("--user", "--mount", "--pid", "--net", "--uts", "--ipc", "--cgroup",
+		     "--time", "true") == 0 && opts.spec.new_ns == NS_ALL_FLAGS,
+	       "long names for every namespace");
+	TAP_OK(PARSE("-C", "-T", "true") == 0 &&
+	       opts.spec.new_ns == (CLONE_NEWCGROUP | CLONE_NEWTIME), "-C and -T");
+	TAP_OK(PARSE("-f", "true") == 0 && opts.spec.force_child, "-f forces a child");
+	TAP_OK(PARSE("--mount-proc", "true") == 0 && opts.spec.mount_proc &&
+	       (opts.spec.new_ns & CLONE_NEWNS), "--mount-proc implies -m");
+}
+
+static void test_command(void)
+{
+	TAP_OK(PARSE("-U", "ls", "-l", "/") == 0 && strcmp(opts.spec.argv[0], "ls") == 0 &&
+	       strcmp(opts.spec.argv[1], "-l") == 0, "parsing stops at the first non-option");
+	TAP_OK(PARSE("-U", "--", "-weird", "-x") == 0 &&
+	       strcmp(opts.spec.argv[0], "-weird") == 0, "-- ends the options");
+	TAP_OK(PARSE("-U") < 0, "a missing command is an error");
+	TAP_CONTAINS(err.msg, "no command given", "and says so");
+	TAP_OK(PARSE("create", "x") < 0, "an OCI verb in command position is reserved");
+	TAP_CONTAINS(err.msg, "nsrun [OPTIONS] -- create", "the error shows how to run it");
+	TAP_OK(PARSE("--", "create") == 0, "after -- the verb is a command");
+	TAP_OK(PARSE("-h") == 0 && opts.action == CLI_HELP, "-h asks for help");
+	TAP_OK(PARSE("-V") == 0 && opts.action == CLI_VERSION, "-V asks for the version");
+}
+
+static void test_errors(void)
+{
+	TAP_OK(PARSE("--bogus", "true") < 0, "an unknown long option is an error");
+	TAP_CONTAINS(err.msg, "unknown option '--bogus'", "naming it");
+	TAP_OK(PARSE("-Q", "true") < 0, "an unknown short option is an error");
+	TAP_CONTAINS(err.msg, "unknown option '-Q'", "naming it");
+	TAP_OK(PARSE("true", "-M") == 0, "options after the command belong to it");
+	TAP_OK(PARSE("-M") < 0, "a missing value is an error");
+	TAP_CONTAINS(err.msg, "'-M' needs a value", "naming the option");
+	TAP_OK(PARSE("-M", "0 1000", "true") < 0, "a malformed map is an error");
+	TAP_CONTAINS(err.msg, "-M '0 1000'", "naming option and value");
+	TAP_OK(PARSE("-r", "-M", "0 0 1", "true") < 0, "-r and -M conflict");
+	TAP_CONTAINS(err.msg, "conflicts with -r/--map-root-user", "and the error says so");
+	TAP_OK(PARSE("--map-auto", "-r", "true") < 0, "--map-auto and -r conflict");
+	TAP_OK(PARSE("--setgroups", "maybe", "true") < 0, "--setgroups takes allow or deny");
+	TAP_OK(PARSE("--join", "bogus:/proc/1/ns/net", "true") < 0, "an unknown join type");
+	TAP_CONTAINS(err.msg, "unknown namespace type 'bogus'", "is named");
+	TAP_OK(PARSE("--join", "/proc/1/ns/net", "true") < 0, "--join needs TYPE:PATH");
+	TAP_OK(PARSE("-n", "--join", "net:/proc/1/ns/net", "true") < 0,
+	       "joining and creating the same type conflict");
+	TAP_OK(PARSE("--keep-fd", "x", "true") < 0, "--keep-fd takes a number");
+	TAP_OK(PARSE("--block-fd", "-1", "true") < 0, "--block-fd takes a descriptor");
+}
+
+static void test_maps(void)
+{
+	TAP_OK(PARSE("-M", "0 1000 1,1 100000 65536", "-G", "0 1000 1", "true") == 0 &&
+	       opts.spec.uid_map.n == 2 && opts.spec.gid_map.n == 1 &&
+	       (opts.spec.new_ns & CLONE_NEWUSER), "-M and -G together; they imply -U");
+	TAP_OK(PARSE("--map-auto", "true") == 0 && opts.spec.id_source == NSRUN_IDS_AUTO,
+	       "--map-auto");
+	TAP_OK(PARSE("--setgroups", "deny", "-r", "true") == 0 &&
+	       opts.spec.setgroups == NSRUN_SETGROUPS_DENY, "--setgroups deny");
+	TAP_OK(PARSE("--join", "net:/proc/1/ns/net", "--join", "mount:/proc/1/ns/mnt",
+		     "true") == 0 && opts.spec.n_joins == 2 &&
+	       opts.spec.joins[0].type == CLONE_NEWNET && opts.spec.joins[1].type == CLONE_NEWNS &&
+	       strcmp(opts.spec.joins[0].path, "/proc/1/ns/net") == 0, "two joins, mount alias");
+	TAP_OK(PARSE("--keep-fd", "3", "--keep-fd", "7", "--keep-fd", "1", "true") == 0 &&
+	       opts.spec.n_keep_fds == 2 && opts.spec.keep_fds[1] == 7, "--keep-fd list");
+}
+
+int main(void)
+{
+	test_namespaces();
+	test_command();
+	test_errors();
+	test_maps();
+	nsrun_spec_release(&opts.spec);
+	return tap_done();
+}

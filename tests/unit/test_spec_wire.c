@@ -1,0 +1,64 @@
+/* Unit tests: the spec survives the launcher -> init hand-over, and a
+ * damaged buffer is refused rather than half-read. */
+#include <sched.h>
+#include <stdlib.h>
+
+#include "spec_wire.h"
+#include "tap.h"
+
+int main(void)
+{
+	struct nsrun_error err;
+	struct nsrun_spec in, out;
+	char *argv[] = { "sh", "-c", "echo hi", NULL };
+	int keep[] = { 5, 9 };
+	nsrun_spec_init(&in);
+	in.new_ns = CLONE_NEWUSER | CLONE_NEWPID;
+	in.joins[0] = (struct nsrun_ns_join){ CLONE_NEWNET, "/proc/1/ns/net" };
+	in.n_joins = 1;
+	in.id_source = NSRUN_IDS_AUTO;
+	in.uid_map.n = 1;
+	in.uid_map.range[0] = (struct nsrun_id_range){ 0, 1000, 1 };
+	in.setgroups = NSRUN_SETGROUPS_DENY;
+	in.mount_proc = true;
+	in.verbose = 2;
+	in.block_fd = 4;
+	in.keep_fds = keep;
+	in.n_keep_fds = 2;
+	in.argv = argv;
+
+	char *buf;
+	size_t len;
+	TAP_OK(spec_encode(&in, &buf, &len, &err) == 0, "encode");
+	char *copy = malloc(len);
+	memcpy(copy, buf, len);
+	TAP_OK(spec_decode(copy, len, &out, &err) == 0, "decode");
+	TAP_OK(out.new_ns == in.new_ns && out.n_joins == 1 && out.joins[0].type == CLONE_NEWNET &&
+	       strcmp(out.joins[0].path, "/proc/1/ns/net") == 0, "namespaces and joins");
+	TAP_OK(out.id_source == NSRUN_IDS_AUTO && out.uid_map.n == 1 &&
+	       out.uid_map.range[0].outside == 1000 && out.gid_map.n == 0 &&
+	       out.setgroups == NSRUN_SETGROUPS_DENY, "id maps");
+	TAP_OK(out.mount_proc && out.verbose == 2 && out.block_fd == 4 && out.n_keep_fds == 2 &&
+	       out.keep_fds[1] == 9, "set-up fields");
+	TAP_OK(out.argv && strcmp(out.argv[2], "echo hi") == 0 && out.argv[3] == NULL, "argv");
+	spec_decoded_release(&out);
+
+	int refused = 0;
+	for (size_t cut = 0; cut < len; cut++) {
+		memcpy(copy, buf, len);
+		if (spec_decode(copy, cut, &out, &err) < 0)
+			refused++;
+		else
+			spec_decoded_release(&out);
+	}
+	TAP_OK(refused == (int)len, "every truncation is refused (%d of %zu)", refused, len);
+	memcpy(copy, buf, len);
+	copy[len - 1] = 'x'; /* the last string loses its terminator */
+	TAP_OK(spec_decode(copy, len, &out, &err) < 0, "an unterminated string is refused");
+	memcpy(copy, buf, len);
+	copy[0] ^= 1;
+	TAP_OK(spec_decode(copy, len, &out, &err) < 0, "a wrong magic is refused");
+	free(copy);
+	free(buf);
+	return tap_done();
+}

@@ -139,7 +139,7 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 	nsrun_spec_init(spec);
 	opts->action = CLI_RUN;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then forgets a previous argv entirely */
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'U': spec->new_ns |= CLONE_NEWUSER; break;

@@ -218,11 +218,11 @@ static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own,
 		}
 	}
 	if (bad == own)
-		return nsrun_fail(err, EPERM,
+		return nsrun_fail(err, 0,
 				  "%s: %s %" PRIu32 " may map only itself, one id, without CAP_SET%s; "
 				  "use --map-auto for more ids",
 				  option, kind, own, kind[0] == 'u' ? "UID" : "GID");
-	return nsrun_fail(err, EPERM,
+	return nsrun_fail(err, 0,
 			  "%s: %s %" PRIu32 " cannot be mapped by %s %" PRIu32
 			  " without CAP_SET%s; use --map-auto for the ranges in /etc/sub%s",
 			  option, kind, bad, kind, own, kind[0] == 'u' ? "UID" : "GID", kind);

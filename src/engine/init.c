@@ -50,14 +50,19 @@ int nsrun_init_stage(int argc, char **argv)
 	if (r < 0)
 		return report(&err);
 	struct nsrun_spec spec;
-	if (spec_decode(buf, len, &spec, &err) < 0)
+	if (spec_decode(buf, len, &spec, &err) < 0) {
+		free(buf);
 		return report(&err);
+	}
 	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
+	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
-		return NSRUN_EXIT_FAILURE;
-
-	if (sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
-		return report(&err);
-	exec_command(&spec, &err);
-	return report(&err);
+		goto out;
+	if (sandbox_setup(&spec, &err) == 0 && exec_wait_block_fd(&spec, &err) == 0)
+		exec_command(&spec, &err);
+	status = report(&err);
+out:
+	spec_decoded_release(&spec);
+	free(buf);
+	return status;
 }

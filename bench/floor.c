@@ -1,0 +1,170 @@
+/* floor: the least a namespace launcher must do, as a baseline for nsrun's
+ * start-up benchmark (bench/run.sh).
+ *
+ *   floor [-UmpnuiC] [-P] COMMAND [ARG...]
+ *
+ * One clone() into the selected new namespaces. When -U is given the parent
+ * writes a root map (inside 0 -> our euid/egid, one id) for the child, which
+ * waits on a pipe until that is done, as a real runtime must: an execve by an
+ * unmapped uid would drop the capabilities the child holds in its new user
+ * namespace. The child then execs COMMAND (PATH is searched); the parent waits
+ * and exits with the child's status (128 + N for a signal).
+ *
+ * -P mounts a new proc on /proc in the child before the exec (needs -m and,
+ * to be meaningful, -p). Nothing else: no propagation change, no signal
+ * forwarding, no descriptor hygiene.
+ *
+ * Build: cc -O2 -Wall -Wextra -o floor floor.c */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STACK_SIZE (64 * 1024)
+
+struct child_args {
+	char **argv;
+	int pipe_rd;
+	int pipe_wr;
+	int mount_proc;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
+	exit(125);
+}
+
+static int child_main(void *arg)
+{
+	struct child_args *a = arg;
+	char go;
+	ssize_t n;
+
+	if (close(a->pipe_wr) < 0)
+		die("child: close");
+	do
+		n = read(a->pipe_rd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		/* EOF: the parent failed to write the maps and said why. */
+		_exit(125);
+	}
+	if (close(a->pipe_rd) < 0)
+		die("child: close");
+	if (a->mount_proc &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die("child: mount proc on /proc");
+	execvp(a->argv[0], a->argv);
+	fprintf(stderr, "floor: exec %s: %s\n", a->argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static void write_file(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	size_t len = strlen(text);
+	ssize_t n = write(fd, text, len);
+	if (n < 0)
+		die(path);
+	if ((size_t)n != len) {
+		fprintf(stderr, "floor: %s: short write\n", path);
+		exit(125);
+	}
+	if (close(fd) < 0)
+		die(path);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: floor [-UmpnuiC] [-P] COMMAND [ARG...]\n"
+			"  -U user  -m mount  -p pid  -n net  -u uts  -i ipc  -C cgroup\n"
+			"  -P mount proc on /proc in the child (needs -m)\n");
+	exit(125);
+}
+
+int main(int argc, char **argv)
+{
+	int flags = 0, mount_proc = 0, c;
+
+	while ((c = getopt(argc, argv, "+UmpnuiCPh")) != -1) {
+		switch (c) {
+		case 'U': flags |= CLONE_NEWUSER; break;
+		case 'm': flags |= CLONE_NEWNS; break;
+		case 'p': flags |= CLONE_NEWPID; break;
+		case 'n': flags |= CLONE_NEWNET; break;
+		case 'u': flags |= CLONE_NEWUTS; break;
+		case 'i': flags |= CLONE_NEWIPC; break;
+		case 'C': flags |= CLONE_NEWCGROUP; break;
+		case 'P': mount_proc = 1; break;
+		default: usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	if (mount_proc && !(flags & CLONE_NEWNS)) {
+		fprintf(stderr, "floor: -P needs -m\n");
+		return 125;
+	}
+
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		die("pipe2");
+	struct child_args args = {
+		.argv = argv + optind,
+		.pipe_rd = pfd[0],
+		.pipe_wr = pfd[1],
+		.mount_proc = mount_proc,
+	};
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		die("mmap stack");
+	/* No CLONE_VM: the child gets a copy of our (small) address space, as
+	 * with fork(); the stack grows down from the end of the mapping. */
+	pid_t pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &args);
+	if (pid < 0)
+		die("clone");
+	if (close(pfd[0]) < 0)
+		die("close");
+
+	if (flags & CLONE_NEWUSER) {
+		char map[64];
+		/* Without CAP_SETGID outside, the kernel takes a gid_map only
+		 * after setgroups is denied. */
+		if (geteuid() != 0)
+			write_file(pid, "setgroups", "deny");
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
+		write_file(pid, "uid_map", map);
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
+		write_file(pid, "gid_map", map);
+	}
+	if (write(pfd[1], "g", 1) != 1)
+		die("release the child");
+	if (close(pfd[1]) < 0)
+		die("close");
+
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			die("waitpid");
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run every test against one or more build directories and print the total:
+# the unit tests (TAP), the fuzz targets' regression corpora, and the bats
+# integration tests. Ends with "N passed, N failed"; exits 1 on any failure.
+#
+#   tests/run.sh build [build-asan ...]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+passed=0
+failed=0
+
+# Count TAP "ok"/"not ok" lines from stdin, echoing them.
+count_tap() {
+	local label=$1 line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) passed=$((passed + 1)); echo "$label $line" ;;
+		"not ok "*) failed=$((failed + 1)); echo "$label $line" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+# Run a TAP producer; one that exits non-zero without a "not ok" line
+# (a crash, a sanitizer report) counts as one more failure.
+run_tap() {
+	local label=$1; shift
+	local out rc before=$failed
+	out=$(mktemp)
+	"$@" >"$out" 2>&1
+	rc=$?
+	count_tap "$label" <"$out"
+	rm -f "$out"
+	if [ "$rc" -ne 0 ] && [ "$failed" -eq "$before" ]; then
+		failed=$((failed + 1))
+		echo "$label not ok - exited with status $rc"
+	fi
+}
+
+for build in "$@"; do
+	build=$(cd "$build" && pwd)
+	name=$(basename "$build")
+	echo "# === $name ==="
+	for t in "$build"/tests/unit/test_*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		run_tap "[$name unit $(basename "$t")]" "$t"
+	done
+	for f in "$build"/tests/fuzz/fuzz_*; do
+		[ -x "$f" ] && [ -f "$f" ] || continue
+		target=$(basename "$f")
+		corpus="$here/fuzz/corpus/${target#fuzz_}"
+		if "$f" "$corpus"/* >/dev/null 2>&1; then
+			passed=$((passed + 1)); echo "[$name fuzz] ok - $target replays its corpus"
+		else
+			failed=$((failed + 1)); echo "[$name fuzz] not ok - $target replays its corpus"
+		fi
+	done
+	run_tap "[$name bats]" env NSRUN="$build/nsrun" NSRUN_DEMO="$build/reexec-demo" \
+		bats --tap "$here/integration"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

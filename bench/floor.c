@@ -2,6 +2,7 @@
  * start-up benchmark (bench/run.sh).
  *
  *   floor [-UmpnuiC] [-P] COMMAND [ARG...]
+ *   floor -I [-UmnuiC] COMMAND [ARG...]
  *
  * One clone() into the selected new namespaces. When -U is given the parent
  * writes a root map (inside 0 -> our euid/egid, one id) for the child, which
@@ -13,6 +14,11 @@
  * -P mounts a new proc on /proc in the child before the exec (needs -m and,
  * to be meaningful, -p). Nothing else: no propagation change, no signal
  * forwarding, no descriptor hygiene.
+ *
+ * -I is the in-place floor instead: unshare() the namespaces, write our own
+ * root map (setgroups must be denied first: we have no CAP_SETGID in the
+ * parent user namespace any more) and exec COMMAND in this process. A new PID
+ * namespace would apply only to children, so -p is refused with -I.
  *
  * Build: cc -O2 -Wall -Wextra -o floor floor.c */
 #define _GNU_SOURCE
@@ -69,10 +75,14 @@ static int child_main(void *arg)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* pid 0 means this process. */
 static void write_file(pid_t pid, const char *name, const char *text)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		die(path);
@@ -88,19 +98,61 @@ static void write_file(pid_t pid, const char *name, const char *text)
 		die(path);
 }
 
+static void write_root_map(pid_t pid, int deny_setgroups)
+{
+	char map[64];
+	if (deny_setgroups)
+		write_file(pid, "setgroups", "deny");
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
+	write_file(pid, "uid_map", map);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
+	write_file(pid, "gid_map", map);
+}
+
+static int run_in_place(int flags, int mount_proc, char **argv)
+{
+	if (flags & CLONE_NEWPID) {
+		fprintf(stderr, "floor: -I cannot take -p\n");
+		return 125;
+	}
+	if (mount_proc) {
+		fprintf(stderr, "floor: -I cannot take -P\n");
+		return 125;
+	}
+	/* The ids must be read before the unshare: afterwards they are the
+	 * overflow ids until the maps are written. */
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	if (unshare(flags) < 0)
+		die("unshare");
+	if (flags & CLONE_NEWUSER) {
+		char map[64];
+		write_file(0, "setgroups", "deny");
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+		write_file(0, "uid_map", map);
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
+		write_file(0, "gid_map", map);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "floor: exec %s: %s\n", argv[0], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: floor [-UmpnuiC] [-P] COMMAND [ARG...]\n"
+			"       floor -I [-UmnuiC] COMMAND [ARG...]\n"
 			"  -U user  -m mount  -p pid  -n net  -u uts  -i ipc  -C cgroup\n"
-			"  -P mount proc on /proc in the child (needs -m)\n");
+			"  -P mount proc on /proc in the child (needs -m)\n"
+			"  -I in place: unshare, write own maps, exec (no child)\n");
 	exit(125);
 }
 
 int main(int argc, char **argv)
 {
-	int flags = 0, mount_proc = 0, c;
+	int flags = 0, mount_proc = 0, in_place = 0, c;
 
-	while ((c = getopt(argc, argv, "+UmpnuiCPh")) != -1) {
+	while ((c = getopt(argc, argv, "+UmpnuiCPIh")) != -1) {
 		switch (c) {
 		case 'U': flags |= CLONE_NEWUSER; break;
 		case 'm': flags |= CLONE_NEWNS; break;
@@ -110,6 +162,7 @@ int main(int argc, char **argv)
 		case 'i': flags |= CLONE_NEWIPC; break;
 		case 'C': flags |= CLONE_NEWCGROUP; break;
 		case 'P': mount_proc = 1; break;
+		case 'I': in_place = 1; break;
 		default: usage();
 		}
 	}
@@ -119,6 +172,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: -P needs -m\n");
 		return 125;
 	}
+	if (in_place)
+		return run_in_place(flags, mount_proc, argv + optind);
 
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -141,17 +196,10 @@ int main(int argc, char **argv)
 	if (close(pfd[0]) < 0)
 		die("close");
 
-	if (flags & CLONE_NEWUSER) {
-		char map[64];
-		/* Without CAP_SETGID outside, the kernel takes a gid_map only
-		 * after setgroups is denied. */
-		if (geteuid() != 0)
-			write_file(pid, "setgroups", "deny");
-		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
-		write_file(pid, "uid_map", map);
-		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
-		write_file(pid, "gid_map", map);
-	}
+	/* Without CAP_SETGID outside, the kernel takes a gid_map only after
+	 * setgroups is denied. */
+	if (flags & CLONE_NEWUSER)
+		write_root_map(pid, geteuid() != 0);
 	if (write(pfd[1], "g", 1) != 1)
 		die("release the child");
 	if (close(pfd[1]) < 0)

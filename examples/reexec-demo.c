@@ -5,6 +5,9 @@
  * this binary and waits for it. The child reports what it sees.
  *
  *   cc reexec-demo.c $(pkg-config --cflags --libs nsrun) -o reexec-demo */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* CLONE_NEW*, pipe2 */
+#endif
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>

@@ -71,8 +71,9 @@ static int child_main(void *arg)
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die("child: mount proc on /proc");
 	execvp(a->argv[0], a->argv);
-	fprintf(stderr, "floor: exec %s: %s\n", a->argv[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	int e = errno;
+	fprintf(stderr, "floor: exec %s: %s\n", a->argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 /* pid 0 means this process. */
@@ -98,14 +99,15 @@ static void write_file(pid_t pid, const char *name, const char *text)
 		die(path);
 }
 
-static void write_root_map(pid_t pid, int deny_setgroups)
+/* Map root inside to uid/gid outside, one id each. */
+static void write_root_map(pid_t pid, uid_t uid, gid_t gid, int deny_setgroups)
 {
 	char map[64];
 	if (deny_setgroups)
 		write_file(pid, "setgroups", "deny");
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
 	write_file(pid, "uid_map", map);
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
 	write_file(pid, "gid_map", map);
 }
 
@@ -125,17 +127,12 @@ static int run_in_place(int flags, int mount_proc, char **argv)
 	gid_t gid = getegid();
 	if (unshare(flags) < 0)
 		die("unshare");
-	if (flags & CLONE_NEWUSER) {
-		char map[64];
-		write_file(0, "setgroups", "deny");
-		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
-		write_file(0, "uid_map", map);
-		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
-		write_file(0, "gid_map", map);
-	}
+	if (flags & CLONE_NEWUSER)
+		write_root_map(0, uid, gid, 1);
 	execvp(argv[0], argv);
-	fprintf(stderr, "floor: exec %s: %s\n", argv[0], strerror(errno));
-	return errno == ENOENT ? 127 : 126;
+	int e = errno;
+	fprintf(stderr, "floor: exec %s: %s\n", argv[0], strerror(e));
+	return e == ENOENT ? 127 : 126;
 }
 
 static void usage(void)
@@ -196,10 +193,10 @@ int main(int argc, char **argv)
 	if (close(pfd[0]) < 0)
 		die("close");
 
-	/* Without CAP_SETGID outside, the kernel takes a gid_map only after
-	 * setgroups is denied. */
+	/* Without CAP_SETGID outside (taken here as: not root), the kernel
+	 * takes a gid_map only after setgroups is denied. */
 	if (flags & CLONE_NEWUSER)
-		write_root_map(pid, geteuid() != 0);
+		write_root_map(pid, geteuid(), getegid(), geteuid() != 0);
 	if (write(pfd[1], "g", 1) != 1)
 		die("release the child");
 	if (close(pfd[1]) < 0)

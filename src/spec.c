@@ -10,6 +10,8 @@ void nsrun_spec_init(struct nsrun_spec *spec)
 {
 	memset(spec, 0, sizeof(*spec));
 	spec->block_fd = -1;
+	spec->json_status_fd = -1;
+	spec->umask = -1;
 }
 
 void nsrun_spec_release(struct nsrun_spec *spec)
@@ -17,6 +19,15 @@ void nsrun_spec_release(struct nsrun_spec *spec)
 	free(spec->keep_fds);
 	spec->keep_fds = NULL;
 	spec->n_keep_fds = 0;
+	free(spec->fs_ops);
+	spec->fs_ops = NULL;
+	spec->n_fs_ops = 0;
+	if (spec->env) {
+		for (char **e = spec->env; *e; e++)
+			free(*e);
+		free(spec->env);
+		spec->env = NULL;
+	}
 }
 
 int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -49,5 +60,18 @@ int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return nsrun_fail(err, 0, "id maps need a new user namespace (-U)");
 	if (spec->mount_proc && !(spec->new_ns & CLONE_NEWNS))
 		return nsrun_fail(err, 0, "--mount-proc needs a new mount namespace (-m)");
+	if ((spec->rootfs || spec->n_fs_ops) && !(spec->new_ns & CLONE_NEWNS))
+		return nsrun_fail(err, 0, "%s needs a new mount namespace (-m)",
+				  spec->rootfs ? "--rootfs" : "a filesystem option");
+	if ((spec->hostname || spec->domainname) && !(spec->new_ns & CLONE_NEWUTS))
+		return nsrun_fail(err, 0, "%s needs a new UTS namespace (-u)",
+				  spec->hostname ? "--hostname" : "--domainname");
+	if (spec->init_group && !spec->init)
+		return nsrun_fail(err, 0, "--init-group needs --init");
+	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
+		const struct nsrun_fs_op *op = &spec->fs_ops[i];
+		if (op->dest == NULL || op->dest[0] == '\0')
+			return nsrun_fail(err, 0, "filesystem step %u has no destination", i + 1);
+	}
 	return 0;
 }

@@ -46,6 +46,35 @@ static void put_str(struct writer *w, const char *s)
 	put(w, s, n + 1);
 }
 
+#define NO_STRING 0xffffffffu
+
+static void put_opt_str(struct writer *w, const char *s)
+{
+	if (s == NULL)
+		put_u32(w, NO_STRING);
+	else
+		put_str(w, s);
+}
+
+static void put_u64(struct writer *w, uint64_t v)
+{
+	put(w, &v, sizeof(v));
+}
+
+static void put_strv(struct writer *w, char *const *v)
+{
+	uint32_t n = 0;
+	if (v == NULL) {
+		put_u32(w, NO_STRING);
+		return;
+	}
+	while (v[n])
+		n++;
+	put_u32(w, n);
+	for (uint32_t i = 0; i < n; i++)
+		put_str(w, v[i]);
+}
+
 static void put_map(struct writer *w, const struct nsrun_id_map *map)
 {
 	put_u32(w, map->n);
@@ -74,12 +103,30 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 	put_u32(&w, spec->n_keep_fds);
 	for (unsigned i = 0; i < spec->n_keep_fds; i++)
 		put_u32(&w, (uint32_t)spec->keep_fds[i]);
-	uint32_t argc = 0;
-	while (spec->argv && spec->argv[argc])
-		argc++;
-	put_u32(&w, argc);
-	for (uint32_t i = 0; i < argc; i++)
-		put_str(&w, spec->argv[i]);
+	put_opt_str(&w, spec->rootfs);
+	put_u32(&w, spec->no_pivot);
+	put_u32(&w, (uint32_t)spec->propagation);
+	put_u32(&w, spec->n_fs_ops);
+	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
+		const struct nsrun_fs_op *op = &spec->fs_ops[i];
+		put_u32(&w, (uint32_t)op->kind);
+		put_opt_str(&w, op->src);
+		put_opt_str(&w, op->dest);
+		put_u32(&w, op->optional);
+		put_u32(&w, (uint32_t)op->mode);
+		put_u64(&w, op->size);
+	}
+	put_opt_str(&w, spec->hostname);
+	put_opt_str(&w, spec->domainname);
+	put_opt_str(&w, spec->chdir);
+	put_strv(&w, spec->env);
+	put_opt_str(&w, spec->as_user);
+	put_u32(&w, (uint32_t)spec->umask);
+	put_u32(&w, spec->init);
+	put_u32(&w, spec->init_group);
+	put_u32(&w, spec->die_with_parent);
+	put_u32(&w, (uint32_t)spec->json_status_fd);
+	put_strv(&w, spec->argv);
 	if (w.failed) {
 		free(w.buf);
 		return nsrun_fail(err, w.failed, "encode the spec");
@@ -126,6 +173,48 @@ static char *get_str(struct reader *r)
 	return s;
 }
 
+static uint64_t get_u64(struct reader *r)
+{
+	uint64_t v;
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+static char *get_opt_str(struct reader *r)
+{
+	if (r->bad || r->len - r->off < sizeof(uint32_t))
+		return get_str(r);
+	uint32_t n;
+	memcpy(&n, r->buf + r->off, sizeof(n));
+	if (n == NO_STRING) {
+		r->off += sizeof(n);
+		return NULL;
+	}
+	return get_str(r);
+}
+
+/* A NULL-terminated array of strings in buf; *out stays NULL for "none". */
+static void get_strv(struct reader *r, char ***out)
+{
+	*out = NULL;
+	uint32_t n = get_u32(r);
+	if (r->bad || n == NO_STRING)
+		return;
+	/* every string takes at least 5 bytes: refuse counts the buffer cannot hold */
+	if (n > (r->len - r->off) / 5) {
+		r->bad = 1;
+		return;
+	}
+	char **v = calloc((size_t)n + 1, sizeof(char *));
+	if (!v) {
+		r->bad = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < n && !r->bad; i++)
+		v[i] = get_str(r);
+	*out = v;
+}
+
 static void get_map(struct reader *r, struct nsrun_id_map *map)
 {
 	map->n = get_u32(r);
@@ -139,9 +228,15 @@ static void get_map(struct reader *r, struct nsrun_id_map *map)
 
 void spec_decoded_release(struct nsrun_spec *spec)
 {
+	/* The strings live in the decoded buffer; only the arrays are ours. */
 	free(spec->argv);
-	spec->argv = NULL;
-	nsrun_spec_release(spec);
+	free(spec->env);
+	free(spec->keep_fds);
+	free(spec->fs_ops);
+	spec->argv = spec->env = NULL;
+	spec->keep_fds = NULL;
+	spec->fs_ops = NULL;
+	spec->n_keep_fds = spec->n_fs_ops = 0;
 }
 
 int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
@@ -178,18 +273,41 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 		for (uint32_t i = 0; i < nkeep; i++)
 			spec->keep_fds[i] = (int)get_u32(&r);
 	}
-	uint32_t argc = get_u32(&r);
-	if (!r.bad && argc > (r.len - r.off) / sizeof(uint32_t))
+	spec->rootfs = get_opt_str(&r);
+	spec->no_pivot = get_u32(&r) != 0;
+	spec->propagation = (enum nsrun_propagation)get_u32(&r);
+	uint32_t nops = get_u32(&r);
+	if (!r.bad && nops > (r.len - r.off) / 24)
 		r.bad = 1;
-	if (!r.bad) {
-		spec->argv = calloc((size_t)argc + 1, sizeof(char *));
-		if (!spec->argv) {
-			spec_decoded_release(spec);
-			return nsrun_fail(err, errno, "decode the spec");
-		}
-		for (uint32_t i = 0; i < argc && !r.bad; i++)
-			spec->argv[i] = get_str(&r);
+	if (!r.bad && nops > 0) {
+		spec->fs_ops = calloc(nops, sizeof(*spec->fs_ops));
+		if (!spec->fs_ops)
+			r.bad = 1;
+		else
+			spec->n_fs_ops = nops;
 	}
+	for (uint32_t i = 0; i < spec->n_fs_ops && !r.bad; i++) {
+		struct nsrun_fs_op *op = &spec->fs_ops[i];
+		op->kind = (enum nsrun_fs_kind)get_u32(&r);
+		op->src = get_opt_str(&r);
+		op->dest = get_opt_str(&r);
+		op->optional = get_u32(&r) != 0;
+		op->mode = (int)get_u32(&r);
+		op->size = get_u64(&r);
+	}
+	spec->hostname = get_opt_str(&r);
+	spec->domainname = get_opt_str(&r);
+	spec->chdir = get_opt_str(&r);
+	get_strv(&r, &spec->env);
+	spec->as_user = get_opt_str(&r);
+	spec->umask = (int)get_u32(&r);
+	spec->init = get_u32(&r) != 0;
+	spec->init_group = get_u32(&r) != 0;
+	spec->die_with_parent = get_u32(&r) != 0;
+	spec->json_status_fd = (int)get_u32(&r);
+	get_strv(&r, &spec->argv);
+	if (!r.bad && spec->argv == NULL)
+		r.bad = 1;
 	if (r.bad || r.off != r.len) {
 		spec_decoded_release(spec);
 		return nsrun_fail(err, EPROTO, "decode the spec");

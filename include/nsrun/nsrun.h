@@ -53,6 +53,37 @@ struct nsrun_ns_join {
 	const char *path; /* e.g. /proc/1234/ns/net */
 };
 
+/* One filesystem step of the new root, applied in order (bwrap's model). */
+enum nsrun_fs_kind {
+	NSRUN_FS_BIND,       /* src -> dest, recursive, nodev */
+	NSRUN_FS_RO_BIND,    /* the same, read-only recursively */
+	NSRUN_FS_DEV_BIND,   /* the same, devices allowed */
+	NSRUN_FS_TMPFS,      /* a tmpfs on dest (size, mode) */
+	NSRUN_FS_PROC,       /* a fresh proc on dest */
+	NSRUN_FS_DEV,        /* a minimal /dev on dest */
+	NSRUN_FS_MQUEUE,     /* an mqueue fs on dest */
+	NSRUN_FS_DIR,        /* a directory (mode) */
+	NSRUN_FS_SYMLINK,    /* dest -> src (the link's target) */
+	NSRUN_FS_REMOUNT_RO, /* make the mount at dest read-only */
+	NSRUN_FS_CHMOD,      /* chmod dest to mode */
+};
+
+struct nsrun_fs_op {
+	enum nsrun_fs_kind kind;
+	const char *src;      /* bind source, symlink target; NULL otherwise */
+	const char *dest;     /* path inside the new root */
+	bool optional;        /* --bind-try: skip a missing source */
+	int mode;             /* -1: default */
+	uint64_t size;        /* tmpfs size in bytes, 0: default */
+};
+
+enum nsrun_propagation {
+	NSRUN_PROPAGATION_PRIVATE = 0,
+	NSRUN_PROPAGATION_SLAVE,
+	NSRUN_PROPAGATION_SHARED,
+	NSRUN_PROPAGATION_UNBINDABLE,
+};
+
 /* One description of a container, filled by a front end, read by the engine. */
 struct nsrun_spec {
 	unsigned long new_ns; /* CLONE_NEW* flags to create */
@@ -72,10 +103,33 @@ struct nsrun_spec {
 	int *keep_fds;     /* descriptors besides 0-2 the command inherits */
 	unsigned n_keep_fds;
 
+	/* Filesystem: a new root is built when rootfs is set or fs ops exist
+	 * (an empty tmpfs when rootfs is NULL), then pivot_root'ed into. */
+	const char *rootfs;
+	bool no_pivot;     /* MS_MOVE + chroot instead of pivot_root */
+	enum nsrun_propagation propagation;
+	struct nsrun_fs_op *fs_ops;
+	unsigned n_fs_ops;
+
+	/* Identity and environment. */
+	const char *hostname;   /* needs a new UTS namespace */
+	const char *domainname;
+	const char *chdir;      /* NULL: the caller's directory if it exists inside, else / */
+	char **env;             /* the command's environment; NULL: the caller's */
+	const char *as_user;    /* USER[:GROUP], names from the sandbox's /etc */
+	int umask;              /* -1: unchanged */
+
+	/* The first process. */
+	bool init;              /* stay PID 1: reap zombies, forward signals */
+	bool init_group;        /* forward to the command's process group */
+	bool die_with_parent;   /* killed when nsrun's parent dies */
+	int json_status_fd;     /* -1: none; {"child-pid": N} and {"exit-code": N} */
+
 	char **argv;       /* the command; argv[0] is looked up in PATH */
 };
 
-/* Defaults: nothing new, nothing joined, no block fd. */
+/* Defaults: nothing new, nothing joined, no block or status fd, umask
+ * unchanged. */
 void nsrun_spec_init(struct nsrun_spec *spec);
 /* Free what nsrun_spec_init and the front ends allocated in spec. */
 void nsrun_spec_release(struct nsrun_spec *spec);

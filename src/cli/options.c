@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "environ.h"
 #include "options.h"
 #include "../engine/idmap.h"
 #include "../engine/namespaces.h"
@@ -17,6 +19,44 @@ enum {
 	OPT_MOUNT_PROC,
 	OPT_KEEP_FD,
 	OPT_BLOCK_FD,
+	/* filesystem */
+	OPT_ROOTFS,
+	OPT_NO_PIVOT,
+	OPT_PROPAGATION,
+	OPT_BIND,
+	OPT_RO_BIND,
+	OPT_DEV_BIND,
+	OPT_BIND_TRY,
+	OPT_RO_BIND_TRY,
+	OPT_DEV_BIND_TRY,
+	OPT_TMPFS,
+	OPT_SIZE,
+	OPT_PERMS,
+	OPT_PROC,
+	OPT_DEV,
+	OPT_MQUEUE,
+	OPT_DIR,
+	OPT_SYMLINK,
+	OPT_REMOUNT_RO,
+	OPT_CHMOD,
+	/* identity and environment */
+	OPT_HOSTNAME,
+	OPT_DOMAINNAME,
+	OPT_CHDIR,
+	OPT_SETENV,
+	OPT_UNSETENV,
+	OPT_CLEARENV,
+	OPT_ENV_FILE,
+	OPT_AS,
+	OPT_UMASK,
+	/* the first process */
+	OPT_INIT,
+	OPT_INIT_GROUP,
+	OPT_DIE_WITH_PARENT,
+	OPT_JSON_STATUS_FD,
+	/* presets */
+	OPT_SANDBOX,
+	OPT_SHARE_NET,
 };
 
 static const char short_opts[] = "+:UmpnuiCTafrzM:G:vhV";
@@ -41,6 +81,40 @@ static const struct option long_opts[] = {
 	{ "mount-proc", no_argument, NULL, OPT_MOUNT_PROC },
 	{ "keep-fd", required_argument, NULL, OPT_KEEP_FD },
 	{ "block-fd", required_argument, NULL, OPT_BLOCK_FD },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+	{ "propagation", required_argument, NULL, OPT_PROPAGATION },
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+	{ "dev-bind", required_argument, NULL, OPT_DEV_BIND },
+	{ "bind-try", required_argument, NULL, OPT_BIND_TRY },
+	{ "ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY },
+	{ "dev-bind-try", required_argument, NULL, OPT_DEV_BIND_TRY },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "perms", required_argument, NULL, OPT_PERMS },
+	{ "proc", required_argument, NULL, OPT_PROC },
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "mqueue", required_argument, NULL, OPT_MQUEUE },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "symlink", required_argument, NULL, OPT_SYMLINK },
+	{ "remount-ro", required_argument, NULL, OPT_REMOUNT_RO },
+	{ "chmod", required_argument, NULL, OPT_CHMOD },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
+	{ "chdir", required_argument, NULL, OPT_CHDIR },
+	{ "setenv", required_argument, NULL, OPT_SETENV },
+	{ "unsetenv", required_argument, NULL, OPT_UNSETENV },
+	{ "clearenv", no_argument, NULL, OPT_CLEARENV },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "as", required_argument, NULL, OPT_AS },
+	{ "umask", required_argument, NULL, OPT_UMASK },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "init-group", no_argument, NULL, OPT_INIT_GROUP },
+	{ "die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT },
+	{ "json-status-fd", required_argument, NULL, OPT_JSON_STATUS_FD },
+	{ "sandbox", no_argument, NULL, OPT_SANDBOX },
+	{ "share-net", no_argument, NULL, OPT_SHARE_NET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -117,6 +191,170 @@ static int add_join(struct nsrun_spec *spec, const char *text, struct nsrun_erro
 	return 0;
 }
 
+/* --perms and --size apply to the next step that takes them. */
+struct fs_modifiers {
+	int perms;      /* -1: none pending */
+	uint64_t size;  /* 0: none pending */
+};
+
+static int parse_mode(const char *text, const char *option, int *mode,
+		      struct nsrun_error *err)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 8);
+	if (errno != 0 || end == text || *end != '\0' || v < 0 || v > 07777)
+		return nsrun_fail(err, 0, "%s '%s': not an octal mode (0 to 7777)", option, text);
+	*mode = (int)v;
+	return 0;
+}
+
+/* BYTES, optionally with a k, m or g suffix (powers of 1024). */
+static int parse_size(const char *text, uint64_t *size, struct nsrun_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v == 0 ||
+	    v > (UINT64_MAX >> shift))
+		return nsrun_fail(err, 0, "--size '%s': not a size in bytes (k, m, g suffixes)", text);
+	*size = (uint64_t)v << shift;
+	return 0;
+}
+
+static struct nsrun_fs_op *add_fs_op(struct nsrun_spec *spec, enum nsrun_fs_kind kind,
+				     const char *src, const char *dest,
+				     struct fs_modifiers *mod, struct nsrun_error *err)
+{
+	struct nsrun_fs_op *grown =
+		realloc(spec->fs_ops, (spec->n_fs_ops + 1) * sizeof(*spec->fs_ops));
+	if (!grown) {
+		nsrun_fail(err, errno, "filesystem option");
+		return NULL;
+	}
+	spec->fs_ops = grown;
+	struct nsrun_fs_op *op = &spec->fs_ops[spec->n_fs_ops++];
+	*op = (struct nsrun_fs_op){ .kind = kind, .src = src, .dest = dest,
+				    .mode = mod->perms, .size = mod->size };
+	mod->perms = -1;
+	mod->size = 0;
+	spec->new_ns |= CLONE_NEWNS;
+	return op;
+}
+
+/* The second value of a two-value option (--bind SRC DEST). */
+static const char *second_value(int argc, char **argv, const char *option,
+				struct nsrun_error *err)
+{
+	if (optind >= argc) {
+		nsrun_fail(err, 0, "option '%s' needs two values (see nsrun --help)", option);
+		return NULL;
+	}
+	return argv[optind++];
+}
+
+static const struct {
+	int opt;
+	enum nsrun_fs_kind kind;
+	bool optional;
+} two_value_binds[] = {
+	{ OPT_BIND, NSRUN_FS_BIND, false },         { OPT_RO_BIND, NSRUN_FS_RO_BIND, false },
+	{ OPT_DEV_BIND, NSRUN_FS_DEV_BIND, false }, { OPT_BIND_TRY, NSRUN_FS_BIND, true },
+	{ OPT_RO_BIND_TRY, NSRUN_FS_RO_BIND, true }, { OPT_DEV_BIND_TRY, NSRUN_FS_DEV_BIND, true },
+};
+
+static const struct {
+	int opt;
+	enum nsrun_fs_kind kind;
+} one_value_steps[] = {
+	{ OPT_TMPFS, NSRUN_FS_TMPFS },   { OPT_PROC, NSRUN_FS_PROC },
+	{ OPT_DEV, NSRUN_FS_DEV },       { OPT_MQUEUE, NSRUN_FS_MQUEUE },
+	{ OPT_DIR, NSRUN_FS_DIR },       { OPT_REMOUNT_RO, NSRUN_FS_REMOUNT_RO },
+};
+
+/* Filesystem options; returns 1 when c was not one of them. */
+static int parse_fs_option(int c, int argc, char **argv, struct nsrun_spec *spec,
+			   struct fs_modifiers *mod, struct nsrun_error *err)
+{
+	const char *option = argv[optind - 1];
+	for (size_t i = 0; i < sizeof(two_value_binds) / sizeof(two_value_binds[0]); i++) {
+		if (two_value_binds[i].opt != c)
+			continue;
+		const char *dest = second_value(argc, argv, option, err);
+		struct nsrun_fs_op *op;
+		if (!dest || !(op = add_fs_op(spec, two_value_binds[i].kind, optarg, dest, mod, err)))
+			return -1;
+		op->optional = two_value_binds[i].optional;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(one_value_steps) / sizeof(one_value_steps[0]); i++)
+		if (one_value_steps[i].opt == c)
+			return add_fs_op(spec, one_value_steps[i].kind, NULL, optarg, mod, err) ? 0 : -1;
+	switch (c) {
+	case OPT_SYMLINK: {
+		const char *dest = second_value(argc, argv, option, err);
+		return dest && add_fs_op(spec, NSRUN_FS_SYMLINK, optarg, dest, mod, err) ? 0 : -1;
+	}
+	case OPT_CHMOD: {
+		int mode = 0;
+		const char *path = second_value(argc, argv, option, err);
+		if (!path || parse_mode(optarg, "--chmod", &mode, err) < 0)
+			return -1;
+		struct nsrun_fs_op *op = add_fs_op(spec, NSRUN_FS_CHMOD, NULL, path, mod, err);
+		if (!op)
+			return -1;
+		op->mode = mode;
+		return 0;
+	}
+	case OPT_PERMS:
+		return parse_mode(optarg, "--perms", &mod->perms, err);
+	case OPT_SIZE:
+		return parse_size(optarg, &mod->size, err);
+	case OPT_ROOTFS:
+		spec->rootfs = optarg;
+		spec->new_ns |= CLONE_NEWNS;
+		return 0;
+	case OPT_NO_PIVOT:
+		spec->no_pivot = true;
+		return 0;
+	case OPT_PROPAGATION: {
+		static const char *const names[] = { "private", "slave", "shared", "unbindable" };
+		for (unsigned i = 0; i < 4; i++) {
+			if (strcmp(optarg, names[i]) == 0) {
+				spec->propagation = (enum nsrun_propagation)i;
+				return 0;
+			}
+		}
+		return nsrun_fail(err, 0,
+				  "--propagation '%s': expected private, slave, shared or unbindable",
+				  optarg);
+	}
+	}
+	return 1;
+}
+
+/* --sandbox: the everyday preset; later options add to or override it. */
+static int apply_sandbox_preset(struct nsrun_spec *spec, struct fs_modifiers *mod,
+				const char **id_option, struct nsrun_error *err)
+{
+	spec->new_ns |= NS_ALL_FLAGS;
+	spec->id_source = NSRUN_IDS_ROOT;
+	*id_option = NULL; /* a later -M or --map-auto replaces the root map */
+	spec->hostname = "nsrun";
+	if (!add_fs_op(spec, NSRUN_FS_RO_BIND, "/", "/", mod, err) ||
+	    !add_fs_op(spec, NSRUN_FS_PROC, NULL, "/proc", mod, err) ||
+	    !add_fs_op(spec, NSRUN_FS_DEV, NULL, "/dev", mod, err) ||
+	    !add_fs_op(spec, NSRUN_FS_TMPFS, NULL, "/tmp", mod, err))
+		return -1;
+	return 0;
+}
+
 /* -r, -M/-G and --map-auto choose the same thing: one of them at a time. */
 static int set_id_source(struct nsrun_spec *spec, enum nsrun_id_source src,
 			 const char *option, const char **chosen, struct nsrun_error *err)
@@ -130,11 +368,63 @@ static int set_id_source(struct nsrun_spec *spec, enum nsrun_id_source src,
 	return 0;
 }
 
+/* Identity, environment and first-process options; 1 when c is not one. */
+static int parse_process_option(int c, int argc, char **argv, struct nsrun_spec *spec,
+				struct env_list *env, bool *env_set_up, struct nsrun_error *err)
+{
+	extern char **environ;
+	int fd = -1;
+	switch (c) {
+	case OPT_HOSTNAME: spec->hostname = optarg; return 0;
+	case OPT_DOMAINNAME: spec->domainname = optarg; return 0;
+	case OPT_CHDIR: spec->chdir = optarg; return 0;
+	case OPT_AS: spec->as_user = optarg; return 0;
+	case OPT_INIT: spec->init = true; return 0;
+	case OPT_INIT_GROUP: spec->init = spec->init_group = true; return 0;
+	case OPT_DIE_WITH_PARENT: spec->die_with_parent = true; return 0;
+	case OPT_UMASK:
+		return parse_mode(optarg, "--umask", &spec->umask, err) < 0 ||
+		       (spec->umask > 0777 && nsrun_fail(err, 0, "--umask '%s': above 0777", optarg))
+			       ? -1 : 0;
+	case OPT_JSON_STATUS_FD:
+		if (parse_fd(optarg, "--json-status-fd", &fd, err) < 0)
+			return -1;
+		spec->json_status_fd = fd;
+		return 0;
+	case OPT_SETENV: case OPT_UNSETENV: case OPT_CLEARENV: case OPT_ENV_FILE:
+		break;
+	default:
+		return 1;
+	}
+	if (!*env_set_up) {
+		if (env_copy(env, environ, err) < 0)
+			return -1;
+		*env_set_up = true;
+	}
+	switch (c) {
+	case OPT_SETENV: {
+		const char *value = second_value(argc, argv, "--setenv", err);
+		return value ? env_set(env, optarg, value, err) : -1;
+	}
+	case OPT_UNSETENV:
+		env_unset(env, optarg);
+		return 0;
+	case OPT_CLEARENV:
+		env_clear(env);
+		return 0;
+	default:
+		return env_load_file(env, optarg, environ, err);
+	}
+}
+
 int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_error *err)
 {
 	struct nsrun_spec *spec = &opts->spec;
 	const char *id_option = NULL;
-	int c;
+	struct fs_modifiers mod = { .perms = -1, .size = 0 };
+	struct env_list env = { 0 };
+	bool env_set_up = false;
+	int c, rc;
 
 	nsrun_spec_init(spec);
 	opts->action = CLI_RUN;
@@ -159,20 +449,20 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 		case 'z':
 			if (set_id_source(spec, NSRUN_IDS_ROOT, "-r/--map-root-user",
 					  &id_option, err) < 0)
-				return -1;
+				goto fail;
 			break;
 		case OPT_MAP_AUTO:
 			if (set_id_source(spec, NSRUN_IDS_AUTO, "--map-auto", &id_option, err) < 0)
-				return -1;
+				goto fail;
 			break;
 		case 'M':
 		case 'G': {
 			const char *name = c == 'M' ? "-M/--uid-map" : "-G/--gid-map";
 			if (set_id_source(spec, NSRUN_IDS_EXPLICIT, name, &id_option, err) < 0)
-				return -1;
+				goto fail;
 			struct nsrun_id_map *map = c == 'M' ? &spec->uid_map : &spec->gid_map;
 			if (idmap_parse(optarg, c == 'M' ? "-M" : "-G", map, err) < 0)
-				return -1;
+				goto fail;
 			break;
 		}
 		case OPT_SETGROUPS:
@@ -180,13 +470,14 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 				spec->setgroups = NSRUN_SETGROUPS_ALLOW;
 			else if (strcmp(optarg, "deny") == 0)
 				spec->setgroups = NSRUN_SETGROUPS_DENY;
-			else
-				return nsrun_fail(err, 0, "--setgroups '%s': expected allow or deny",
-						  optarg);
+			else {
+				nsrun_fail(err, 0, "--setgroups '%s': expected allow or deny", optarg);
+				goto fail;
+			}
 			break;
 		case OPT_JOIN:
 			if (add_join(spec, optarg, err) < 0)
-				return -1;
+				goto fail;
 			break;
 		case OPT_MOUNT_PROC:
 			spec->mount_proc = true;
@@ -194,22 +485,45 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 			break;
 		case OPT_KEEP_FD:
 			if (add_keep_fd(spec, optarg, err) < 0)
-				return -1;
+				goto fail;
 			break;
 		case OPT_BLOCK_FD:
 			if (parse_fd(optarg, "--block-fd", &spec->block_fd, err) < 0)
-				return -1;
+				goto fail;
+			break;
+		case OPT_SANDBOX:
+			if (apply_sandbox_preset(spec, &mod, &id_option, err) < 0)
+				goto fail;
+			break;
+		case OPT_SHARE_NET:
+			spec->new_ns &= ~(unsigned long)CLONE_NEWNET;
 			break;
 		case ':':
-			return nsrun_fail(err, 0, "option '%s' needs a value (see nsrun --help)",
-					  argv[optind - 1]);
-		default:
+			nsrun_fail(err, 0, "option '%s' needs a value (see nsrun --help)",
+				   argv[optind - 1]);
+			goto fail;
+		case '?':
 			if (optopt)
-				return nsrun_fail(err, 0, "unknown option '-%c' (see nsrun --help)",
-						  optopt);
-			return nsrun_fail(err, 0, "unknown option '%s' (see nsrun --help)",
-					  argv[optind - 1]);
+				nsrun_fail(err, 0, "unknown option '-%c' (see nsrun --help)", optopt);
+			else
+				nsrun_fail(err, 0, "unknown option '%s' (see nsrun --help)",
+					   argv[optind - 1]);
+			goto fail;
+		default:
+			rc = parse_fs_option(c, argc, argv, spec, &mod, err);
+			if (rc == 1)
+				rc = parse_process_option(c, argc, argv, spec, &env, &env_set_up, err);
+			if (rc != 0)
+				goto fail;
 		}
+	}
+	if (mod.perms >= 0 || mod.size) {
+		nsrun_fail(err, 0, "--perms or --size must come before the step it applies to");
+		goto fail;
+	}
+	if (env_set_up) {
+		spec->env = env.v; /* the spec owns it now */
+		env_set_up = false;
 	}
 	if (optind >= argc)
 		return nsrun_fail(err, 0, "no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");
@@ -221,4 +535,8 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 				  argv[optind], argv[optind]);
 	spec->argv = argv + optind;
 	return nsrun_spec_validate(spec, err);
+fail:
+	if (env_set_up)
+		env_free(&env);
+	return -1;
 }

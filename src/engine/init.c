@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "exec.h"
 #include "init.h"
+#include "reaper.h"
 #include "setup.h"
 #include "sync.h"
 #include "../spec_wire.h"
@@ -32,6 +35,8 @@ int nsrun_init_stage(int argc, char **argv)
 {
 	struct nsrun_error err = { 0 };
 	nsrun_trace_set_name(NSRUN_INIT_STAGE);
+	/* ps shows "memfd:nsrun" otherwise. */
+	prctl(PR_SET_NAME, NSRUN_INIT_STAGE);
 	if (argc != 2)
 		return NSRUN_EXIT_FAILURE;
 	char *end;
@@ -58,8 +63,27 @@ int nsrun_init_stage(int argc, char **argv)
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
 		goto out;
-	if (sandbox_setup(&spec, &err) == 0 && exec_wait_block_fd(&spec, &err) == 0)
+	if (sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
+		goto failed;
+	/* A uid change cleared PR_SET_PDEATHSIG: arm it again, and make sure
+	 * the launcher did not die in between. */
+	if (spec.as_user) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+			nsrun_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
+			goto failed;
+		}
+		if (launcher_gone((int)sync_fd))
+			goto out;
+	}
+	if (spec.init) {
+		close((int)sync_fd);
+		status = reaper_run(&spec, &err);
+		if (status >= 0)
+			goto out;
+	} else {
 		exec_command(&spec, &err);
+	}
+failed:
 	status = report(&err);
 out:
 	spec_decoded_release(&spec);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,13 +31,35 @@
 
 static bool is_staged(const struct nsrun_spec *spec)
 {
-	if (spec->force_child || (spec->new_ns & CLONE_NEWPID))
+	if (spec->force_child || spec->init || (spec->new_ns & CLONE_NEWPID))
 		return true;
 	/* setns into a PID namespace takes effect for children only. */
 	for (unsigned i = 0; i < spec->n_joins; i++)
 		if (spec->joins[i].type == CLONE_NEWPID)
 			return true;
 	return false;
+}
+
+/* PR_SET_PDEATHSIG for --die-with-parent; the parent may already be gone. */
+static int die_with_parent(pid_t parent, struct nsrun_error *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return nsrun_fail(err, errno, "--die-with-parent: prctl");
+	if (getppid() != parent)
+		return nsrun_fail(err, 0, "--die-with-parent: the parent process is gone");
+	return 0;
+}
+
+/* --json-status-fd: one JSON object per line. Best effort: a reader that went
+ * away must not stop the sandbox. */
+static void json_status(const struct nsrun_spec *spec, const char *key, long value)
+{
+	if (spec->json_status_fd < 0)
+		return;
+	char line[64];
+	int n = snprintf(line, sizeof(line), "{\"%s\": %ld}\n", key, value);
+	ssize_t w = write(spec->json_status_fd, line, (size_t)n);
+	(void)w;
 }
 
 static int open_proc(struct nsrun_error *err)
@@ -127,6 +150,7 @@ static int run_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 	int join_fds[NSRUN_MAX_JOINS];
 	int proc_fd = -1;
 	char names[96];
+	pid_t parent = getppid();
 
 	if (idmap_plan_make(spec, true, &plan, err) < 0)
 		return -1;
@@ -161,6 +185,10 @@ static int run_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 		close(proc_fd);
 	if (sandbox_setup(spec, err) < 0 || exec_wait_block_fd(spec, err) < 0)
 		return -1;
+	/* After the user switch, which clears the parent-death signal. */
+	if (spec->die_with_parent && die_with_parent(parent, err) < 0)
+		return -1;
+	json_status(spec, "child-pid", (long)getpid());
 	return exec_command(spec, err);
 
 fail:
@@ -194,6 +222,9 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	char names[96];
 
 	if (idmap_plan_make(spec, false, &plan, err) < 0)
+		return -1;
+	/* The init stage dies with us (PR_SET_PDEATHSIG), and so the sandbox. */
+	if (spec->die_with_parent && die_with_parent(getppid(), err) < 0)
 		return -1;
 	if (spec_encode(spec, &wire, &wire_len, err) < 0)
 		return -1;
@@ -234,6 +265,7 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	sv[1] = -1;
 	nsrun_trace(spec->verbose, "clone: pid %d in new namespaces: %s", (int)pid,
 		    ns_describe(spec->new_ns, names, sizeof(names)));
+	json_status(spec, "child-pid", (long)pid);
 
 	/* The child executes the init stage only after the maps are written:
 	 * that execve keeps its capabilities only if its uid is mapped. */
@@ -248,6 +280,8 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	status = forward_until_exit(pid, spec->verbose, err);
 	if (status < 0)
 		kill_and_reap(pid);
+	else
+		json_status(spec, "exit-code", status);
 out:
 	if (masked)
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);

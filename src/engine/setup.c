@@ -1,25 +1,93 @@
 /* Sandbox set-up from inside. See setup.h. */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "net.h"
+#include "rootfs.h"
 #include "setup.h"
+#include "user.h"
 #include "../util/log.h"
+
+static int set_propagation(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	static const unsigned long flags[] = {
+		[NSRUN_PROPAGATION_PRIVATE] = MS_PRIVATE,
+		[NSRUN_PROPAGATION_SLAVE] = MS_SLAVE,
+		[NSRUN_PROPAGATION_SHARED] = MS_SHARED,
+		[NSRUN_PROPAGATION_UNBINDABLE] = MS_UNBINDABLE,
+	};
+	static const char *const names[] = { "private", "slave", "shared", "unbindable" };
+	unsigned p = (unsigned)spec->propagation;
+	if (p >= sizeof(flags) / sizeof(flags[0]))
+		return nsrun_fail(err, EINVAL, "--propagation");
+	/* A copied mount namespace still shares propagation with the host's
+	 * where / is shared (systemd): private keeps every mount inside. */
+	if (mount(NULL, "/", NULL, MS_REC | flags[p], NULL) < 0)
+		return nsrun_fail(err, errno, "--propagation %s", names[p]);
+	nsrun_trace(spec->verbose, "mount propagation: %s", names[p]);
+	return 0;
+}
+
+static int set_environment(char **env, struct nsrun_error *err)
+{
+	if (clearenv() != 0)
+		return nsrun_fail(err, ENOMEM, "clear the environment");
+	for (char **e = env; *e; e++)
+		if (putenv(*e) != 0)
+			return nsrun_fail(err, errno, "set the environment");
+	return 0;
+}
+
+/* After a new root, the caller's directory if the same path exists inside,
+ * else "/" (as bwrap does); --chdir must work. */
+static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
+		       struct nsrun_error *err)
+{
+	if (spec->chdir) {
+		if (chdir(spec->chdir) < 0)
+			return nsrun_fail(err, errno, "--chdir %s", spec->chdir);
+		return 0;
+	}
+	if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0)
+		return nsrun_fail(err, errno, "chdir /");
+	return 0;
+}
 
 int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (spec->new_ns & CLONE_NEWNS) {
-		/* A copied mount namespace still shares propagation with the
-		 * host's where / is shared (systemd): make it private so nothing
-		 * mounted inside shows outside. */
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			return nsrun_fail(err, errno, "make the mount namespace private");
-		nsrun_trace(spec->verbose, "mount propagation: private");
-	}
+	char cwd[PATH_MAX];
+	bool new_root = spec->rootfs || spec->n_fs_ops;
+	if (spec->new_ns & CLONE_NEWNS && set_propagation(spec, err) < 0)
+		return -1;
 	if (spec->mount_proc) {
 		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			return nsrun_fail(err, errno, "--mount-proc: mount proc on /proc");
 		nsrun_trace(spec->verbose, "mounted proc on /proc");
 	}
-	return 0;
+	if (new_root && getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
+	if (rootfs_build(spec, err) < 0)
+		return -1;
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return nsrun_fail(err, errno, "--domainname %s", spec->domainname);
+	if (spec->new_ns & CLONE_NEWNET) {
+		if (net_loopback_up(err) < 0)
+			return -1;
+		nsrun_trace(spec->verbose, "loopback up");
+	}
+	if (spec->env && set_environment(spec->env, err) < 0)
+		return -1;
+	if (spec->umask >= 0)
+		umask((mode_t)spec->umask);
+	if (spec->as_user && user_switch(spec->as_user, spec->verbose, err) < 0)
+		return -1;
+	return set_workdir(spec, new_root && cwd[0] ? cwd : NULL, err);
 }

@@ -1,5 +1,7 @@
 /* Setting up the sandbox from inside its namespaces, after the id maps are
- * written and before the command runs: mount propagation, /proc. */
+ * written and before the command runs, in this order: mount propagation,
+ * /proc, the new root, hostname and domain name, loopback, environment,
+ * umask, user switch, working directory. */
 #ifndef NSRUN_ENGINE_SETUP_H
 #define NSRUN_ENGINE_SETUP_H
 

@@ -16,15 +16,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nsrun_spec spec;
 	struct nsrun_error err;
 	if (spec_decode(buf, size, &spec, &err) == 0) {
-		/* A decoded spec encodes back to the same bytes. */
-		char *again;
-		size_t len;
-		if (spec_encode(&spec, &again, &len, &err) == 0) {
-			if (len != size || memcmp(again, data, size) != 0)
-				abort();
-			free(again);
-		}
+		/* What decodes, encodes; and that encoding decodes and encodes
+		 * to itself. */
+		char *once, *twice;
+		size_t len1, len2;
+		if (spec_encode(&spec, &once, &len1, &err) < 0)
+			abort();
 		spec_decoded_release(&spec);
+		char *copy = malloc(len1);
+		if (!copy)
+			abort();
+		memcpy(copy, once, len1);
+		if (spec_decode(copy, len1, &spec, &err) < 0 ||
+		    spec_encode(&spec, &twice, &len2, &err) < 0)
+			abort();
+		if (len1 != len2 || memcmp(once, twice, len1) != 0)
+			abort();
+		spec_decoded_release(&spec);
+		free(copy);
+		free(once);
+		free(twice);
 	}
 	free(buf);
 	return 0;

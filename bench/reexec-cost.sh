@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# What nsrun's sealed re-exec costs on the staged path (bench/README.md,
+# "where the time goes").
+#
+#   bash bench/reexec-cost.sh
+#
+# 1. memfd_copy: the sealed copy (memfd_create + sendfile + seals) and a
+#    fork+exec+wait of the binary from its file and from the copy, for nsrun
+#    as built and for nsrun linked statically.
+# 2. abrun, interleaved: nsrun staged as built against variants that skip the
+#    re-exec (bench/reexec-variants.patch, applied to a temporary copy of the
+#    working tree, never to src/), a statically linked nsrun, the floor and
+#    unshare.
+#
+# Environment: RUNS=400 (per command), RESULTS_DIR=bench/results/reexec-<date>.
+# Root, and the tools of bench/run.sh; takes about a minute.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+runs=${RUNS:-400}
+out=${RESULTS_DIR:-$here/results/reexec-$(date +%Y%m%d-%H%M%S)}
+work=$(mktemp -d /tmp/nsrun-reexec.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+say() { printf '== %s\n' "$*" >&2; }
+
+mkdir -p "$out" "$work/tree"
+say "copying the working tree to $work/tree and applying reexec-variants.patch"
+tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./bench/results \
+	--exclude=./tests/fuzz/corpus-run -cf - . | tar -C "$work/tree" -xf -
+patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
+
+for v in 0 1 2 3; do
+	say "building variant $v"
+	if ! { meson setup "$work/b$v" "$work/tree" --buildtype=release \
+		-Dc_args=-DNSRUN_BENCH_VARIANT=$v && ninja -C "$work/b$v" nsrun; } >"$work/build.log" 2>&1; then
+		tail -20 "$work/build.log" >&2
+		echo "reexec-cost.sh: building variant $v failed" >&2
+		exit 1
+	fi
+done
+# The same objects linked statically (glibc warns about getpwuid: fine here).
+cc -static -o "$work/b0/nsrun-static" "$work"/b0/nsrun.p/*.o "$work/b0/libnsrun.a" 2>/dev/null
+cc -O2 -Wall -Wextra -Werror -o "$work/floor" "$here/floor.c"
+cc -O2 -Wall -Wextra -Werror -o "$work/abrun" "$here/abrun.c"
+cc -O2 -Wall -Wextra -Werror -o "$work/memfd_copy" "$here/memfd_copy.c"
+
+{
+	echo "git: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "kernel: $(uname -r), $(nproc) cpus"
+	echo "nsrun: $(stat -c %s "$work/b0/nsrun") bytes; static: $(stat -c %s "$work/b0/nsrun-static") bytes"
+	echo
+	"$work/memfd_copy" -n "$runs" "$work/b0/nsrun" --version
+	echo
+	"$work/memfd_copy" -n "$runs" "$work/b0/nsrun-static" --version
+	echo
+	ns="-Urpmuin --mount-proc -- /bin/true"
+	"$work/abrun" -n "$runs" -w 20 \
+		"$work/b0/nsrun" $ns ::: \
+		"$work/b1/nsrun" $ns ::: \
+		"$work/b2/nsrun" $ns ::: \
+		"$work/b3/nsrun" $ns ::: \
+		"$work/b0/nsrun-static" $ns ::: \
+		"$work/floor" -UpmnuiP /bin/true ::: \
+		"$(command -v unshare)" -Urpmuinf --mount-proc /bin/true
+} | sed "s|$work/||g" | tee "$out/reexec-cost.txt"
+echo "b0 = as built, b1 = no execve, b2 = no copy and no execve, b3 = exec /proc/self/exe, no copy" |
+	tee -a "$out/reexec-cost.txt"
+say "results: $out/reexec-cost.txt"

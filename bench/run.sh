@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# nsrun start-up benchmark: nsrun against util-linux unshare(1) and a minimal
+# launcher (bench/floor.c), staged (-p) and in place, with hyperfine -N.
+#
+#   bash bench/run.sh
+#
+# Environment (all optional):
+#   ROUNDS=3 RUNS=200 WARMUP=20  hyperfine invocations (the order of the
+#                                commands rotates each time), runs and warm-up
+#                                runs per command in each; the summary pools
+#                                the runs of all rounds
+#   BUILD_DIR=<repo>/build-bench meson build directory (release) for nsrun;
+#                                floor is built into BUILD_DIR/bench/floor
+#   RESULTS_DIR=<repo>/bench/results/<date>-<time>
+#                                where the results go (bench/results/ is
+#                                ignored by git)
+#
+# Meant to run as root (it installs missing tools with apt-get). As another
+# user it needs unprivileged user namespaces and the tools already installed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+rounds=${ROUNDS:-3}
+runs=${RUNS:-200}
+warmup=${WARMUP:-20}
+build=${BUILD_DIR:-$root/build-bench}
+out=${RESULTS_DIR:-$here/results/$(date +%Y%m%d-%H%M%S)}
+
+say() { printf '== %s\n' "$*" >&2; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+
+# --- tools ------------------------------------------------------------------
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v meson >/dev/null || need+=(meson)
+command -v ninja >/dev/null || need+=(ninja-build)
+command -v cc >/dev/null || need+=(gcc)
+command -v python3 >/dev/null || need+=(python3)
+command -v unshare >/dev/null || need+=(util-linux)
+if ((${#need[@]})); then
+	[[ $(id -u) -eq 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
+	say "installing ${need[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+[[ $(id -u) -eq 0 ]] || say "warning: not root; the results in bench/README.md were taken as root"
+
+# --- build ------------------------------------------------------------------
+say "building nsrun (release) in $build"
+if [[ ! -f $build/build.ninja ]]; then
+	meson setup "$build" "$root" --buildtype=release >/dev/null
+fi
+ninja -C "$build" nsrun >/dev/null
+nsrun=$build/nsrun
+mkdir -p "$build/bench"
+floor=$build/bench/floor
+say "building floor into $floor"
+cc -O2 -Wall -Wextra -Werror -o "$floor" "$here/floor.c"
+unshare=$(command -v unshare)
+
+# --- commands -----------------------------------------------------------------
+# "name|command"; hyperfine -N splits the command on white space (no shell).
+cmds=(
+	"nsrun staged|$nsrun -Urpmuin --mount-proc -- /bin/true"
+	"unshare staged|$unshare -Urpmuinf --mount-proc /bin/true"
+	"floor staged|$floor -Upmnui /bin/true"
+	"floor staged +proc|$floor -UpmnuiP /bin/true"
+	"nsrun in place|$nsrun -Urmuin -- /bin/true"
+	"unshare in place|$unshare -Urmuin /bin/true"
+	"floor in place|$floor -I -Umnui /bin/true"
+	"/bin/true|/bin/true"
+)
+for c in "${cmds[@]}"; do
+	cmd=${c#*|}
+	# Fail early, with the command's own message, rather than in hyperfine.
+	$cmd || die "'$cmd' failed (exit $?)"
+done
+
+mkdir -p "$out"
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "git: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "kernel: $(uname -r)"
+	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+	echo "user: $(id -un) (uid $(id -u))"
+	echo "hyperfine: $(hyperfine --version)"
+	echo "unshare: $("$unshare" --version)"
+	echo "cc: $(cc --version | head -1)"
+	echo "nsrun: $(stat -c %s "$nsrun") bytes"
+	echo "rounds: $rounds x $runs runs, warm-up $warmup"
+	echo "command: ROUNDS=$rounds RUNS=$runs WARMUP=$warmup bash bench/run.sh"
+} >"$out/env.txt"
+
+# --- measure ------------------------------------------------------------------
+# One hyperfine invocation per round; the command order rotates from round to
+# round, so slow drift (a 2-core VM here, and network namespaces are torn down
+# asynchronously by a kernel worker) spreads over all the commands instead of
+# landing on whichever runs last.
+n=${#cmds[@]}
+for ((r = 0; r < rounds; r++)); do
+	shift_by=$((r * n / rounds))
+	args=()
+	for ((i = 0; i < n; i++)); do
+		c=${cmds[$(((i + shift_by) % n))]}
+		args+=(--command-name "${c%%|*}" "${c#*|}")
+	done
+	say "round $((r + 1))/$rounds: $n commands x $runs runs (warm-up $warmup)"
+	hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
+		--export-json "$out/round$((r + 1)).json" \
+		--export-markdown "$out/round$((r + 1)).md" \
+		"${args[@]}" >"$out/round$((r + 1)).txt"
+done
+
+# --- summary ----------------------------------------------------------------
+python3 - "$out"/round*.json >"$out/summary.md" <<'PY'
+import json, statistics as st, sys
+
+times, rounds = {}, {}
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+        rounds.setdefault(r["command"], []).append(r["median"])
+order = ["nsrun staged", "unshare staged", "floor staged", "floor staged +proc",
+         "nsrun in place", "unshare in place", "floor in place", "/bin/true"]
+ms = lambda s: s * 1e3
+med = {k: ms(st.median(times[k])) for k in order}
+base = med["/bin/true"]
+
+print(f"{len(times[order[0]])} runs per command, pooled over {len(sys.argv) - 1} rounds.")
+print()
+print("| command | median ms | mean ± σ ms | min ms | median − /bin/true ms | round medians ms |")
+print("|---|---:|---:|---:|---:|---|")
+for k in order:
+    t = times[k]
+    print(f"| {k} | {med[k]:.2f} | {ms(st.mean(t)):.2f} ± {ms(st.stdev(t)):.2f} "
+          f"| {ms(min(t)):.2f} | {med[k] - base:+.2f} "
+          f"| {' / '.join(f'{ms(m):.2f}' for m in rounds[k])} |")
+print()
+print("| ratio of medians | value | target | met |")
+print("|---|---:|---|---|")
+
+def ratio(a, b, limit=None, strict=False):
+    v = med[a] / med[b]
+    target = met = ""
+    if limit is not None:
+        target = f"{'<' if strict else '≤'} {limit:.2f}"
+        met = "yes" if (v < limit if strict else v <= limit) else "no"
+    print(f"| {a} / {b} | {v:.2f} | {target} | {met} |")
+
+ratio("nsrun staged", "floor staged")
+ratio("nsrun staged", "floor staged +proc", 1.2)
+ratio("nsrun staged", "unshare staged", 1.0, strict=True)
+ratio("nsrun in place", "floor in place", 1.2)
+ratio("nsrun in place", "unshare in place", 1.0, strict=True)
+PY
+
+cat "$out/summary.md"
+say "results: $out (summary.md, round*.{json,md,txt}, env.txt)"

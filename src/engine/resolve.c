@@ -1,0 +1,128 @@
+/* Resolving and creating paths inside a new root. See resolve.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#include "resolve.h"
+
+static int open_in_root(int root_fd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		path = ".";
+	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+/* Create every missing directory of path[0..len), one component at a time,
+ * each relative to its already-resolved parent. */
+static int make_dirs(int root_fd, const char *path, size_t len, const char *what,
+		     struct nsrun_error *err)
+{
+	char prefix[PATH_MAX];
+	if (len >= sizeof(prefix))
+		return nsrun_fail(err, ENAMETOOLONG, "%s %s", what, path);
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && path[i] == '/')
+			i++;
+		size_t start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		if (i == start)
+			break;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		int fd = open_in_root(root_fd, prefix);
+		if (fd >= 0) {
+			close(fd);
+			continue;
+		}
+		if (errno != ENOENT)
+			return nsrun_fail(err, errno, "%s %s: resolve %s", what, path, prefix);
+		prefix[start] = '\0';
+		int parent = open_in_root(root_fd, prefix);
+		if (parent < 0)
+			return nsrun_fail(err, errno, "%s %s: resolve %s", what, path,
+					  start ? prefix : "/");
+		char name[NAME_MAX + 1];
+		size_t nlen = i - start;
+		if (nlen > NAME_MAX) {
+			close(parent);
+			return nsrun_fail(err, ENAMETOOLONG, "%s %s", what, path);
+		}
+		memcpy(name, path + start, nlen);
+		name[nlen] = '\0';
+		int rc = mkdirat(parent, name, 0755);
+		int saved = errno;
+		close(parent);
+		if (rc < 0 && saved != EEXIST)
+			return nsrun_fail(err, saved, "%s %s: create directory", what, path);
+	}
+	return 0;
+}
+
+int resolve_parent_in_root(int root_fd, const char *path, const char **name,
+			   const char *what, struct nsrun_error *err)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(path, '/', len);
+	size_t dir_len = slash ? (size_t)(slash - path) : 0;
+	*name = slash ? slash + 1 : path;
+	if (**name == '\0' || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
+		return nsrun_fail(err, EINVAL, "%s %s: needs a last component", what, path);
+	if (make_dirs(root_fd, path, dir_len, what, err) < 0)
+		return -1;
+	char dir[PATH_MAX];
+	memcpy(dir, path, dir_len);
+	dir[dir_len] = '\0';
+	int fd = open_in_root(root_fd, dir);
+	if (fd < 0)
+		return nsrun_fail(err, errno, "%s %s: resolve its directory", what, path);
+	return fd;
+}
+
+int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
+		    const char *what, struct nsrun_error *err)
+{
+	int fd = open_in_root(root_fd, path);
+	if (fd >= 0 || errno != ENOENT || how == RESOLVE_EXISTING) {
+		if (fd < 0)
+			return nsrun_fail(err, errno, "%s %s", what, path);
+		return fd;
+	}
+	if (how == RESOLVE_MAKE_DIR) {
+		if (make_dirs(root_fd, path, strlen(path), what, err) < 0)
+			return -1;
+	} else {
+		const char *name;
+		int dir = resolve_parent_in_root(root_fd, path, &name, what, err);
+		if (dir < 0)
+			return -1;
+		/* O_NOFOLLOW|O_EXCL: a dangling symlink in the last component is
+		 * not followed out of the root; an existing file is fine. */
+		int file = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+				  0644);
+		int saved = errno;
+		close(dir);
+		if (file < 0 && saved != EEXIST)
+			return nsrun_fail(err, saved, "%s %s: create file", what, path);
+		if (file >= 0)
+			close(file);
+	}
+	fd = open_in_root(root_fd, path);
+	if (fd < 0)
+		return nsrun_fail(err, errno, "%s %s", what, path);
+	return fd;
+}

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,10 +280,10 @@ static const struct {
 };
 
 /* Filesystem options; returns 1 when c was not one of them. */
-static int parse_fs_option(int c, int argc, char **argv, struct nsrun_spec *spec,
-			   struct fs_modifiers *mod, struct nsrun_error *err)
+static int parse_fs_option(int c, const char *option, int argc, char **argv,
+			   struct nsrun_spec *spec, struct fs_modifiers *mod,
+			   struct nsrun_error *err)
 {
-	const char *option = argv[optind - 1];
 	for (size_t i = 0; i < sizeof(two_value_binds) / sizeof(two_value_binds[0]); i++) {
 		if (two_value_binds[i].opt != c)
 			continue;
@@ -430,7 +431,14 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 	opts->action = CLI_RUN;
 	opterr = 0;
 	optind = 0; /* 0, not 1: glibc then forgets a previous argv entirely */
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+	int longindex = -1;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, &longindex)) != -1) {
+		char option[48];
+		if (longindex >= 0)
+			snprintf(option, sizeof(option), "--%s", long_opts[longindex].name);
+		else
+			snprintf(option, sizeof(option), "-%c", c);
+		longindex = -1;
 		switch (c) {
 		case 'U': spec->new_ns |= CLONE_NEWUSER; break;
 		case 'm': spec->new_ns |= CLONE_NEWNS; break;
@@ -510,7 +518,7 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 					   argv[optind - 1]);
 			goto fail;
 		default:
-			rc = parse_fs_option(c, argc, argv, spec, &mod, err);
+			rc = parse_fs_option(c, option, argc, argv, spec, &mod, err);
 			if (rc == 1)
 				rc = parse_process_option(c, argc, argv, spec, &env, &env_set_up, err);
 			if (rc != 0)

@@ -103,6 +103,9 @@ expect_status() {
 }
 
 @test "a command name not in PATH: 127, message names it" {
+	# Only directories every user can search: execvp(3) reports EACCES, not
+	# ENOENT, when one in PATH is not (as env(1) and sh(1) do too).
+	local PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 	expect_status 127 "nsrun: nsrun-it-no-such-command: " nsrun-it-no-such-command
 }
 

@@ -89,12 +89,61 @@ static void test_maps(void)
 	       opts.spec.n_keep_fds == 2 && opts.spec.keep_fds[1] == 7, "--keep-fd list");
 }
 
+static void test_sandbox_options(void)
+{
+	TAP_OK(PARSE("--ro-bind", "/usr", "/usr", "--size", "1m", "--perms", "700", "--tmpfs",
+		     "/tmp", "--dir", "/x", "--symlink", "usr/lib", "/lib", "--chmod", "755", "/x",
+		     "true") == 0 && opts.spec.n_fs_ops == 5 && (opts.spec.new_ns & CLONE_NEWNS),
+	       "filesystem steps in order; they imply -m");
+	const struct nsrun_fs_op *op = opts.spec.fs_ops;
+	TAP_OK(op[0].kind == NSRUN_FS_RO_BIND && strcmp(op[0].src, "/usr") == 0 &&
+	       strcmp(op[0].dest, "/usr") == 0 && op[0].mode == -1, "--ro-bind SRC DEST");
+	TAP_OK(op[1].kind == NSRUN_FS_TMPFS && op[1].size == 1 << 20 && op[1].mode == 0700,
+	       "--size and --perms apply to the next step");
+	TAP_OK(op[2].kind == NSRUN_FS_DIR && op[2].mode == -1, "and only to it");
+	TAP_OK(op[3].kind == NSRUN_FS_SYMLINK && strcmp(op[3].src, "usr/lib") == 0 &&
+	       strcmp(op[3].dest, "/lib") == 0, "--symlink TARGET DEST");
+	TAP_OK(op[4].kind == NSRUN_FS_CHMOD && op[4].mode == 0755, "--chmod MODE PATH");
+	TAP_OK(PARSE("--bind-try", "/nope", "/x", "true") == 0 && opts.spec.fs_ops[0].optional,
+	       "--bind-try is optional");
+	TAP_OK(PARSE("--bind", "/usr") < 0, "--bind needs two values");
+	TAP_CONTAINS(err.msg, "'--bind' needs two values", "naming the option");
+	TAP_OK(PARSE("--perms", "999", "--dir", "/x", "true") < 0, "a non-octal mode");
+	TAP_OK(PARSE("--size", "-5", "--tmpfs", "/x", "true") < 0, "a negative size");
+	TAP_OK(PARSE("--perms", "700", "true") < 0, "--perms with nothing after it");
+	TAP_OK(PARSE("--hostname", "box", "true") < 0, "--hostname without -u");
+	TAP_CONTAINS(err.msg, "needs a new UTS namespace (-u)", "says so");
+	TAP_OK(PARSE("-u", "--hostname", "box", "--domainname", "dom", "true") == 0 &&
+	       strcmp(opts.spec.hostname, "box") == 0, "--hostname with -u");
+	TAP_OK(PARSE("--propagation", "slave", "-m", "true") == 0 &&
+	       opts.spec.propagation == NSRUN_PROPAGATION_SLAVE, "--propagation slave");
+	TAP_OK(PARSE("--propagation", "weird", "-m", "true") < 0, "an unknown propagation");
+	TAP_OK(PARSE("--init-group", "true") == 0 && opts.spec.init && opts.spec.init_group,
+	       "--init-group implies --init");
+	TAP_OK(PARSE("--umask", "027", "--as", "app:app", "--chdir", "/srv", "true") == 0 &&
+	       opts.spec.umask == 027 && strcmp(opts.spec.as_user, "app:app") == 0 &&
+	       strcmp(opts.spec.chdir, "/srv") == 0, "--umask, --as, --chdir");
+	TAP_OK(PARSE("--umask", "1777", "true") < 0, "a umask above 0777");
+	TAP_OK(PARSE("--clearenv", "--setenv", "A", "1", "--setenv", "B", "2", "--unsetenv", "A",
+		     "true") == 0 && opts.spec.env && strcmp(opts.spec.env[0], "B=2") == 0 &&
+	       opts.spec.env[1] == NULL, "environment options apply in order");
+	TAP_OK(PARSE("true") == 0 && opts.spec.env == NULL, "no option: the caller's environment");
+	TAP_OK(PARSE("--env-file", "/nonexistent", "true") < 0, "a missing env file");
+	TAP_OK(PARSE("--sandbox", "true") == 0 && opts.spec.new_ns == NS_ALL_FLAGS &&
+	       opts.spec.id_source == NSRUN_IDS_ROOT && opts.spec.n_fs_ops == 4 &&
+	       strcmp(opts.spec.hostname, "nsrun") == 0, "--sandbox sets the preset");
+	TAP_OK(PARSE("--sandbox", "--share-net", "--hostname", "h", "--map-auto", "true") == 0 &&
+	       !(opts.spec.new_ns & CLONE_NEWNET) && strcmp(opts.spec.hostname, "h") == 0 &&
+	       opts.spec.id_source == NSRUN_IDS_AUTO, "later options override the preset");
+}
+
 int main(void)
 {
 	test_namespaces();
 	test_command();
 	test_errors();
 	test_maps();
+	test_sandbox_options();
 	nsrun_spec_release(&opts.spec);
 	return tap_done();
 }

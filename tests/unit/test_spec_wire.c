@@ -26,6 +26,21 @@ int main(void)
 	in.keep_fds = keep;
 	in.n_keep_fds = 2;
 	in.argv = argv;
+	struct nsrun_fs_op ops[] = {
+		{ .kind = NSRUN_FS_RO_BIND, .src = "/usr", .dest = "/usr", .optional = true, .mode = -1 },
+		{ .kind = NSRUN_FS_TMPFS, .dest = "/tmp", .mode = 01777, .size = 1ULL << 33 },
+	};
+	char *env[] = { "A=1", "B=", NULL };
+	in.rootfs = "/srv/root";
+	in.fs_ops = ops;
+	in.n_fs_ops = 2;
+	in.propagation = NSRUN_PROPAGATION_UNBINDABLE;
+	in.hostname = "box";
+	in.env = env;
+	in.as_user = "app:app";
+	in.umask = 027;
+	in.init = in.init_group = in.die_with_parent = true;
+	in.json_status_fd = 7;
 
 	char *buf;
 	size_t len;
@@ -41,6 +56,16 @@ int main(void)
 	TAP_OK(out.mount_proc && out.verbose == 2 && out.block_fd == 4 && out.n_keep_fds == 2 &&
 	       out.keep_fds[1] == 9, "set-up fields");
 	TAP_OK(out.argv && strcmp(out.argv[2], "echo hi") == 0 && out.argv[3] == NULL, "argv");
+	TAP_OK(strcmp(out.rootfs, "/srv/root") == 0 && out.n_fs_ops == 2 &&
+	       out.fs_ops[0].optional && out.fs_ops[0].mode == -1 &&
+	       strcmp(out.fs_ops[0].src, "/usr") == 0 && out.fs_ops[1].src == NULL &&
+	       out.fs_ops[1].size == 1ULL << 33 && out.fs_ops[1].mode == 01777 &&
+	       out.propagation == NSRUN_PROPAGATION_UNBINDABLE, "filesystem steps");
+	TAP_OK(strcmp(out.hostname, "box") == 0 && out.domainname == NULL && out.chdir == NULL &&
+	       out.env && strcmp(out.env[1], "B=") == 0 && out.env[2] == NULL &&
+	       strcmp(out.as_user, "app:app") == 0 && out.umask == 027, "identity and environment");
+	TAP_OK(out.init && out.init_group && out.die_with_parent && out.json_status_fd == 7,
+	       "the first process");
 	spec_decoded_release(&out);
 
 	int refused = 0;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@ static bool reap_all(pid_t main_pid, int *main_status)
 int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	sigset_t forward, old;
+	/* Without a PID namespace we are not PID 1: orphans come to us only as
+	 * a subreaper. */
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return nsrun_fail(err, errno, "--init: PR_SET_CHILD_SUBREAPER");
 	forward_signal_set(&forward);
 	if (sigprocmask(SIG_BLOCK, &forward, &old) < 0)
 		return nsrun_fail(err, errno, "--init: sigprocmask");

@@ -14,6 +14,7 @@
 #define NSRUN_REEXEC_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include <nsrun/error.h>
@@ -51,6 +52,13 @@ struct nsrun_reexec_attr {
 	                              (capabilities in a new user namespace
 	                              survive execve only with uid 0 mapped);
 	                              at EOF the child exits with status 125 */
+	bool keep_capabilities;    /* with CLONE_NEWUSER: carry the child's
+	                              capabilities across execve as ambient
+	                              ones, so the stage holds them even before
+	                              its id maps are written. The stage clears
+	                              them (PR_CAP_AMBIENT_CLEAR_ALL and the
+	                              inheritable set) before it executes
+	                              anything else */
 	const int *inherit_fds;    /* descriptors the stage inherits: their
 	                              close-on-exec flag is cleared in the child */
 	unsigned n_inherit_fds;

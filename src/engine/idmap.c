@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "caps.h"
 #include "idmap.h"
 #include "../util/log.h"
 
@@ -103,6 +103,13 @@ int idmap_check(const struct nsrun_id_map *map, const char *what,
 	if (map->n > NSRUN_MAX_MAP_LINES)
 		return nsrun_fail(err, 0, "%s: more than %d ranges (the kernel's limit)",
 				  what, NSRUN_MAX_MAP_LINES);
+	/* The kernel also takes less than a page of text. */
+	char text[NSRUN_MAX_MAP_LINES * 34];
+	int len = idmap_format(map, text, sizeof(text));
+	if (len >= 4096)
+		return nsrun_fail(err, 0,
+				  "%s: %d bytes as the kernel reads maps, which takes less than 4096",
+				  what, len);
 	for (unsigned i = 0; i < map->n; i++) {
 		const struct nsrun_id_range *r = &map->range[i];
 		if (r->count == 0)
@@ -187,15 +194,6 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 	return 0;
 }
 
-static bool has_capability(int cap)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return false;
-	return (data[cap / 32].effective & (1U << (cap % 32))) != 0;
-}
-
 static bool is_single_own_id(const struct nsrun_id_map *map, uint32_t own)
 {
 	return map->n == 1 && map->range[0].outside == own && map->range[0].count == 1;
@@ -262,7 +260,7 @@ int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 	if (!(spec->new_ns & CLONE_NEWUSER))
 		return 0;
 
-	bool privileged = has_capability(CAP_SETUID) && has_capability(CAP_SETGID);
+	bool privileged = caps_have(CAP_SETUID) && caps_have(CAP_SETGID);
 	switch (spec->id_source) {
 	case NSRUN_IDS_ROOT:
 		plan->uid.n = plan->gid.n = 1;

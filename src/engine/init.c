@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "exec.h"
 #include "init.h"
 #include "reaper.h"
@@ -75,6 +77,9 @@ int nsrun_init_stage(int argc, char **argv)
 		if (launcher_gone((int)sync_fd))
 			goto out;
 	}
+	/* What the re-exec carried as ambient capabilities ends here. */
+	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
+		goto failed;
 	if (spec.init) {
 		close((int)sync_fd);
 		status = reaper_run(&spec, &err);

@@ -254,7 +254,7 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		.clone_flags = spec->new_ns,
 		.pdeathsig = SIGKILL,
 		.sigmask = &old_mask,
-		.hold_fd = sv[1],
+		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) != 0,
 		.inherit_fds = &sv[1],
 		.n_inherit_fds = 1,
 	};
@@ -267,10 +267,9 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		    ns_describe(spec->new_ns, names, sizeof(names)));
 	json_status(spec, "child-pid", (long)pid);
 
-	/* The child executes the init stage only after the maps are written:
-	 * that execve keeps its capabilities only if its uid is mapped. */
+	/* The child re-executes meanwhile (keeping its capabilities as ambient
+	 * ones); the init stage waits for the spec, which comes after the maps. */
 	if (idmap_plan_apply(&plan, proc_fd, pid, spec->verbose, err) < 0 ||
-	    sync_release(sv[0], err) < 0 ||
 	    sync_send(sv[0], wire, wire_len, err) < 0) {
 		kill_and_reap(pid);
 		goto out;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 
 #include <nsrun/reexec.h>
@@ -149,6 +150,25 @@ static pid_t clone_child(unsigned long flags)
 	return (pid_t)pid;
 }
 
+/* Child side of keep_capabilities: inheritable := permitted, then raise
+ * every capability into the ambient set, which execve preserves even for an
+ * unmapped uid. Raw system calls only. */
+static void raise_ambient_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return;
+	data[0].inheritable = data[0].permitted;
+	data[1].inheritable = data[1].permitted;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return;
+	for (long cap = 0; cap < 64; cap++)
+		if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 &&
+		    errno == EINVAL)
+			break; /* past the kernel's last capability */
+}
+
 static void write_all_raw(int fd, const char *s)
 {
 	size_t len = strlen(s);
@@ -200,6 +220,8 @@ pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp
 			if (n != 1)
 				_exit(NSRUN_EXIT_FAILURE);
 		}
+		if (attr->keep_capabilities)
+			raise_ambient_capabilities();
 		for (unsigned i = 0; i < attr->n_inherit_fds; i++)
 			syscall(SYS_fcntl, attr->inherit_fds[i], F_SETFD, 0);
 		if (attr->sigmask)

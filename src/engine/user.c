@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/capability.h>
 
+#include "caps.h"
 #include "passwd.h"
 #include "user.h"
 #include "../util/log.h"
@@ -65,18 +63,6 @@ static bool setgroups_denied(void)
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n >= 4 && strncmp(buf, "deny", 4) == 0;
-}
-
-static int drop_all_capabilities(struct nsrun_error *err)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof(data));
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return nsrun_fail(err, errno, "--as: clear ambient capabilities");
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return nsrun_fail(err, errno, "--as: drop capabilities");
-	return 0;
 }
 
 struct target_user {
@@ -160,7 +146,7 @@ int user_switch(const char *spec, int verbose, struct nsrun_error *err)
 	if (setuid((uid_t)t.uid) < 0)
 		return nsrun_fail(err, errno, "--as '%s': setuid %u%s", spec, t.uid,
 				  errno == EINVAL ? " (not mapped in this user namespace)" : "");
-	if (t.uid != 0 && drop_all_capabilities(err) < 0)
+	if (t.uid != 0 && caps_drop_all(err) < 0)
 		return -1;
 	if (setenv("HOME", t.home, 1) < 0)
 		return nsrun_fail(err, errno, "--as: set HOME");

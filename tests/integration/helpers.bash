@@ -152,6 +152,8 @@ run_t() {
 	done
 	local CMD
 	_expand_cmd "$@"
+	# A previous run's stderr must not show up in show_run.
+	unset stderr stderr_lines
 	run "${opts[@]}" _run_t_status timeout --kill-after=5 "$NSRUN_IT_TIMEOUT" "${CMD[@]}"
 	status=$(cat "$TEST_TMP/.run-status")
 	rm -f "$TEST_TMP/.run-status"

@@ -108,16 +108,16 @@ kill_launcher() {
 		cat "$TEST_TMP/sandbox.err"
 		return 1
 	fi
-	local d ids=()
+	local d id ids=()
 	for d in $(descendants "$pid"); do
-		ids+=("$(proc_id "$d")")
+		id=$(proc_id "$d") || continue
+		ids+=("$id")
 	done
 	echo "# sandbox processes (pid:start): ${ids[*]}"
 	[ "${#ids[@]}" -ge "$nsleep" ]
 	kill -KILL "$pid"
 	bg_wait "$pid" 10
 	[ "$BG_STATUS" -eq 137 ]
-	local id
 	for id in "${ids[@]}"; do
 		if ! retry 5 eval '! proc_id_alive "$id"'; then
 			echo "# still alive: $id ($(cat "/proc/${id%%:*}/cmdline" | tr '\0' ' '))"

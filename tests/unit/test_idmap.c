@@ -59,11 +59,17 @@ static void test_line_limit(void)
 	size_t len = 0;
 	for (int i = 0; i <= NSRUN_MAX_MAP_LINES; i++)
 		len += (size_t)snprintf(text + len, cap - len, "%s%d %d 1", i ? "," : "", i,
-					100000 + i);
+					1000 + i);
 	TAP_OK(parse(text) < 0, "341 ranges are refused");
 	TAP_CONTAINS(err.msg, "more than 340 ranges", "the error names the kernel's limit");
 	text[strlen(text) - strlen(strrchr(text, ','))] = '\0';
 	TAP_OK(parse(text) == 0 && map.n == NSRUN_MAX_MAP_LINES, "340 ranges are accepted");
+	len = 0;
+	for (int i = 0; i < 250; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s%d %d 1", i ? "," : "",
+					1000000 + i, 2000000 + 2 * i);
+	TAP_OK(parse(text) < 0, "250 long ranges: a page of text or more is refused");
+	TAP_CONTAINS(err.msg, "which takes less than 4096", "the error names the kernel's limit");
 	free(text);
 }
 

@@ -6,13 +6,15 @@
 #
 # 1. memfd_copy: the sealed copy (memfd_create + sendfile + seals) and a
 #    fork+exec+wait of the binary from its file and from the copy, for nsrun
-#    as built and for nsrun linked statically.
+#    as built, for nsrun linked statically and for exit0 (bench/exit0.c, no
+#    libc: the least any re-executed stage can cost).
 # 2. abrun, interleaved: nsrun staged as built against variants that skip the
 #    re-exec (bench/reexec-variants.patch, applied to a temporary copy of the
 #    working tree, never to src/), a statically linked nsrun, the floor and
 #    unshare.
 #
-# Environment: RUNS=400 (per command), RESULTS_DIR=bench/results/reexec-<date>.
+# Environment: RUNS=400 (per command), RESULTS_DIR=bench/results/reexec-<date>,
+# REV=<commit> to measure a commit (git archive) instead of the working tree.
 # Root, and the tools of bench/run.sh; takes about a minute.
 set -euo pipefail
 
@@ -26,9 +28,16 @@ trap 'rm -rf "$work"' EXIT
 say() { printf '== %s\n' "$*" >&2; }
 
 mkdir -p "$out" "$work/tree"
-say "copying the working tree to $work/tree and applying reexec-variants.patch"
-tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./bench/results \
-	--exclude=./tests/fuzz/corpus-run -cf - . | tar -C "$work/tree" -xf -
+if [[ -n ${REV:-} ]]; then
+	rev=$(git -C "$root" rev-parse --verify "$REV^{commit}")
+	say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
+	git -C "$root" archive "$rev" | tar -x -C "$work/tree"
+else
+	rev="$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (working tree)"
+	say "copying the working tree to $work/tree and applying reexec-variants.patch"
+	tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./bench/results \
+		--exclude=./tests/fuzz/corpus-run -cf - . | tar -C "$work/tree" -xf -
+fi
 patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
 
 for v in 0 1 2 3; do
@@ -45,9 +54,25 @@ cc -static -o "$work/b0/nsrun-static" "$work"/b0/nsrun.p/*.o "$work/b0/libnsrun.
 cc -O2 -Wall -Wextra -Werror -o "$work/floor" "$here/floor.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/abrun" "$here/abrun.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/memfd_copy" "$here/memfd_copy.c"
+have_exit0=0
+cc -O2 -Wall -Wextra -Werror -static -nostdlib -o "$work/exit0" "$here/exit0.c" 2>/dev/null && have_exit0=1
+
+busy() { # percent of all CPU time not idle over one second
+	local a b
+	read -ra a < <(grep '^cpu ' /proc/stat)
+	sleep 1
+	read -ra b < <(grep '^cpu ' /proc/stat)
+	local total=0 i
+	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+	local idle=$((b[4] - a[4] + b[5] - a[5]))
+	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
+}
+load=$(busy)
+((load < 10)) || say "warning: the machine was ${load}% busy before the run; expect noise"
 
 {
-	echo "git: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "git: $rev"
+	echo "busy before the run: ${load}% of CPU time"
 	echo "kernel: $(uname -r), $(nproc) cpus"
 	echo "nsrun: $(stat -c %s "$work/b0/nsrun") bytes; static: $(stat -c %s "$work/b0/nsrun-static") bytes"
 	echo
@@ -55,13 +80,18 @@ cc -O2 -Wall -Wextra -Werror -o "$work/memfd_copy" "$here/memfd_copy.c"
 	echo
 	"$work/memfd_copy" -n "$runs" "$work/b0/nsrun-static" --version
 	echo
-	ns="-Urpmuin --mount-proc -- /bin/true"
+	if ((have_exit0)); then
+		"$work/memfd_copy" -n "$runs" "$work/exit0"
+		echo
+	fi
+	ns=(-Urpmuin --mount-proc -- /bin/true)
 	"$work/abrun" -n "$runs" -w 20 \
-		"$work/b0/nsrun" $ns ::: \
-		"$work/b1/nsrun" $ns ::: \
-		"$work/b2/nsrun" $ns ::: \
-		"$work/b3/nsrun" $ns ::: \
-		"$work/b0/nsrun-static" $ns ::: \
+		"$work/b0/nsrun" "${ns[@]}" ::: \
+		"$work/b1/nsrun" "${ns[@]}" ::: \
+		"$work/b2/nsrun" "${ns[@]}" ::: \
+		"$work/b3/nsrun" "${ns[@]}" ::: \
+		"$work/b0/nsrun-static" "${ns[@]}" ::: \
+		"$work/floor" -UpmnuiPL /bin/true ::: \
 		"$work/floor" -UpmnuiP /bin/true ::: \
 		"$(command -v unshare)" -Urpmuinf --mount-proc /bin/true
 } | sed "s|$work/||g" | tee "$out/reexec-cost.txt"

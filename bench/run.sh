@@ -100,6 +100,20 @@ for c in "${cmds[@]}"; do
 	$cmd || die "'$cmd' failed (exit $?)"
 done
 
+# Other work on the machine shows up directly in these numbers.
+busy() { # percent of all CPU time not idle over one second
+	local a b
+	read -ra a < <(grep '^cpu ' /proc/stat)
+	sleep 1
+	read -ra b < <(grep '^cpu ' /proc/stat)
+	local total=0 i
+	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+	local idle=$((b[4] - a[4] + b[5] - a[5]))
+	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
+}
+load=$(busy)
+((load < 10)) || say "warning: the machine was ${load}% busy before the run; expect noise"
+
 mkdir -p "$out"
 {
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -115,6 +129,7 @@ mkdir -p "$out"
 	echo "unshare: $("$unshare" --version)"
 	echo "cc: $(cc --version | head -1)"
 	echo "nsrun: $(stat -c %s "$nsrun") bytes"
+	echo "busy before the run: ${load}% of CPU time"
 	echo "rounds: $rounds x $runs runs, warm-up $warmup"
 	echo "command: ${REV:+REV=$REV }ROUNDS=$rounds RUNS=$runs WARMUP=$warmup bash bench/run.sh"
 } >"$out/env.txt"

@@ -7,13 +7,16 @@
 
 static struct cli_options opts;
 static struct nsrun_error err;
+/* The spec keeps pointers into argv: it must outlive each PARSE. */
+static char *parsed_argv[64];
 
 #define PARSE(...)                                                          \
 	({                                                                  \
 		char *argv_[] = { "nsrun", __VA_ARGS__, NULL };             \
+		memcpy(parsed_argv, argv_, sizeof(argv_));                  \
 		memset(&err, 0, sizeof(err));                               \
 		nsrun_spec_release(&opts.spec);                             \
-		cli_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, &opts, &err); \
+		cli_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, parsed_argv, &opts, &err); \
 	})
 
 static void test_namespaces(void)

@@ -4,7 +4,7 @@
  *   abrun [-n RUNS] [-w WARMUP] CMD [ARG...] [::: CMD [ARG...]]...
  *
  * Every round runs each command once, starting one place further along the
- * list each round, so drift hits them all alike. A run is posix_spawn() to
+ * list each round, so drift hits them all alike. A run is posix_spawnp() to
  * waitpid(); stdout goes to /dev/null. Reports per command the median, the
  * quartiles and the mean, and the median of the paired difference with the
  * first command in the same round (robust against drift). Any failed run
@@ -40,7 +40,7 @@ static double run_once(char **argv, const posix_spawn_file_actions_t *fa)
 {
 	pid_t pid;
 	double t0 = now_us();
-	int e = posix_spawn(&pid, argv[0], fa, NULL, argv, environ);
+	int e = posix_spawnp(&pid, argv[0], fa, NULL, argv, environ);
 	if (e != 0) {
 		fprintf(stderr, "abrun: spawn %s: %s\n", argv[0], strerror(e));
 		exit(1);

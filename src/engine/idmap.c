@@ -305,6 +305,14 @@ int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 	return 0;
 }
 
+bool idmap_maps_root(const struct idmap_plan *plan)
+{
+	for (unsigned i = 0; i < plan->uid.n; i++)
+		if (plan->uid.range[i].inside == 0)
+			return true;
+	return false;
+}
+
 static int write_proc_file(int proc_fd, pid_t pid, const char *name,
 			   const char *data, size_t len, struct nsrun_error *err)
 {

@@ -51,6 +51,10 @@ struct idmap_plan {
 int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 		    struct idmap_plan *plan, struct nsrun_error *err);
 
+/* Whether the plan maps uid 0 inside (so a process that becomes uid 0 there
+ * keeps its capabilities across execve). */
+bool idmap_maps_root(const struct idmap_plan *plan);
+
 /* Write setgroups, uid_map and gid_map of process `pid` ("self" when pid is
  * 0), resolving paths under proc_fd (an open /proc). */
 int idmap_plan_apply(const struct idmap_plan *plan, int proc_fd, pid_t pid,

@@ -254,7 +254,11 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		.clone_flags = spec->new_ns,
 		.pdeathsig = SIGKILL,
 		.sigmask = &old_mask,
-		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) != 0,
+		/* Hold the re-exec until the maps are written: with uid 0 mapped,
+		 * execve keeps the capabilities by itself. Otherwise they must be
+		 * carried as ambient ones, which costs some 45 system calls. */
+		.hold_fd = sv[1],
+		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) && !idmap_maps_root(&plan),
 		.inherit_fds = &sv[1],
 		.n_inherit_fds = 1,
 	};
@@ -267,9 +271,8 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		    ns_describe(spec->new_ns, names, sizeof(names)));
 	json_status(spec, "child-pid", (long)pid);
 
-	/* The child re-executes meanwhile (keeping its capabilities as ambient
-	 * ones); the init stage waits for the spec, which comes after the maps. */
 	if (idmap_plan_apply(&plan, proc_fd, pid, spec->verbose, err) < 0 ||
+	    sync_release(sv[0], err) < 0 ||
 	    sync_send(sv[0], wire, wire_len, err) < 0) {
 		kill_and_reap(pid);
 		goto out;

@@ -41,6 +41,13 @@ static ssize_t read_all(int fd, char *p, size_t len)
 	return (ssize_t)got;
 }
 
+int sync_release(int fd, struct nsrun_error *err)
+{
+	if (write_all(fd, "g", 1) < 0)
+		return nsrun_fail(err, errno, "sync socket: release the init stage");
+	return 0;
+}
+
 int sync_send(int fd, const void *buf, size_t len, struct nsrun_error *err)
 {
 	uint32_t n = (uint32_t)len;

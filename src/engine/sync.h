@@ -6,6 +6,9 @@
 
 #include <nsrun/error.h>
 
+/* Send the one byte a spawned child holds for (nsrun_reexec_attr.hold_fd). */
+int sync_release(int fd, struct nsrun_error *err);
+
 /* Send one message: a 32-bit length, then the bytes. */
 int sync_send(int fd, const void *buf, size_t len, struct nsrun_error *err);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <nsrun/nsrun.h>
+#include <nsrun/seccomp.h>
 
 #include "engine/namespaces.h"
 
@@ -22,6 +23,17 @@ void nsrun_spec_release(struct nsrun_spec *spec)
 	free(spec->fs_ops);
 	spec->fs_ops = NULL;
 	spec->n_fs_ops = 0;
+	free(spec->rlimits);
+	spec->rlimits = NULL;
+	spec->n_rlimits = 0;
+	free(spec->masked_paths);
+	spec->masked_paths = NULL;
+	spec->n_masked_paths = 0;
+	free(spec->readonly_paths);
+	spec->readonly_paths = NULL;
+	spec->n_readonly_paths = 0;
+	nsrun_seccomp_free(spec->seccomp);
+	spec->seccomp = NULL;
 	if (spec->env) {
 		for (char **e = spec->env; *e; e++)
 			free(*e);
@@ -60,6 +72,8 @@ int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return nsrun_fail(err, 0, "id maps need a new user namespace (-U)");
 	if (spec->mount_proc && !(spec->new_ns & CLONE_NEWNS))
 		return nsrun_fail(err, 0, "--mount-proc needs a new mount namespace (-m)");
+	if ((spec->n_masked_paths || spec->n_readonly_paths) && !(spec->new_ns & CLONE_NEWNS))
+		return nsrun_fail(err, 0, "--mask and --ro need a new mount namespace (-m)");
 	if ((spec->rootfs || spec->n_fs_ops) && !(spec->new_ns & CLONE_NEWNS))
 		return nsrun_fail(err, 0, "%s needs a new mount namespace (-m)",
 				  spec->rootfs ? "--rootfs" : "a filesystem option");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "spec_wire.h"
+#include "engine/seccomp.h"
 
 #define WIRE_MAGIC 0x4e535231u /* "NSR1" */
 
@@ -75,6 +76,13 @@ static void put_strv(struct writer *w, char *const *v)
 		put_str(w, v[i]);
 }
 
+static void put_paths(struct writer *w, const char *const *paths, unsigned n)
+{
+	put_u32(w, n);
+	for (unsigned i = 0; i < n; i++)
+		put_str(w, paths[i]);
+}
+
 static void put_map(struct writer *w, const struct nsrun_id_map *map)
 {
 	put_u32(w, map->n);
@@ -126,6 +134,34 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 	put_u32(&w, spec->init_group);
 	put_u32(&w, spec->die_with_parent);
 	put_u32(&w, (uint32_t)spec->json_status_fd);
+	put_u32(&w, spec->caps.set);
+	put_u64(&w, spec->caps.bounding);
+	put_u64(&w, spec->caps.effective);
+	put_u64(&w, spec->caps.permitted);
+	put_u64(&w, spec->caps.inheritable);
+	put_u64(&w, spec->caps.ambient);
+	put_u32(&w, spec->no_new_privs);
+	put_u32(&w, spec->n_rlimits);
+	for (unsigned i = 0; i < spec->n_rlimits; i++) {
+		put_u32(&w, (uint32_t)spec->rlimits[i].resource);
+		put_u64(&w, spec->rlimits[i].soft);
+		put_u64(&w, spec->rlimits[i].hard);
+	}
+	put_paths(&w, spec->masked_paths, spec->n_masked_paths);
+	put_paths(&w, spec->readonly_paths, spec->n_readonly_paths);
+	put_u64(&w, (uint64_t)spec->cgroup.memory);
+	put_u64(&w, (uint64_t)spec->cgroup.memory_swap);
+	put_u64(&w, (uint64_t)spec->cgroup.pids);
+	put_u64(&w, spec->cgroup.cpu_quota);
+	put_u64(&w, spec->cgroup.cpu_period);
+	put_u64(&w, spec->cgroup.cpu_weight);
+	/* The init stage gets the compiled program only (seccomp_compile ran). */
+	const struct nsrun_seccomp *sc = spec->seccomp;
+	put_u32(&w, sc && sc->prog ? sc->prog_len : 0);
+	if (sc && sc->prog) {
+		put_u32(&w, sc->flags);
+		put(&w, sc->prog, sc->prog_len * sizeof(sc->prog[0]));
+	}
 	put_strv(&w, spec->argv);
 	if (w.failed) {
 		free(w.buf);
@@ -215,6 +251,29 @@ static void get_strv(struct reader *r, char ***out)
 	*out = v;
 }
 
+/* A count and that many strings, into a calloc'd array of pointers into buf. */
+static void get_paths(struct reader *r, const char ***out, unsigned *n)
+{
+	*out = NULL;
+	*n = 0;
+	uint32_t count = get_u32(r);
+	if (r->bad || count == 0)
+		return;
+	if (count > (r->len - r->off) / 5) {
+		r->bad = 1;
+		return;
+	}
+	const char **v = calloc(count, sizeof(char *));
+	if (!v) {
+		r->bad = 1;
+		return;
+	}
+	*out = v;
+	*n = count;
+	for (uint32_t i = 0; i < count && !r->bad; i++)
+		v[i] = get_str(r);
+}
+
 static void get_map(struct reader *r, struct nsrun_id_map *map)
 {
 	map->n = get_u32(r);
@@ -233,10 +292,18 @@ void spec_decoded_release(struct nsrun_spec *spec)
 	free(spec->env);
 	free(spec->keep_fds);
 	free(spec->fs_ops);
+	free(spec->rlimits);
+	free(spec->masked_paths);
+	free(spec->readonly_paths);
+	nsrun_seccomp_free(spec->seccomp);
 	spec->argv = spec->env = NULL;
 	spec->keep_fds = NULL;
 	spec->fs_ops = NULL;
-	spec->n_keep_fds = spec->n_fs_ops = 0;
+	spec->rlimits = NULL;
+	spec->masked_paths = spec->readonly_paths = NULL;
+	spec->seccomp = NULL;
+	spec->n_keep_fds = spec->n_fs_ops = spec->n_rlimits = 0;
+	spec->n_masked_paths = spec->n_readonly_paths = 0;
 }
 
 int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
@@ -305,6 +372,48 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 	spec->init_group = get_u32(&r) != 0;
 	spec->die_with_parent = get_u32(&r) != 0;
 	spec->json_status_fd = (int)get_u32(&r);
+	spec->caps.set = get_u32(&r) != 0;
+	spec->caps.bounding = get_u64(&r);
+	spec->caps.effective = get_u64(&r);
+	spec->caps.permitted = get_u64(&r);
+	spec->caps.inheritable = get_u64(&r);
+	spec->caps.ambient = get_u64(&r);
+	spec->no_new_privs = get_u32(&r) != 0;
+	uint32_t nrl = get_u32(&r);
+	if (!r.bad && nrl > (r.len - r.off) / 20)
+		r.bad = 1;
+	if (!r.bad && nrl > 0) {
+		spec->rlimits = calloc(nrl, sizeof(*spec->rlimits));
+		if (!spec->rlimits)
+			r.bad = 1;
+		else
+			spec->n_rlimits = nrl;
+	}
+	for (uint32_t i = 0; i < spec->n_rlimits && !r.bad; i++) {
+		spec->rlimits[i].resource = (int)get_u32(&r);
+		spec->rlimits[i].soft = get_u64(&r);
+		spec->rlimits[i].hard = get_u64(&r);
+	}
+	get_paths(&r, &spec->masked_paths, &spec->n_masked_paths);
+	get_paths(&r, &spec->readonly_paths, &spec->n_readonly_paths);
+	spec->cgroup.memory = (int64_t)get_u64(&r);
+	spec->cgroup.memory_swap = (int64_t)get_u64(&r);
+	spec->cgroup.pids = (int64_t)get_u64(&r);
+	spec->cgroup.cpu_quota = get_u64(&r);
+	spec->cgroup.cpu_period = get_u64(&r);
+	spec->cgroup.cpu_weight = get_u64(&r);
+	uint32_t prog_len = get_u32(&r);
+	if (!r.bad && prog_len > 0) {
+		uint32_t flags = get_u32(&r);
+		size_t bytes = (size_t)prog_len * sizeof(struct sock_filter);
+		if (r.bad || prog_len > 0xffff || bytes > r.len - r.off)
+			r.bad = 1;
+		else if (!(spec->seccomp = seccomp_from_program(
+				   (const struct sock_filter *)(r.buf + r.off), prog_len, flags)))
+			r.bad = 1;
+		else
+			r.off += bytes;
+	}
 	get_strv(&r, &spec->argv);
 	if (!r.bad && spec->argv == NULL)
 		r.bad = 1;

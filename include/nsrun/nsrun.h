@@ -84,6 +84,33 @@ enum nsrun_propagation {
 	NSRUN_PROPAGATION_UNBINDABLE,
 };
 
+/* Capability sets as the OCI spec has them, one bit per capability. */
+struct nsrun_caps {
+	bool set;               /* false: leave capabilities as the kernel has them */
+	uint64_t bounding;
+	uint64_t effective;
+	uint64_t permitted;
+	uint64_t inheritable;
+	uint64_t ambient;
+};
+
+struct nsrun_rlimit {
+	int resource;           /* RLIMIT_* */
+	uint64_t soft, hard;    /* RLIM_INFINITY for unlimited */
+};
+
+/* cgroup limits; 0 (or -1 for the signed ones) leaves a limit unset. */
+struct nsrun_cgroup_limits {
+	int64_t memory;         /* bytes */
+	int64_t memory_swap;    /* memory plus swap, bytes; -1: unlimited swap */
+	int64_t pids;
+	uint64_t cpu_quota;     /* microseconds per cpu_period */
+	uint64_t cpu_period;
+	uint64_t cpu_weight;    /* 1..10000 (cgroup v2 scale) */
+};
+
+struct nsrun_seccomp; /* a parsed seccomp profile: <nsrun/seccomp.h> */
+
 /* One description of a container, filled by a front end, read by the engine. */
 struct nsrun_spec {
 	unsigned long new_ns; /* CLONE_NEW* flags to create */
@@ -119,6 +146,19 @@ struct nsrun_spec {
 	const char *as_user;    /* USER[:GROUP], names from the sandbox's /etc */
 	int umask;              /* -1: unchanged */
 
+	/* Isolation controls. */
+	struct nsrun_caps caps;
+	bool no_new_privs;
+	struct nsrun_rlimit *rlimits;
+	unsigned n_rlimits;
+	const char **masked_paths;   /* a file becomes /dev/null, a directory an
+	                                empty read-only tmpfs; missing ones skipped */
+	unsigned n_masked_paths;
+	const char **readonly_paths; /* bound read-only onto themselves */
+	unsigned n_readonly_paths;
+	struct nsrun_cgroup_limits cgroup;
+	struct nsrun_seccomp *seccomp; /* NULL: no filter */
+
 	/* The first process. */
 	bool init;              /* stay PID 1: reap zombies, forward signals */
 	bool init_group;        /* forward to the command's process group */
@@ -129,7 +169,7 @@ struct nsrun_spec {
 };
 
 /* Defaults: nothing new, nothing joined, no block or status fd, umask
- * unchanged. */
+ * unchanged, no limits. */
 void nsrun_spec_init(struct nsrun_spec *spec);
 /* Free what nsrun_spec_init and the front ends allocated in spec. */
 void nsrun_spec_release(struct nsrun_spec *spec);

@@ -59,6 +59,8 @@ struct nsrun_reexec_attr {
 	                              them (PR_CAP_AMBIENT_CLEAR_ALL and the
 	                              inheritable set) before it executes
 	                              anything else */
+	int cgroup_fd;             /* > 0: a cgroup v2 directory the child
+	                              starts in (clone3 CLONE_INTO_CGROUP) */
 	const int *inherit_fds;    /* descriptors the stage inherits: their
 	                              close-on-exec flag is cleared in the child */
 	unsigned n_inherit_fds;

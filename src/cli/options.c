@@ -7,8 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+
+#include <nsrun/seccomp.h>
 
 #include "environ.h"
+#include "../engine/caps.h"
+#include "../engine/rlimit.h"
 #include "options.h"
 #include "../engine/idmap.h"
 #include "../engine/namespaces.h"
@@ -55,6 +61,20 @@ enum {
 	OPT_INIT_GROUP,
 	OPT_DIE_WITH_PARENT,
 	OPT_JSON_STATUS_FD,
+	/* isolation controls */
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_NO_NEW_PRIVS,
+	OPT_SECCOMP,
+	OPT_SECCOMP_DEFAULT,
+	OPT_RLIMIT,
+	OPT_MEMORY,
+	OPT_MEMORY_SWAP,
+	OPT_PIDS,
+	OPT_CPUS,
+	OPT_CPU_WEIGHT,
+	OPT_MASK,
+	OPT_RO,
 	/* presets */
 	OPT_SANDBOX,
 	OPT_SHARE_NET,
@@ -114,6 +134,19 @@ static const struct option long_opts[] = {
 	{ "init-group", no_argument, NULL, OPT_INIT_GROUP },
 	{ "die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT },
 	{ "json-status-fd", required_argument, NULL, OPT_JSON_STATUS_FD },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "seccomp-default", no_argument, NULL, OPT_SECCOMP_DEFAULT },
+	{ "rlimit", required_argument, NULL, OPT_RLIMIT },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },
+	{ "mask", required_argument, NULL, OPT_MASK },
+	{ "ro", required_argument, NULL, OPT_RO },
 	{ "sandbox", no_argument, NULL, OPT_SANDBOX },
 	{ "share-net", no_argument, NULL, OPT_SHARE_NET },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -211,7 +244,8 @@ static int parse_mode(const char *text, const char *option, int *mode,
 }
 
 /* BYTES, optionally with a k, m or g suffix (powers of 1024). */
-static int parse_size(const char *text, uint64_t *size, struct nsrun_error *err)
+static int parse_bytes(const char *text, const char *option, uint64_t *size,
+		       struct nsrun_error *err)
 {
 	char *end;
 	errno = 0;
@@ -224,7 +258,8 @@ static int parse_size(const char *text, uint64_t *size, struct nsrun_error *err)
 	}
 	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v == 0 ||
 	    v > (UINT64_MAX >> shift))
-		return nsrun_fail(err, 0, "--size '%s': not a size in bytes (k, m, g suffixes)", text);
+		return nsrun_fail(err, 0, "%s '%s': not a size in bytes (k, m, g suffixes)", option,
+				  text);
 	*size = (uint64_t)v << shift;
 	return 0;
 }
@@ -316,7 +351,7 @@ static int parse_fs_option(int c, const char *option, int argc, char **argv,
 	case OPT_PERMS:
 		return parse_mode(optarg, "--perms", &mod->perms, err);
 	case OPT_SIZE:
-		return parse_size(optarg, &mod->size, err);
+		return parse_bytes(optarg, "--size", &mod->size, err);
 	case OPT_ROOTFS:
 		spec->rootfs = optarg;
 		spec->new_ns |= CLONE_NEWNS;
@@ -340,6 +375,222 @@ static int parse_fs_option(int c, const char *option, int argc, char **argv,
 	return 1;
 }
 
+/* The controls of "nsrun isolation": capabilities, seccomp, limits, paths.
+ * cap_set/cap_added: the capability set being built, and what --cap-add
+ * named (a non-root --as user gets only those). */
+struct control_state {
+	bool caps_touched;
+	uint64_t cap_set, cap_added;
+};
+
+static int add_path(const char ***list, unsigned *n, const char *path, const char *option,
+		    struct nsrun_error *err)
+{
+	const char **grown = realloc(*list, (*n + 1) * sizeof(char *));
+	if (!grown)
+		return nsrun_fail(err, errno, "%s %s", option, path);
+	*list = grown;
+	(*list)[(*n)++] = path;
+	return 0;
+}
+
+static int parse_cap(const char *text, const char *option, uint64_t *bits,
+		     struct nsrun_error *err)
+{
+	if (strcasecmp(text, "ALL") == 0) {
+		*bits = caps_all_named();
+		return 0;
+	}
+	int cap = caps_from_name(text);
+	if (cap < 0)
+		return nsrun_fail(err, 0, "%s '%s': unknown capability (see capabilities(7))",
+				  option, text);
+	*bits = 1ULL << cap;
+	return 0;
+}
+
+static int parse_u64(const char *text, const char *option, uint64_t min, uint64_t max,
+		     uint64_t *out, struct nsrun_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
+		return nsrun_fail(err, 0, "%s '%s': expected a number from %llu to %llu", option,
+				  text, (unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+/* SOFT or SOFT:HARD, each a number or "unlimited". */
+static int parse_rlimit(struct nsrun_spec *spec, const char *text, struct nsrun_error *err)
+{
+	const char *eq = strchr(text, '=');
+	char name[32];
+	if (!eq || (size_t)(eq - text) >= sizeof(name))
+		return nsrun_fail(err, 0, "--rlimit '%s': expected NAME=SOFT[:HARD]", text);
+	memcpy(name, text, (size_t)(eq - text));
+	name[eq - text] = '\0';
+	int resource = rlimit_from_name(name);
+	if (resource < 0)
+		return nsrun_fail(err, 0, "--rlimit '%s': unknown limit '%s'", text, name);
+	uint64_t v[2];
+	const char *p = eq + 1;
+	for (int i = 0; i < 2; i++) {
+		const char *colon = i == 0 ? strchr(p, ':') : NULL;
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		char num[32];
+		if (len == 0 || len >= sizeof(num))
+			return nsrun_fail(err, 0, "--rlimit '%s': expected NAME=SOFT[:HARD]", text);
+		memcpy(num, p, len);
+		num[len] = '\0';
+		char *end;
+		errno = 0;
+		if (strcmp(num, "unlimited") == 0 || strcmp(num, "infinity") == 0)
+			v[i] = (uint64_t)RLIM_INFINITY;
+		else if ((v[i] = strtoull(num, &end, 10)), errno || *end || num[0] == '-')
+			return nsrun_fail(err, 0, "--rlimit '%s': '%s' is not a number or unlimited",
+					  text, num);
+		if (i == 0 && !colon) {
+			v[1] = v[0];
+			break;
+		}
+		p = colon + 1;
+	}
+	if (v[0] > v[1])
+		return nsrun_fail(err, 0, "--rlimit '%s': the soft limit is above the hard limit", text);
+	struct nsrun_rlimit *grown = realloc(spec->rlimits, (spec->n_rlimits + 1) * sizeof(*grown));
+	if (!grown)
+		return nsrun_fail(err, errno, "--rlimit");
+	spec->rlimits = grown;
+	spec->rlimits[spec->n_rlimits++] = (struct nsrun_rlimit){ resource, v[0], v[1] };
+	return 0;
+}
+
+static int load_seccomp(struct nsrun_spec *spec, const char *path, struct nsrun_error *err)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return nsrun_fail(err, errno, "--seccomp %s", path);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	char buf[8192];
+	size_t n;
+	while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	int failed = ferror(f) || !mem;
+	fclose(f);
+	if (mem)
+		fclose(mem);
+	if (failed) {
+		free(text);
+		return nsrun_fail(err, EIO, "--seccomp %s", path);
+	}
+	struct nsrun_seccomp *profile = nsrun_seccomp_parse(text, len, path, err);
+	free(text);
+	if (!profile)
+		return -1;
+	nsrun_seccomp_free(spec->seccomp);
+	spec->seccomp = profile;
+	return 0;
+}
+
+static int use_default_seccomp(struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	struct nsrun_seccomp *profile = nsrun_seccomp_default(err);
+	if (!profile)
+		return -1;
+	nsrun_seccomp_free(spec->seccomp);
+	spec->seccomp = profile;
+	return 0;
+}
+
+/* Isolation controls; 1 when c is not one of them. */
+static int parse_control_option(int c, struct nsrun_spec *spec, struct control_state *st,
+				struct nsrun_error *err)
+{
+	uint64_t bits = 0, v = 0;
+	switch (c) {
+	case OPT_CAP_ADD:
+	case OPT_CAP_DROP:
+		if (parse_cap(optarg, c == OPT_CAP_ADD ? "--cap-add" : "--cap-drop", &bits, err) < 0)
+			return -1;
+		if (!st->caps_touched)
+			st->cap_set = caps_all_named();
+		st->caps_touched = true;
+		if (c == OPT_CAP_ADD) {
+			st->cap_set |= bits;
+			st->cap_added |= bits;
+		} else {
+			st->cap_set &= ~bits;
+			st->cap_added &= ~bits;
+		}
+		return 0;
+	case OPT_NO_NEW_PRIVS:
+		spec->no_new_privs = true;
+		return 0;
+	case OPT_SECCOMP:
+		return load_seccomp(spec, optarg, err);
+	case OPT_SECCOMP_DEFAULT:
+		return use_default_seccomp(spec, err);
+	case OPT_RLIMIT:
+		return parse_rlimit(spec, optarg, err);
+	case OPT_MEMORY:
+		if (parse_bytes(optarg, "--memory", &v, err) < 0)
+			return -1;
+		spec->cgroup.memory = (int64_t)v;
+		return 0;
+	case OPT_MEMORY_SWAP:
+		if (strcmp(optarg, "-1") == 0) {
+			spec->cgroup.memory_swap = -1;
+			return 0;
+		}
+		if (parse_bytes(optarg, "--memory-swap", &v, err) < 0)
+			return -1;
+		spec->cgroup.memory_swap = (int64_t)v;
+		return 0;
+	case OPT_PIDS:
+		if (parse_u64(optarg, "--pids", 1, INT32_MAX, &v, err) < 0)
+			return -1;
+		spec->cgroup.pids = (int64_t)v;
+		return 0;
+	case OPT_CPUS: {
+		char *end;
+		errno = 0;
+		double cpus = strtod(optarg, &end);
+		if (errno || end == optarg || *end || !(cpus >= 0.01 && cpus <= 1024))
+			return nsrun_fail(err, 0, "--cpus '%s': expected a number of CPUs from 0.01",
+					  optarg);
+		spec->cgroup.cpu_period = 100000;
+		spec->cgroup.cpu_quota = (uint64_t)(cpus * 100000 + 0.5);
+		return 0;
+	}
+	case OPT_CPU_WEIGHT:
+		if (parse_u64(optarg, "--cpu-weight", 1, 10000, &v, err) < 0)
+			return -1;
+		spec->cgroup.cpu_weight = v;
+		return 0;
+	case OPT_MASK:
+		spec->new_ns |= CLONE_NEWNS;
+		return add_path(&spec->masked_paths, &spec->n_masked_paths, optarg, "--mask", err);
+	case OPT_RO:
+		spec->new_ns |= CLONE_NEWNS;
+		return add_path(&spec->readonly_paths, &spec->n_readonly_paths, optarg, "--ro", err);
+	}
+	return 1;
+}
+
+/* What OCI runtimes mask and make read-only by default. */
+static const char *const default_masked[] = {
+	"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const default_readonly[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
 /* --sandbox: the everyday preset; later options add to or override it. */
 static int apply_sandbox_preset(struct nsrun_spec *spec, struct fs_modifiers *mod,
 				const char **id_option, struct nsrun_error *err)
@@ -353,7 +604,15 @@ static int apply_sandbox_preset(struct nsrun_spec *spec, struct fs_modifiers *mo
 	    !add_fs_op(spec, NSRUN_FS_DEV, NULL, "/dev", mod, err) ||
 	    !add_fs_op(spec, NSRUN_FS_TMPFS, NULL, "/tmp", mod, err))
 		return -1;
-	return 0;
+	for (size_t i = 0; i < sizeof(default_masked) / sizeof(default_masked[0]); i++)
+		if (add_path(&spec->masked_paths, &spec->n_masked_paths, default_masked[i],
+			     "--sandbox", err) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(default_readonly) / sizeof(default_readonly[0]); i++)
+		if (add_path(&spec->readonly_paths, &spec->n_readonly_paths, default_readonly[i],
+			     "--sandbox", err) < 0)
+			return -1;
+	return use_default_seccomp(spec, err);
 }
 
 /* -r, -M/-G and --map-auto choose the same thing: one of them at a time. */
@@ -424,6 +683,7 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 	const char *id_option = NULL;
 	struct fs_modifiers mod = { .perms = -1, .size = 0 };
 	struct env_list env = { 0 };
+	struct control_state controls = { 0 };
 	bool env_set_up = false;
 	int c, rc;
 
@@ -521,6 +781,8 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 			rc = parse_fs_option(c, option, argc, argv, spec, &mod, err);
 			if (rc == 1)
 				rc = parse_process_option(c, argc, argv, spec, &env, &env_set_up, err);
+			if (rc == 1)
+				rc = parse_control_option(c, spec, &controls, err);
 			if (rc != 0)
 				goto fail;
 		}
@@ -532,6 +794,14 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 	if (env_set_up) {
 		spec->env = env.v; /* the spec owns it now */
 		env_set_up = false;
+	}
+	if (controls.caps_touched) {
+		struct nsrun_caps *caps = &spec->caps;
+		caps->set = true;
+		caps->bounding = caps->effective = caps->permitted = controls.cap_set;
+		/* Only what --cap-add named passes to a non-root command, as
+		 * ambient capabilities (which must also be inheritable). */
+		caps->inheritable = caps->ambient = controls.cap_added;
 	}
 	if (optind >= argc)
 		return nsrun_fail(err, 0, "no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");

@@ -1,11 +1,22 @@
-/* Process capabilities: the few operations the engine needs, on raw
- * capget/capset (issue-free without libcap). */
+/* Process capabilities on raw capget/capset: names as in capabilities(7),
+ * and applying the OCI sets around a user switch. */
 #ifndef NSRUN_ENGINE_CAPS_H
 #define NSRUN_ENGINE_CAPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#include <nsrun/error.h>
+#include <nsrun/nsrun.h>
+
+/* The number of a capability: "CAP_NET_ADMIN", "net_admin", any case;
+ * -1 if unknown. */
+int caps_from_name(const char *name);
+
+/* "CAP_NET_ADMIN" for 12; NULL past the last known. */
+const char *caps_name(int cap);
+
+/* Every capability nsrun knows by name, as bits. */
+uint64_t caps_all_named(void);
 
 /* Whether `cap` is in the effective set. */
 bool caps_have(int cap);
@@ -17,5 +28,12 @@ int caps_clear_carried(struct nsrun_error *err);
 
 /* Empty every set, ambient included. */
 int caps_drop_all(struct nsrun_error *err);
+
+/* Before the user switch: drop from the bounding set what caps lacks. */
+int caps_apply_bounding(const struct nsrun_caps *caps, struct nsrun_error *err);
+
+/* After the user switch (done with PR_SET_KEEPCAPS): set effective,
+ * permitted and inheritable, then raise the ambient set. */
+int caps_apply_sets(const struct nsrun_caps *caps, struct nsrun_error *err);
 
 #endif

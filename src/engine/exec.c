@@ -2,12 +2,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
 #include "exec.h"
+#include "rlimit.h"
+#include "seccomp.h"
 #include "../util/log.h"
 
 int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -46,9 +49,14 @@ int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	extern char **environ;
 	const char *cmd = spec->argv[0];
-	if (close_unkept(spec, err) < 0)
+	if (close_unkept(spec, err) < 0 || rlimit_apply(spec, err) < 0)
 		return -1;
+	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return nsrun_fail(err, errno, "--no-new-privs");
 	nsrun_trace(spec->verbose, "exec %s", cmd);
+	/* The filter goes last: from here on only execve needs to be allowed. */
+	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
+		return -1;
 	execvpe(cmd, spec->argv, environ);
 	int e = errno;
 	if (e == ENOENT || e == ENOTDIR) {

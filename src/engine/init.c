@@ -65,6 +65,10 @@ int nsrun_init_stage(int argc, char **argv)
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
 		goto out;
+	/* What the re-exec carried as ambient capabilities ends here; the
+	 * effective set stays for the set-up. */
+	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
+		goto failed;
 	if (sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
 		goto failed;
 	/* A uid change cleared PR_SET_PDEATHSIG: arm it again, and make sure
@@ -77,9 +81,6 @@ int nsrun_init_stage(int argc, char **argv)
 		if (launcher_gone((int)sync_fd))
 			goto out;
 	}
-	/* What the re-exec carried as ambient capabilities ends here. */
-	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
-		goto failed;
 	if (spec.init) {
 		close((int)sync_fd);
 		status = reaper_run(&spec, &err);

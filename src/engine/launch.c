@@ -19,11 +19,13 @@
 
 #include <nsrun/nsrun.h>
 
+#include "cgroup.h"
 #include "exec.h"
 #include "forward.h"
 #include "idmap.h"
 #include "init.h"
 #include "namespaces.h"
+#include "seccomp.h"
 #include "setup.h"
 #include "sync.h"
 #include "../spec_wire.h"
@@ -31,7 +33,8 @@
 
 static bool is_staged(const struct nsrun_spec *spec)
 {
-	if (spec->force_child || spec->init || (spec->new_ns & CLONE_NEWPID))
+	/* A cgroup needs someone to remove it when the sandbox ends. */
+	if (spec->force_child || spec->init || (spec->new_ns & CLONE_NEWPID) || cgroup_wanted(spec))
 		return true;
 	/* setns into a PID namespace takes effect for children only. */
 	for (unsigned i = 0; i < spec->n_joins; i++)
@@ -211,6 +214,7 @@ static void kill_and_reap(pid_t pid)
 
 static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
+	struct cgroup_sandbox cg = { .n_dirs = 0, .v2_fd = -1 };
 	struct idmap_plan plan;
 	int join_fds[NSRUN_MAX_JOINS];
 	int proc_fd = -1, sv[2] = { -1, -1 };
@@ -238,6 +242,8 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		nsrun_fail(err, errno, "socketpair for the init stage");
 		goto out;
 	}
+	if (cgroup_wanted(spec) && cgroup_create(spec, &cg, err) < 0)
+		goto out;
 	/* Block before the clone so no signal meant for the command is lost;
 	 * the child starts with the caller's mask. */
 	forward_signal_set(&forward);
@@ -259,6 +265,7 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		 * carried as ambient ones, which costs some 45 system calls. */
 		.hold_fd = sv[1],
 		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) && !idmap_maps_root(&plan),
+		.cgroup_fd = cg.v2_fd > 0 ? cg.v2_fd : 0,
 		.inherit_fds = &sv[1],
 		.n_inherit_fds = 1,
 	};
@@ -271,7 +278,8 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		    ns_describe(spec->new_ns, names, sizeof(names)));
 	json_status(spec, "child-pid", (long)pid);
 
-	if (idmap_plan_apply(&plan, proc_fd, pid, spec->verbose, err) < 0 ||
+	if ((cg.n_dirs && cgroup_enter(&cg, pid, err) < 0) ||
+	    idmap_plan_apply(&plan, proc_fd, pid, spec->verbose, err) < 0 ||
 	    sync_release(sv[0], err) < 0 ||
 	    sync_send(sv[0], wire, wire_len, err) < 0) {
 		kill_and_reap(pid);
@@ -285,6 +293,7 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	else
 		json_status(spec, "exit-code", status);
 out:
+	cgroup_destroy(&cg);
 	if (masked)
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	free(wire);
@@ -300,6 +309,9 @@ out:
 int nsrun_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (nsrun_spec_validate(spec, err) < 0)
+		return -1;
+	/* Compiled here, outside: the sandbox gets the finished program. */
+	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
 		return -1;
 	return is_staged(spec) ? run_staged(spec, err) : run_in_place(spec, err);
 }

@@ -138,12 +138,16 @@ int nsrun_reexec_sealed_fd(struct nsrun_error *err)
 
 /* fork-like clone: the child continues on a copy of this stack. clone3
  * takes CLONE_NEWTIME, which the old clone() cannot (the bit is CSIGNAL's). */
-static pid_t clone_child(unsigned long flags)
+static pid_t clone_child(unsigned long flags, int cgroup_fd)
 {
 	struct clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.flags = flags;
 	args.exit_signal = SIGCHLD;
+	if (cgroup_fd > 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS && !(flags & CLONE_NEWTIME))
 		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -206,7 +210,7 @@ pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp
 		child_argv[i] = argv[i];
 	char *const *child_envp = envp ? envp : environ;
 
-	pid_t pid = clone_child(attr->clone_flags);
+	pid_t pid = clone_child(attr->clone_flags, attr->cgroup_fd);
 	if (pid == 0) {
 		/* Child: async-signal-safe system calls only, until execve. */
 		if (attr->pdeathsig)

@@ -248,6 +248,76 @@ static int open_root_path(const struct nsrun_spec *spec, struct nsrun_error *err
 	return fd;
 }
 
+/* --ro PATH: the mount tree at PATH cloned, made read-only recursively and
+ * bound back onto PATH. */
+static int make_readonly(int root_fd, const char *path, struct nsrun_error *err)
+{
+	int dest = resolve_in_root(root_fd, path, RESOLVE_EXISTING, "--ro", err);
+	if (dest < 0)
+		return err->errnum == ENOENT ? 0 : -1;
+	int rc = -1;
+	int tree = open_tree(dest, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+					   AT_EMPTY_PATH);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		nsrun_fail(err, errno, "--ro %s", path);
+	else
+		rc = rootfs_attach_tree(tree, dest, "--ro", path, err);
+	if (tree >= 0)
+		close(tree);
+	close(dest);
+	return rc;
+}
+
+/* --mask PATH: a file is covered by /dev/null, a directory by an empty
+ * read-only tmpfs. */
+static int mask(int root_fd, const char *path, struct nsrun_error *err)
+{
+	int dest = resolve_in_root(root_fd, path, RESOLVE_EXISTING, "--mask", err);
+	if (dest < 0)
+		return err->errnum == ENOENT ? 0 : -1;
+	struct stat st;
+	int rc = -1, tree = -1;
+	if (fstat(dest, &st) < 0) {
+		nsrun_fail(err, errno, "--mask %s", path);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode))
+		tree = rootfs_new_fs("tmpfs", "mode=0755,size=0",
+				     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				     MOUNT_ATTR_NOEXEC, "--mask", path, err);
+	else if ((tree = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+		nsrun_fail(err, errno, "--mask %s: bind /dev/null", path);
+	if (tree >= 0)
+		rc = rootfs_attach_tree(tree, dest, "--mask", path, err);
+out:
+	if (tree >= 0)
+		close(tree);
+	close(dest);
+	return rc;
+}
+
+int rootfs_protect_paths(const struct nsrun_spec *spec, int root_fd, struct nsrun_error *err)
+{
+	int own = -1;
+	if (root_fd < 0 && (spec->n_readonly_paths || spec->n_masked_paths)) {
+		own = root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root_fd < 0)
+			return nsrun_fail(err, errno, "open /");
+	}
+	int rc = 0;
+	for (unsigned i = 0; i < spec->n_readonly_paths && rc == 0; i++)
+		rc = make_readonly(root_fd, spec->readonly_paths[i], err);
+	for (unsigned i = 0; i < spec->n_masked_paths && rc == 0; i++)
+		rc = mask(root_fd, spec->masked_paths[i], err);
+	if (own >= 0)
+		close(own);
+	if (rc == 0 && (spec->n_readonly_paths || spec->n_masked_paths))
+		nsrun_trace(spec->verbose, "%u paths read-only, %u masked", spec->n_readonly_paths,
+			    spec->n_masked_paths);
+	return rc;
+}
+
 /* The directory to pivot into: the rootfs bound onto itself (so it is a
  * mount point), or a fresh tmpfs. */
 static int open_new_root(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -322,6 +392,8 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 				goto out;
 		}
 	}
+	if (rootfs_protect_paths(spec, root_fd, err) < 0)
+		goto out;
 	rc = switch_root(root_fd, spec, err);
 out:
 	for (unsigned i = 0; trees && i < spec->n_fs_ops; i++)

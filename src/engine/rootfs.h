@@ -9,6 +9,10 @@
 /* Build the root and switch to it; nothing to do without rootfs or steps. */
 int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err);
 
+/* Apply the spec's read-only and masked paths inside root_fd (-1: the
+ * current root), read-only ones first. Missing paths are skipped. */
+int rootfs_protect_paths(const struct nsrun_spec *spec, int root_fd, struct nsrun_error *err);
+
 /* A new detached filesystem of `type` with comma-separated options, mounted
  * with MOUNT_ATTR_* attrs; returns its mount descriptor. */
 int rootfs_new_fs(const char *type, const char *data_opts, unsigned attrs,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "net.h"
 #include "rootfs.h"
 #include "setup.h"
@@ -74,6 +75,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		cwd[0] = '\0';
 	if (rootfs_build(spec, err) < 0)
 		return -1;
+	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
+		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
@@ -87,7 +90,12 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return -1;
 	if (spec->umask >= 0)
 		umask((mode_t)spec->umask);
-	if (spec->as_user && user_switch(spec->as_user, spec->verbose, err) < 0)
+	/* Credentials in runc's order: bounding set, user, then the sets. */
+	if (spec->caps.set && caps_apply_bounding(&spec->caps, err) < 0)
+		return -1;
+	if (spec->as_user && user_switch(spec->as_user, spec->caps.set, spec->verbose, err) < 0)
+		return -1;
+	if (spec->caps.set && caps_apply_sets(&spec->caps, err) < 0)
 		return -1;
 	return set_workdir(spec, new_root && cwd[0] ? cwd : NULL, err);
 }

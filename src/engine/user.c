@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -123,7 +124,7 @@ out:
 	return rc;
 }
 
-int user_switch(const char *spec, int verbose, struct nsrun_error *err)
+int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err)
 {
 	struct target_user t;
 	if (resolve_user(spec, &t, err) < 0)
@@ -143,10 +144,14 @@ int user_switch(const char *spec, int verbose, struct nsrun_error *err)
 	if (setgid((gid_t)t.gid) < 0)
 		return nsrun_fail(err, errno, "--as '%s': setgid %u%s", spec, t.gid,
 				  errno == EINVAL ? " (not mapped in this user namespace)" : "");
+	if (keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return nsrun_fail(err, errno, "--as: PR_SET_KEEPCAPS");
 	if (setuid((uid_t)t.uid) < 0)
 		return nsrun_fail(err, errno, "--as '%s': setuid %u%s", spec, t.uid,
 				  errno == EINVAL ? " (not mapped in this user namespace)" : "");
-	if (t.uid != 0 && caps_drop_all(err) < 0)
+	if (keep_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return nsrun_fail(err, errno, "--as: PR_SET_KEEPCAPS");
+	if (!keep_caps && t.uid != 0 && caps_drop_all(err) < 0)
 		return -1;
 	if (setenv("HOME", t.home, 1) < 0)
 		return nsrun_fail(err, errno, "--as: set HOME");

@@ -3,11 +3,14 @@
 #ifndef NSRUN_ENGINE_USER_H
 #define NSRUN_ENGINE_USER_H
 
+#include <stdbool.h>
+
 #include <nsrun/error.h>
 
 /* Resolve spec (USER[:GROUP], names or numbers) in the current root, then
- * setgroups, setgid, setuid, set HOME, and drop every capability when the
- * new uid is not 0. */
-int user_switch(const char *spec, int verbose, struct nsrun_error *err);
+ * setgroups, setgid, setuid and set HOME. keep_caps: keep the permitted
+ * set across the switch (for capabilities set right after); otherwise a
+ * non-zero uid is left with no capability at all. */
+int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err);
 
 #endif

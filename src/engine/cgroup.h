@@ -1,0 +1,39 @@
+/* The sandbox's own cgroup: created per start under cgroup v2 where a
+ * controller lives there and under v1 where it lives there (hybrid hosts
+ * have both), limits written, the first process placed in it before it runs
+ * anything, and everything removed when the sandbox ends. Leftovers of a
+ * launcher that was SIGKILLed are removed on the next start. */
+#ifndef NSRUN_ENGINE_CGROUP_H
+#define NSRUN_ENGINE_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <nsrun/nsrun.h>
+
+#define CGROUP_MAX_DIRS 4
+
+struct cgroup_sandbox {
+	unsigned n_dirs;
+	struct {
+		char path[1100];
+		bool v2;
+	} dirs[CGROUP_MAX_DIRS];
+	int v2_fd; /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
+};
+
+/* Whether the spec asks for any cgroup limit. */
+bool cgroup_wanted(const struct nsrun_spec *spec);
+
+/* Create the cgroup directories for the spec's limits and write them. */
+int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		  struct nsrun_error *err);
+
+/* Put pid into every directory (a no-op for the v2 one when clone3 placed
+ * it there already; clone3 may not be available). */
+int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err);
+
+/* Kill what is left inside and remove the directories. */
+void cgroup_destroy(struct cgroup_sandbox *cg);
+
+#endif

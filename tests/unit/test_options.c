@@ -1,5 +1,6 @@
 /* Unit tests: the sandbox command line into the spec. */
 #include <sched.h>
+#include <sys/resource.h>
 
 #include "cli/options.h"
 #include "engine/namespaces.h"
@@ -140,6 +141,45 @@ static void test_sandbox_options(void)
 	       opts.spec.id_source == NSRUN_IDS_AUTO, "later options override the preset");
 }
 
+static void test_control_options(void)
+{
+	TAP_OK(PARSE("--cap-drop", "ALL", "--cap-add", "net_bind_service", "true") == 0 &&
+	       opts.spec.caps.set && opts.spec.caps.bounding == 1ULL << 10 &&
+	       opts.spec.caps.ambient == 1ULL << 10 && opts.spec.caps.inheritable == 1ULL << 10,
+	       "--cap-drop ALL --cap-add NAME");
+	TAP_OK(PARSE("--cap-drop", "CAP_SYS_ADMIN", "true") == 0 &&
+	       !(opts.spec.caps.bounding & (1ULL << 21)) && (opts.spec.caps.bounding & 1) &&
+	       opts.spec.caps.ambient == 0, "--cap-drop one from all");
+	TAP_OK(PARSE("true") == 0 && !opts.spec.caps.set, "no cap option: capabilities untouched");
+	TAP_OK(PARSE("--cap-add", "CAP_FLY", "true") < 0, "an unknown capability is an error");
+	TAP_CONTAINS(err.msg, "--cap-add 'CAP_FLY': unknown capability", "naming it");
+	TAP_OK(PARSE("--rlimit", "nofile=100:200", "--rlimit", "CORE=0", "--rlimit",
+		     "AS=unlimited", "true") == 0 && opts.spec.n_rlimits == 3 &&
+	       opts.spec.rlimits[0].soft == 100 && opts.spec.rlimits[0].hard == 200 &&
+	       opts.spec.rlimits[1].hard == 0 && opts.spec.rlimits[2].soft == (uint64_t)RLIM_INFINITY,
+	       "--rlimit NAME=SOFT[:HARD]");
+	TAP_OK(PARSE("--rlimit", "nofile=300:200", "true") < 0, "soft above hard");
+	TAP_OK(PARSE("--rlimit", "files=1", "true") < 0, "an unknown limit");
+	TAP_CONTAINS(err.msg, "unknown limit 'files'", "is named");
+	TAP_OK(PARSE("--rlimit", "nofile=x", "true") < 0, "a limit that is not a number");
+	TAP_OK(PARSE("--memory", "64m", "--memory-swap", "-1", "--pids", "50", "--cpus", "1.5",
+		     "--cpu-weight", "200", "true") == 0 && opts.spec.cgroup.memory == 64 << 20 &&
+	       opts.spec.cgroup.memory_swap == -1 && opts.spec.cgroup.pids == 50 &&
+	       opts.spec.cgroup.cpu_quota == 150000 && opts.spec.cgroup.cpu_period == 100000 &&
+	       opts.spec.cgroup.cpu_weight == 200, "cgroup limits");
+	TAP_OK(PARSE("--pids", "0", "true") < 0 && PARSE("--cpus", "0", "true") < 0 &&
+	       PARSE("--cpu-weight", "10001", "true") < 0 && PARSE("--memory", "lots", "true") < 0,
+	       "bad cgroup limits");
+	TAP_OK(PARSE("--mask", "/etc/shadow", "--ro", "/srv", "true") == 0 &&
+	       opts.spec.n_masked_paths == 1 && opts.spec.n_readonly_paths == 1 &&
+	       (opts.spec.new_ns & CLONE_NEWNS), "--mask and --ro imply -m");
+	TAP_OK(PARSE("--seccomp", "/nonexistent.json", "true") < 0, "a missing profile");
+	TAP_OK(PARSE("--seccomp-default", "--no-new-privs", "true") == 0 && opts.spec.seccomp &&
+	       opts.spec.no_new_privs, "--seccomp-default, --no-new-privs");
+	TAP_OK(PARSE("--sandbox", "true") == 0 && opts.spec.seccomp && opts.spec.n_masked_paths > 5 &&
+	       opts.spec.n_readonly_paths > 3, "--sandbox brings the default profile and paths");
+}
+
 int main(void)
 {
 	test_namespaces();
@@ -147,6 +187,7 @@ int main(void)
 	test_errors();
 	test_maps();
 	test_sandbox_options();
+	test_control_options();
 	nsrun_spec_release(&opts.spec);
 	return tap_done();
 }

@@ -1,9 +1,11 @@
 /* Unit tests: the spec survives the launcher -> init hand-over, and a
  * damaged buffer is refused rather than half-read. */
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "spec_wire.h"
+#include "engine/seccomp.h"
 #include "tap.h"
 
 int main(void)
@@ -41,10 +43,28 @@ int main(void)
 	in.umask = 027;
 	in.init = in.init_group = in.die_with_parent = true;
 	in.json_status_fd = 7;
+	struct nsrun_rlimit limits[] = { { 7, 100, 200 } };
+	const char *masked[] = { "/proc/kcore", "/sys/firmware" };
+	in.caps = (struct nsrun_caps){ true, 0xff, 0xf, 0xf, 0x1, 0x1 };
+	in.no_new_privs = true;
+	in.rlimits = limits;
+	in.n_rlimits = 1;
+	in.masked_paths = masked;
+	in.n_masked_paths = 2;
+	in.cgroup = (struct nsrun_cgroup_limits){ 1 << 20, -1, 10, 50000, 100000, 100 };
+	struct nsrun_error serr;
+	in.seccomp = nsrun_seccomp_default(&serr);
 
 	char *buf;
 	size_t len;
 	TAP_OK(spec_encode(&in, &buf, &len, &err) == 0, "encode");
+	/* SPEC_WIRE_SEED=FILE refreshes the fuzz target's seed after a format change. */
+	const char *seed = getenv("SPEC_WIRE_SEED");
+	FILE *f = seed ? fopen(seed, "wb") : NULL;
+	if (f) {
+		fwrite(buf, 1, len, f);
+		fclose(f);
+	}
 	char *copy = malloc(len);
 	memcpy(copy, buf, len);
 	TAP_OK(spec_decode(copy, len, &out, &err) == 0, "decode");
@@ -66,6 +86,14 @@ int main(void)
 	       strcmp(out.as_user, "app:app") == 0 && out.umask == 027, "identity and environment");
 	TAP_OK(out.init && out.init_group && out.die_with_parent && out.json_status_fd == 7,
 	       "the first process");
+	TAP_OK(out.caps.set && out.caps.bounding == 0xff && out.caps.ambient == 1 && out.no_new_privs &&
+	       out.n_rlimits == 1 && out.rlimits[0].hard == 200 && out.n_masked_paths == 2 &&
+	       strcmp(out.masked_paths[1], "/sys/firmware") == 0 && out.n_readonly_paths == 0 &&
+	       out.cgroup.memory_swap == -1 && out.cgroup.cpu_quota == 50000, "controls");
+	TAP_OK(out.seccomp && in.seccomp && out.seccomp->prog_len == in.seccomp->prog_len &&
+	       memcmp(out.seccomp->prog, in.seccomp->prog,
+		      in.seccomp->prog_len * sizeof(in.seccomp->prog[0])) == 0,
+	       "the compiled seccomp program");
 	spec_decoded_release(&out);
 
 	int refused = 0;
@@ -85,5 +113,6 @@ int main(void)
 	TAP_OK(spec_decode(copy, len, &out, &err) < 0, "a wrong magic is refused");
 	free(copy);
 	free(buf);
+	nsrun_seccomp_free(in.seccomp);
 	return tap_done();
 }

@@ -9,7 +9,7 @@ DESTDIR ?=
 FUZZ_SECONDS ?= 60
 
 # Debian packages each job needs; installed when missing.
-BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config
+BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config libseccomp-dev libjansson-dev
 TEST_DEPS = $(BUILD_DEPS) bats uidmap util-linux iproute2 procps
 FUZZ_DEPS = $(BUILD_DEPS) clang libclang-rt-14-dev
 

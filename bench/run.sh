@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# nsrun start-up benchmark: nsrun against util-linux unshare(1) and a minimal
-# launcher (bench/floor.c), staged (-p) and in place, with hyperfine -N.
+# nsrun start-up benchmark, with hyperfine -N. Two sets of commands:
 #
-#   bash bench/run.sh
+#   startup  nsrun against util-linux unshare(1) and a minimal launcher
+#            (bench/floor.c), staged (-p) and in place
+#   sandbox  nsrun's sandbox options against bubblewrap (a busybox root and
+#            the --sandbox preset), gosu (--as) and unshare + tini (--init)
+#
+#   bash bench/run.sh                 # both sets
+#   SET=sandbox bash bench/run.sh     # one of them
 #
 # Environment (all optional):
+#   SET=all                      startup, sandbox or all
 #   ROUNDS=3 RUNS=200 WARMUP=20  hyperfine invocations (the order of the
 #                                commands rotates each time), runs and warm-up
 #                                runs per command in each; the summary pools
@@ -28,11 +34,25 @@ rounds=${ROUNDS:-3}
 runs=${RUNS:-200}
 warmup=${WARMUP:-20}
 rev=${REV:-}
+set_=${SET:-all}
 build=${BUILD_DIR:-$root/build-bench}
 out=${RESULTS_DIR:-$here/results/$(date +%Y%m%d-%H%M%S)}
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+
+case $set_ in
+startup) sets=(startup) ;;
+sandbox) sets=(sandbox) ;;
+all) sets=(startup sandbox) ;;
+*) die "SET=$set_: expected startup, sandbox or all" ;;
+esac
+want() { [[ " ${sets[*]} " == *" $1 "* ]]; }
+
+# Temporary directories (the REV export, the busybox root), removed on exit.
+tmps=()
+cleanup() { ((${#tmps[@]} == 0)) || rm -rf "${tmps[@]}"; }
+trap cleanup EXIT
 
 # --- tools ------------------------------------------------------------------
 need=()
@@ -42,11 +62,23 @@ command -v ninja >/dev/null || need+=(ninja-build)
 command -v cc >/dev/null || need+=(gcc)
 command -v python3 >/dev/null || need+=(python3)
 command -v unshare >/dev/null || need+=(util-linux)
+if want sandbox; then
+	command -v bwrap >/dev/null || need+=(bubblewrap)
+	command -v gosu >/dev/null || need+=(gosu)
+	[[ -x /bin/busybox ]] || need+=(busybox-static)
+fi
 if ((${#need[@]})); then
 	[[ $(id -u) -eq 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
 	say "installing ${need[*]}"
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# tini is informative only: installed when possible, its line skipped if not.
+if want sandbox && ! command -v tini >/dev/null && [[ $(id -u) -eq 0 ]]; then
+	say "installing tini"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tini >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tini >/dev/null 2>&1; } ||
+		say "warning: tini is not installable; the unshare + tini line is skipped"
 fi
 [[ $(id -u) -eq 0 ]] || say "warning: not root; the results in bench/README.md were taken as root"
 
@@ -55,7 +87,7 @@ src=$root
 if [[ -n $rev ]]; then
 	rev=$(git -C "$root" rev-parse --verify "$rev^{commit}")
 	tmp=$(mktemp -d /tmp/nsrun-bench.XXXXXX)
-	trap 'rm -rf "$tmp"' EXIT
+	tmps+=("$tmp")
 	src=$tmp/src
 	build=${BUILD_DIR:-$tmp/build}
 	mkdir -p "$src"
@@ -63,9 +95,21 @@ if [[ -n $rev ]]; then
 	say "measuring commit $rev"
 fi
 say "building nsrun (release) in $build"
+# A build directory set up for another source (an earlier REV export, which
+# is gone by now) is set up again for this one.
+configured_src() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["directories"]["source"])' \
+		"$build/meson-info/meson-info.json" 2>/dev/null
+}
+setup=()
 if [[ ! -f $build/build.ninja ]]; then
+	setup=(meson setup "$build" "$src" --buildtype=release)
+elif [[ $(configured_src) != "$src" ]]; then
+	setup=(meson setup --wipe "$build" "$src" --buildtype=release)
+fi
+if ((${#setup[@]})); then
 	log=$(mktemp)
-	meson setup "$build" "$src" --buildtype=release >"$log" 2>&1 ||
+	"${setup[@]}" >"$log" 2>&1 ||
 		{ cat "$log" >&2; rm -f "$log"; die "meson setup failed"; }
 	rm -f "$log"
 fi
@@ -82,7 +126,7 @@ unshare=$(command -v unshare)
 # floor as the issue defines it does only clone/unshare + maps + exec; the
 # "+proc", "+lo" variants also do what nsrun does on top for these options
 # (--mount-proc mounts proc; -n brings lo up), so they do the same work.
-cmds=(
+cmds_startup=(
 	"nsrun staged|$nsrun -Urpmuin --mount-proc -- /bin/true"
 	"unshare staged|$unshare -Urpmuinf --mount-proc /bin/true"
 	"floor staged|$floor -Upmnui /bin/true"
@@ -94,10 +138,57 @@ cmds=(
 	"floor in place +lo|$floor -I -UmnuiL /bin/true"
 	"/bin/true|/bin/true"
 )
-for c in "${cmds[@]}"; do
-	cmd=${c#*|}
-	# Fail early, with the command's own message, rather than in hyperfine.
-	$cmd || die "'$cmd' failed (exit $?)"
+
+# The sandbox set. bench/README.md says what each side does beyond the other.
+# "matched" lines are nsrun doing what bwrap does as closely as nsrun's
+# options allow: bwrap's --unshare-all makes no time namespace and binds the
+# root read-only. BUSYBOX is a fresh root: busybox-static and its applets.
+cmds_sandbox=()
+if want sandbox; then
+	bbroot=$(mktemp -d /tmp/nsrun-bench-rootfs.XXXXXX)
+	tmps+=("$bbroot")
+	# mktemp makes it 0700; a root other users can enter, as an image's is.
+	chmod 755 "$bbroot"
+	mkdir -p "$bbroot/bin" "$bbroot/proc" "$bbroot/dev" "$bbroot/tmp"
+	cp /bin/busybox "$bbroot/bin/busybox"
+	"$bbroot/bin/busybox" true 2>/dev/null ||
+		die "/bin/busybox does not run from $bbroot (is it busybox-static?)"
+	# The root has no libc: the binary must need no program interpreter.
+	if LC_ALL=C readelf -l "$bbroot/bin/busybox" | grep -q 'program interpreter'; then
+		die "/bin/busybox is linked dynamically: install busybox-static"
+	fi
+	for applet in $("$bbroot/bin/busybox" --list); do
+		[[ $applet == busybox ]] || ln -s busybox "$bbroot/bin/$applet"
+	done
+	bwrap=$(command -v bwrap)
+	gosu=$(command -v gosu)
+	bb=$bbroot
+	cmds_sandbox=(
+		"nsrun rootfs|$nsrun -a -r --rootfs $bb --proc /proc --dev /dev -- /bin/true"
+		"nsrun rootfs ro|$nsrun -a -r --ro-bind $bb / --proc /proc --dev /dev -- /bin/true"
+		"nsrun rootfs matched|$nsrun -r -UmpnuiC --ro-bind $bb / --proc /proc --dev /dev -- /bin/true"
+		"bwrap rootfs|$bwrap --unshare-all --ro-bind $bb / --proc /proc --dev /dev /bin/true"
+		"nsrun --sandbox|$nsrun --sandbox -- /bin/true"
+		"nsrun sandbox matched|$nsrun -r -UmpnuiC --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp --hostname nsrun -- /bin/true"
+		"bwrap sandbox|$bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp --hostname nsrun /bin/true"
+		"nsrun --as|$nsrun --as nobody -- /bin/true"
+		"gosu|$gosu nobody /bin/true"
+		"nsrun --init|$nsrun -Urp --init -- /bin/true"
+	)
+	if tini=$(command -v tini); then
+		cmds_sandbox+=("unshare + tini|$unshare -Urpf $tini -s -- /bin/true")
+	fi
+	cmds_sandbox+=("/bin/true|/bin/true")
+fi
+
+for s in "${sets[@]}"; do
+	declare -n cs="cmds_$s"
+	for c in "${cs[@]}"; do
+		cmd=${c#*|}
+		# Fail early, with the command's own message, rather than in hyperfine.
+		$cmd || die "'$cmd' failed (exit $?)"
+	done
+	unset -n cs
 done
 
 # Other work on the machine shows up directly in these numbers.
@@ -127,50 +218,72 @@ mkdir -p "$out"
 	echo "user: $(id -un) (uid $(id -u))"
 	echo "hyperfine: $(hyperfine --version)"
 	echo "unshare: $("$unshare" --version)"
+	if want sandbox; then
+		echo "bwrap: $("$bwrap" --version)"
+		echo "gosu: $("$gosu" --version)"
+		echo "tini: $(if [[ -n ${tini:-} ]]; then "$tini" --version; else echo "not installed (line skipped)"; fi)"
+		echo "busybox: $(/bin/busybox 2>&1 | head -1) ($(stat -c %s /bin/busybox) bytes)"
+		echo "busybox root: $bbroot (removed after the run)"
+	fi
 	echo "cc: $(cc --version | head -1)"
 	echo "nsrun: $(stat -c %s "$nsrun") bytes"
 	echo "busy before the run: ${load}% of CPU time"
+	echo "sets: ${sets[*]}"
 	echo "rounds: $rounds x $runs runs, warm-up $warmup"
-	echo "command: ${REV:+REV=$REV }ROUNDS=$rounds RUNS=$runs WARMUP=$warmup bash bench/run.sh"
+	echo "command: ${REV:+REV=$REV }SET=$set_ ROUNDS=$rounds RUNS=$runs WARMUP=$warmup bash bench/run.sh"
 } >"$out/env.txt"
 
 # --- measure ------------------------------------------------------------------
-# One hyperfine invocation per round; the command order rotates from round to
-# round, so slow drift (a 2-core VM here, and network namespaces are torn down
-# asynchronously by a kernel worker) spreads over all the commands instead of
-# landing on whichever runs last.
-n=${#cmds[@]}
-for ((r = 0; r < rounds; r++)); do
-	shift_by=$((r * n / rounds))
-	args=()
-	for ((i = 0; i < n; i++)); do
-		c=${cmds[$(((i + shift_by) % n))]}
-		args+=(--command-name "${c%%|*}" "${c#*|}")
+# One hyperfine invocation per round and set; the command order rotates from
+# round to round, so slow drift (a 2-core VM here, and network namespaces are
+# torn down asynchronously by a kernel worker) spreads over all the commands
+# instead of landing on whichever runs last.
+for s in "${sets[@]}"; do
+	declare -n cs="cmds_$s"
+	n=${#cs[@]}
+	for ((r = 0; r < rounds; r++)); do
+		shift_by=$((r * n / rounds))
+		args=()
+		for ((i = 0; i < n; i++)); do
+			c=${cs[$(((i + shift_by) % n))]}
+			args+=(--command-name "${c%%|*}" "${c#*|}")
+		done
+		say "$s, round $((r + 1))/$rounds: $n commands x $runs runs (warm-up $warmup)"
+		hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
+			--export-json "$out/$s-round$((r + 1)).json" \
+			--export-markdown "$out/$s-round$((r + 1)).md" \
+			"${args[@]}" >"$out/$s-round$((r + 1)).txt"
 	done
-	say "round $((r + 1))/$rounds: $n commands x $runs runs (warm-up $warmup)"
-	hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
-		--export-json "$out/round$((r + 1)).json" \
-		--export-markdown "$out/round$((r + 1)).md" \
-		"${args[@]}" >"$out/round$((r + 1)).txt"
+	unset -n cs
 done
 
 # --- summary ----------------------------------------------------------------
-python3 - "$out"/round*.json >"$out/summary.md" <<'PY'
+for s in "${sets[@]}"; do
+	python3 - "$s" "$out/$s"-round*.json <<'PY'
 import json, statistics as st, sys
 
+which, paths = sys.argv[1], sys.argv[2:]
 times, rounds = {}, {}
-for path in sys.argv[1:]:
+for path in paths:
     for r in json.load(open(path))["results"]:
         times.setdefault(r["command"], []).extend(r["times"])
         rounds.setdefault(r["command"], []).append(r["median"])
-order = ["nsrun staged", "unshare staged", "floor staged", "floor staged +proc",
-         "floor staged +proc +lo", "nsrun in place", "unshare in place",
-         "floor in place", "floor in place +lo", "/bin/true"]
+order = {
+    "startup": ["nsrun staged", "unshare staged", "floor staged", "floor staged +proc",
+                "floor staged +proc +lo", "nsrun in place", "unshare in place",
+                "floor in place", "floor in place +lo", "/bin/true"],
+    "sandbox": ["nsrun rootfs", "nsrun rootfs ro", "nsrun rootfs matched", "bwrap rootfs",
+                "nsrun --sandbox", "nsrun sandbox matched", "bwrap sandbox",
+                "nsrun --as", "gosu", "nsrun --init", "unshare + tini", "/bin/true"],
+}[which]
+order = [k for k in order if k in times]  # tini may be missing
 ms = lambda s: s * 1e3
 med = {k: ms(st.median(times[k])) for k in order}
 base = med["/bin/true"]
 
-print(f"{len(times[order[0]])} runs per command, pooled over {len(sys.argv) - 1} rounds.")
+print(f"### {which}")
+print()
+print(f"{len(times[order[0]])} runs per command, pooled over {len(paths)} rounds.")
 print()
 print("| command | median ms | mean ± σ ms | min ms | median − /bin/true ms | round medians ms |")
 print("|---|---:|---:|---:|---:|---|")
@@ -183,22 +296,41 @@ print()
 print("| ratio of medians | value | target | met |")
 print("|---|---:|---|---|")
 
-def ratio(a, b, limit=None, strict=False):
+def ratio(a, b, limit=None, strict=False, at_least=False):
+    if a not in med or b not in med:
+        return
     v = med[a] / med[b]
     target = met = ""
     if limit is not None:
-        target = f"{'<' if strict else '≤'} {limit:.2f}"
-        met = "yes" if (v < limit if strict else v <= limit) else "no"
+        if at_least:
+            target, ok = f"≥ {limit:.2f}", v >= limit
+        elif strict:
+            target, ok = f"< {limit:.2f}", v < limit
+        else:
+            target, ok = f"≤ {limit:.2f}", v <= limit
+        met = "yes" if ok else "no"
     print(f"| {a} / {b} | {v:.2f} | {target} | {met} |")
 
-ratio("nsrun staged", "floor staged", 1.2)
-ratio("nsrun staged", "floor staged +proc", 1.2)
-ratio("nsrun staged", "floor staged +proc +lo", 1.2)
-ratio("nsrun staged", "unshare staged", 1.0, strict=True)
-ratio("nsrun in place", "floor in place", 1.2)
-ratio("nsrun in place", "floor in place +lo", 1.2)
-ratio("nsrun in place", "unshare in place", 1.0, strict=True)
+if which == "startup":
+    ratio("nsrun staged", "floor staged", 1.2)
+    ratio("nsrun staged", "floor staged +proc", 1.2)
+    ratio("nsrun staged", "floor staged +proc +lo", 1.2)
+    ratio("nsrun staged", "unshare staged", 1.0, strict=True)
+    ratio("nsrun in place", "floor in place", 1.2)
+    ratio("nsrun in place", "floor in place +lo", 1.2)
+    ratio("nsrun in place", "unshare in place", 1.0, strict=True)
+else:
+    # bwrap / nsrun: how many times faster nsrun is (the issue: at least 1.5).
+    ratio("bwrap rootfs", "nsrun rootfs", 1.5, at_least=True)
+    ratio("bwrap rootfs", "nsrun rootfs ro", 1.5, at_least=True)
+    ratio("bwrap rootfs", "nsrun rootfs matched", 1.5, at_least=True)
+    ratio("bwrap sandbox", "nsrun --sandbox", 1.5, at_least=True)
+    ratio("bwrap sandbox", "nsrun sandbox matched", 1.5, at_least=True)
+    ratio("nsrun --as", "gosu", 1.0)
+    ratio("nsrun --init", "unshare + tini")
+print()
 PY
+done >"$out/summary.md"
 
 cat "$out/summary.md"
-say "results: $out (summary.md, round*.{json,md,txt}, env.txt)"
+say "results: $out (summary.md, <set>-round*.{json,md,txt}, env.txt)"

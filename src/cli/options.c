@@ -276,10 +276,16 @@ static struct nsrun_fs_op *add_fs_op(struct nsrun_spec *spec, enum nsrun_fs_kind
 	}
 	spec->fs_ops = grown;
 	struct nsrun_fs_op *op = &spec->fs_ops[spec->n_fs_ops++];
-	*op = (struct nsrun_fs_op){ .kind = kind, .src = src, .dest = dest,
-				    .mode = mod->perms, .size = mod->size };
-	mod->perms = -1;
-	mod->size = 0;
+	*op = (struct nsrun_fs_op){ .kind = kind, .src = src, .dest = dest, .mode = -1 };
+	/* Only the steps that take them consume --perms and --size. */
+	if (kind == NSRUN_FS_TMPFS || kind == NSRUN_FS_DIR) {
+		op->mode = mod->perms;
+		mod->perms = -1;
+	}
+	if (kind == NSRUN_FS_TMPFS) {
+		op->size = mod->size;
+		mod->size = 0;
+	}
 	spec->new_ns |= CLONE_NEWNS;
 	return op;
 }

@@ -15,7 +15,17 @@
 #include "user.h"
 #include "../util/log.h"
 
-static int set_propagation(const struct nsrun_spec *spec, struct nsrun_error *err)
+/* pivot_root and binds refuse shared and unbindable parents: a new root is
+ * built under private propagation, and gets the one asked for afterwards. */
+static bool propagation_after_root(const struct nsrun_spec *spec)
+{
+	return (spec->rootfs || spec->n_fs_ops) &&
+	       (spec->propagation == NSRUN_PROPAGATION_SHARED ||
+		spec->propagation == NSRUN_PROPAGATION_UNBINDABLE);
+}
+
+static int set_propagation(const struct nsrun_spec *spec, enum nsrun_propagation which,
+			   struct nsrun_error *err)
 {
 	static const unsigned long flags[] = {
 		[NSRUN_PROPAGATION_PRIVATE] = MS_PRIVATE,
@@ -24,7 +34,7 @@ static int set_propagation(const struct nsrun_spec *spec, struct nsrun_error *er
 		[NSRUN_PROPAGATION_UNBINDABLE] = MS_UNBINDABLE,
 	};
 	static const char *const names[] = { "private", "slave", "shared", "unbindable" };
-	unsigned p = (unsigned)spec->propagation;
+	unsigned p = (unsigned)which;
 	if (p >= sizeof(flags) / sizeof(flags[0]))
 		return nsrun_fail(err, EINVAL, "--propagation");
 	/* A copied mount namespace still shares propagation with the host's
@@ -64,7 +74,9 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	char cwd[PATH_MAX];
 	bool new_root = spec->rootfs || spec->n_fs_ops;
-	if (spec->new_ns & CLONE_NEWNS && set_propagation(spec, err) < 0)
+	bool later = propagation_after_root(spec);
+	if (spec->new_ns & CLONE_NEWNS &&
+	    set_propagation(spec, later ? NSRUN_PROPAGATION_PRIVATE : spec->propagation, err) < 0)
 		return -1;
 	if (spec->mount_proc) {
 		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -74,6 +86,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (new_root && getcwd(cwd, sizeof(cwd)) == NULL)
 		cwd[0] = '\0';
 	if (rootfs_build(spec, err) < 0)
+		return -1;
+	if (later && set_propagation(spec, spec->propagation, err) < 0)
 		return -1;
 	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
 		return -1;

@@ -13,6 +13,8 @@ void nsrun_spec_init(struct nsrun_spec *spec)
 	spec->block_fd = -1;
 	spec->json_status_fd = -1;
 	spec->umask = -1;
+	spec->console_socket_fd = -1;
+	spec->exec_fifo_fd = -1;
 }
 
 void nsrun_spec_release(struct nsrun_spec *spec)
@@ -34,6 +36,12 @@ void nsrun_spec_release(struct nsrun_spec *spec)
 	spec->n_readonly_paths = 0;
 	nsrun_seccomp_free(spec->seccomp);
 	spec->seccomp = NULL;
+	free(spec->sysctl);
+	spec->sysctl = NULL;
+	spec->n_sysctl = 0;
+	free(spec->additional_gids);
+	spec->additional_gids = NULL;
+	spec->n_additional_gids = 0;
 	if (spec->env) {
 		for (char **e = spec->env; *e; e++)
 			free(*e);

@@ -123,6 +123,15 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 		put_u32(&w, op->optional);
 		put_u32(&w, (uint32_t)op->mode);
 		put_u64(&w, op->size);
+		put_opt_str(&w, op->fstype);
+		put_opt_str(&w, op->data);
+		put_u64(&w, op->flags);
+		put_u64(&w, op->propagation);
+		put_u32(&w, (uint32_t)(unsigned char)op->dev_type);
+		put_u32(&w, op->major);
+		put_u32(&w, op->minor);
+		put_u32(&w, op->uid);
+		put_u32(&w, op->gid);
 	}
 	put_opt_str(&w, spec->hostname);
 	put_opt_str(&w, spec->domainname);
@@ -162,6 +171,24 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 		put_u32(&w, sc->flags);
 		put(&w, sc->prog, sc->prog_len * sizeof(sc->prog[0]));
 	}
+	put_u32(&w, spec->oci_devices);
+	put_u32(&w, spec->root_readonly);
+	put_paths(&w, spec->sysctl, spec->n_sysctl);
+	put_u32(&w, spec->oom_score_adj_set);
+	put_u32(&w, (uint32_t)spec->oom_score_adj);
+	put_u32(&w, spec->user_ids_set);
+	put_u32(&w, spec->uid);
+	put_u32(&w, spec->gid);
+	put_u32(&w, spec->n_additional_gids);
+	for (unsigned i = 0; i < spec->n_additional_gids; i++)
+		put_u32(&w, spec->additional_gids[i]);
+	put_opt_str(&w, spec->cgroup_path);
+	put_u32(&w, spec->terminal);
+	put_u32(&w, (uint32_t)spec->console_socket_fd);
+	put_u32(&w, spec->console_rows);
+	put_u32(&w, spec->console_cols);
+	put_u32(&w, spec->park);
+	put_u32(&w, (uint32_t)spec->exec_fifo_fd);
 	put_strv(&w, spec->argv);
 	if (w.failed) {
 		free(w.buf);
@@ -295,6 +322,11 @@ void spec_decoded_release(struct nsrun_spec *spec)
 	free(spec->rlimits);
 	free(spec->masked_paths);
 	free(spec->readonly_paths);
+	free(spec->sysctl);
+	free(spec->additional_gids);
+	spec->sysctl = NULL;
+	spec->additional_gids = NULL;
+	spec->n_sysctl = spec->n_additional_gids = 0;
 	nsrun_seccomp_free(spec->seccomp);
 	spec->argv = spec->env = NULL;
 	spec->keep_fds = NULL;
@@ -344,7 +376,7 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 	spec->no_pivot = get_u32(&r) != 0;
 	spec->propagation = (enum nsrun_propagation)get_u32(&r);
 	uint32_t nops = get_u32(&r);
-	if (!r.bad && nops > (r.len - r.off) / 24)
+	if (!r.bad && nops > (r.len - r.off) / 65)
 		r.bad = 1;
 	if (!r.bad && nops > 0) {
 		spec->fs_ops = calloc(nops, sizeof(*spec->fs_ops));
@@ -361,6 +393,15 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 		op->optional = get_u32(&r) != 0;
 		op->mode = (int)get_u32(&r);
 		op->size = get_u64(&r);
+		op->fstype = get_opt_str(&r);
+		op->data = get_opt_str(&r);
+		op->flags = (unsigned long)get_u64(&r);
+		op->propagation = (unsigned long)get_u64(&r);
+		op->dev_type = (char)get_u32(&r);
+		op->major = get_u32(&r);
+		op->minor = get_u32(&r);
+		op->uid = get_u32(&r);
+		op->gid = get_u32(&r);
 	}
 	spec->hostname = get_opt_str(&r);
 	spec->domainname = get_opt_str(&r);
@@ -414,6 +455,33 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 		else
 			r.off += bytes;
 	}
+	spec->oci_devices = get_u32(&r) != 0;
+	spec->root_readonly = get_u32(&r) != 0;
+	get_paths(&r, &spec->sysctl, &spec->n_sysctl);
+	spec->oom_score_adj_set = get_u32(&r) != 0;
+	spec->oom_score_adj = (int)get_u32(&r);
+	spec->user_ids_set = get_u32(&r) != 0;
+	spec->uid = get_u32(&r);
+	spec->gid = get_u32(&r);
+	uint32_t ngids = get_u32(&r);
+	if (!r.bad && ngids > (r.len - r.off) / 4)
+		r.bad = 1;
+	if (!r.bad && ngids > 0) {
+		spec->additional_gids = calloc(ngids, sizeof(uint32_t));
+		if (!spec->additional_gids)
+			r.bad = 1;
+		else
+			spec->n_additional_gids = ngids;
+	}
+	for (uint32_t i = 0; i < spec->n_additional_gids && !r.bad; i++)
+		spec->additional_gids[i] = get_u32(&r);
+	spec->cgroup_path = get_opt_str(&r);
+	spec->terminal = get_u32(&r) != 0;
+	spec->console_socket_fd = (int)get_u32(&r);
+	spec->console_rows = (unsigned short)get_u32(&r);
+	spec->console_cols = (unsigned short)get_u32(&r);
+	spec->park = get_u32(&r) != 0;
+	spec->exec_fifo_fd = (int)get_u32(&r);
 	get_strv(&r, &spec->argv);
 	if (!r.bad && spec->argv == NULL)
 		r.bad = 1;

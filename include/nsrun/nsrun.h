@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <nsrun/error.h>
 #include <nsrun/reexec.h>
@@ -66,6 +67,9 @@ enum nsrun_fs_kind {
 	NSRUN_FS_SYMLINK,    /* dest -> src (the link's target) */
 	NSRUN_FS_REMOUNT_RO, /* make the mount at dest read-only */
 	NSRUN_FS_CHMOD,      /* chmod dest to mode */
+	NSRUN_FS_MOUNT,      /* mount(2) of fstype from src with flags and data
+	                        (OCI mounts); MS_BIND for binds */
+	NSRUN_FS_DEVICE,     /* a device node at dest (OCI linux.devices) */
 };
 
 struct nsrun_fs_op {
@@ -75,6 +79,14 @@ struct nsrun_fs_op {
 	bool optional;        /* --bind-try: skip a missing source */
 	int mode;             /* -1: default */
 	uint64_t size;        /* tmpfs size in bytes, 0: default */
+	/* NSRUN_FS_MOUNT */
+	const char *fstype;
+	const char *data;
+	unsigned long flags;  /* MS_* */
+	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, ... with MS_REC; 0: none */
+	/* NSRUN_FS_DEVICE: type 'c', 'b' or 'p', mode as .mode */
+	char dev_type;
+	uint32_t major, minor, uid, gid;
 };
 
 enum nsrun_propagation {
@@ -159,6 +171,27 @@ struct nsrun_spec {
 	struct nsrun_cgroup_limits cgroup;
 	struct nsrun_seccomp *seccomp; /* NULL: no filter */
 
+	/* OCI runtime specifics. */
+	bool oci_devices;        /* the default /dev nodes and links of the OCI spec */
+	bool root_readonly;      /* the new root read-only after the steps */
+	const char **sysctl;     /* "key=value" pairs, written under /proc/sys */
+	unsigned n_sysctl;
+	bool oom_score_adj_set;
+	int oom_score_adj;
+	bool user_ids_set;       /* uid/gid/additional_gids, numeric (OCI) */
+	uint32_t uid, gid;
+	uint32_t *additional_gids;
+	unsigned n_additional_gids;
+	const char *cgroup_path; /* the cgroup's path below each hierarchy's root;
+	                            NULL: a temporary nsrun-<pid> one */
+	bool terminal;           /* the command gets a pty; its master goes to
+	                            console_socket_fd over SCM_RIGHTS */
+	int console_socket_fd;   /* -1: none */
+	unsigned short console_rows, console_cols;
+	bool park;               /* create: report ready, then wait for a byte on
+	                            exec_fifo_fd before the exec (OCI start) */
+	int exec_fifo_fd;
+
 	/* The first process. */
 	bool init;              /* stay PID 1: reap zombies, forward signals */
 	bool init_group;        /* forward to the command's process group */
@@ -176,6 +209,20 @@ void nsrun_spec_release(struct nsrun_spec *spec);
 
 /* Check a spec for contradictions before anything runs. */
 int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err);
+
+/* What nsrun_create started. */
+struct nsrun_created {
+	pid_t pid;                    /* the container's first process, on the host */
+	unsigned n_cgroup_dirs;       /* its cgroup directories, one per hierarchy */
+	char cgroup_dirs[4][1100];
+};
+
+/* OCI create: start the sandbox up to the point right before the command
+ * (spec->park), and return with its first process waiting for a byte on
+ * spec->exec_fifo_fd. The process is our child and is not killed when we
+ * exit; its cgroup stays until the caller removes it. */
+int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
+		 struct nsrun_error *err);
 
 /* Run the command described by spec.
  * In place (no PID namespace, no force_child): on success this never returns,

@@ -18,9 +18,11 @@
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define NAME_PREFIX "nsrun-"
 
-enum controller { CTL_MEMORY, CTL_PIDS, CTL_CPU, N_CTL };
-static const char *const ctl_names[N_CTL] = { "memory", "pids", "cpu" };
-static const char *const ctl_options[N_CTL] = { "--memory", "--pids", "--cpus/--cpu-weight" };
+/* freezer: for OCI pause/resume (in cgroup v2 it is part of every cgroup). */
+enum controller { CTL_MEMORY, CTL_PIDS, CTL_CPU, CTL_FREEZER, N_CTL };
+static const char *const ctl_names[N_CTL] = { "memory", "pids", "cpu", "freezer" };
+static const char *const ctl_options[N_CTL] = { "--memory", "--pids", "--cpus/--cpu-weight",
+						"cgroupsPath" };
 
 bool cgroup_wanted(const struct nsrun_spec *spec)
 {
@@ -35,6 +37,7 @@ static bool wants(const struct nsrun_spec *spec, enum controller c)
 	case CTL_MEMORY: return l->memory || l->memory_swap;
 	case CTL_PIDS: return l->pids != 0;
 	case CTL_CPU: return l->cpu_quota || l->cpu_weight;
+	case CTL_FREEZER: return spec->cgroup_path != NULL;
 	default: return false;
 	}
 }
@@ -179,6 +182,33 @@ static void remove_stale(const char *parent, bool v2)
 		remove_dir(dir, v2);
 	}
 	closedir(d);
+}
+
+/* mkdir -p of a cgroupsPath below a hierarchy's root; an existing cgroup
+ * is joined, as runc does. */
+static int make_named_dir(struct cgroup_sandbox *cg, const char *root, const char *path, bool v2,
+			  struct nsrun_error *err)
+{
+	if (cg->n_dirs == CGROUP_MAX_DIRS)
+		return nsrun_fail(err, E2BIG, "cgroupsPath: too many cgroup hierarchies");
+	char *dir = cg->dirs[cg->n_dirs].path;
+	if ((size_t)snprintf(dir, sizeof(cg->dirs[0].path), "%s/%s", root,
+			     path[0] == '/' ? path + 1 : path) >= sizeof(cg->dirs[0].path))
+		return nsrun_fail(err, ENAMETOOLONG, "cgroupsPath %s", path);
+	for (char *p = dir + strlen(root) + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return nsrun_fail(err, errno, "cgroupsPath: create %s", dir);
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	cg->dirs[cg->n_dirs].v2 = v2;
+	cg->n_dirs++;
+	return 0;
 }
 
 static int make_dir(struct cgroup_sandbox *cg, const char *parent, bool v2, const char *option,
@@ -353,8 +383,10 @@ int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 	for (int c = 0; c < N_CTL; c++) {
 		if (!wants(spec, (enum controller)c))
 			continue;
-		if (root2 && word_in(v2_controllers, ctl_names[c])) {
-			in_v2 |= 1U << c;
+		if (root2 && (word_in(v2_controllers, ctl_names[c]) ||
+			      (c == CTL_FREEZER && !is_fs(CGROUP_ROOT "/freezer", CGROUP_SUPER_MAGIC)))) {
+			if (c != CTL_FREEZER)
+				in_v2 |= 1U << c;
 			continue;
 		}
 		/* v1: a hierarchy of its own, nested in the caller's cgroup */
@@ -370,11 +402,43 @@ int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 			goto fail;
 		}
 		snprintf(parent, sizeof(parent), "%s%s", mount, own);
-		if (make_dir(cg, parent, false, ctl_options[c], err) < 0 ||
-		    write_v1_limits(cg->dirs[cg->n_dirs - 1].path, spec, (enum controller)c, err) < 0)
+		if (spec->cgroup_path ? make_named_dir(cg, spec->cgroup_path[0] == '/' ? mount : parent,
+						       spec->cgroup_path, false, err) < 0
+				      : make_dir(cg, parent, false, ctl_options[c], err) < 0)
+			goto fail;
+		if (write_v1_limits(cg->dirs[cg->n_dirs - 1].path, spec, (enum controller)c, err) < 0)
 			goto fail;
 	}
-	if (in_v2) {
+	if (spec->cgroup_path && root2) {
+		/* OCI: a v2 cgroup too, for membership, freezing and its limits. */
+		char own[400], parent[1024];
+		if (own_cgroup(NULL, own, sizeof(own)) < 0)
+			own[0] = '\0';
+		snprintf(parent, sizeof(parent), "%s%s", root2, own);
+		if (in_v2) {
+			char enable[64] = "";
+			for (int c = 0; c < N_CTL; c++)
+				if (in_v2 & (1U << c))
+					snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable),
+						 "%s+%s", enable[0] ? " " : "", ctl_names[c]);
+			if (write_file(root2, "cgroup.subtree_control", enable) < 0) {
+				nsrun_fail(err, errno, "cgroupsPath: enable %s in %s", enable, root2);
+				goto fail;
+			}
+		}
+		if (make_named_dir(cg, spec->cgroup_path[0] == '/' ? root2 : parent, spec->cgroup_path,
+				   true, err) < 0)
+			goto fail;
+		const char *dir = cg->dirs[cg->n_dirs - 1].path;
+		for (int c = 0; c < N_CTL; c++)
+			if ((in_v2 & (1U << c)) && write_v2_limits(dir, spec, (enum controller)c, err) < 0)
+				goto fail;
+		cg->v2_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cg->v2_fd < 0) {
+			nsrun_fail(err, errno, "cgroup: open %s", dir);
+			goto fail;
+		}
+	} else if (in_v2) {
 		char parent[1024];
 		if (v2_parent(root2, in_v2, parent, sizeof(parent), err) < 0 ||
 		    make_dir(cg, parent, true, "cgroup", err) < 0)

@@ -19,10 +19,38 @@
 #include "../spec_wire.h"
 #include "../util/log.h"
 
+/* An OCI create's launcher waits for "R" or "E<message>" and logs the
+ * message its own way; a sandbox's init says it on stderr. */
+static int sync_fd_for_errors = -1;
+
 static int report(const struct nsrun_error *err)
 {
+	if (sync_fd_for_errors >= 0) {
+		char msg[sizeof(err->msg) + 1];
+		int n = snprintf(msg, sizeof(msg), "E%s", err->msg);
+		struct nsrun_error ignored;
+		if (sync_send(sync_fd_for_errors, msg, (size_t)n, &ignored) == 0)
+			return err->status ? err->status : NSRUN_EXIT_FAILURE;
+	}
 	dprintf(STDERR_FILENO, "nsrun: %s\n", err->msg);
 	return err->status ? err->status : NSRUN_EXIT_FAILURE;
+}
+
+/* OCI create: say "ready", then wait for start's byte on the exec fifo. */
+static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
+{
+	if (sync_send(sync_fd, "R", 1, err) < 0)
+		return -1;
+	sync_fd_for_errors = -1; /* create has returned: errors go to stderr */
+	char c;
+	ssize_t n;
+	do
+		n = read(spec->exec_fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return nsrun_fail(err, n < 0 ? errno : EPIPE, "wait for start on the exec fifo");
+	close(spec->exec_fifo_fd);
+	return 0;
 }
 
 /* The launcher may have died before our PR_SET_PDEATHSIG took hold; its end
@@ -62,6 +90,8 @@ int nsrun_init_stage(int argc, char **argv)
 		return report(&err);
 	}
 	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
+	if (spec.park)
+		sync_fd_for_errors = (int)sync_fd;
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
 		goto out;
@@ -81,6 +111,8 @@ int nsrun_init_stage(int argc, char **argv)
 		if (launcher_gone((int)sync_fd))
 			goto out;
 	}
+	if (spec.park && park(&spec, (int)sync_fd, &err) < 0)
+		goto failed;
 	if (spec.init) {
 		close((int)sync_fd);
 		status = reaper_run(&spec, &err);

@@ -212,19 +212,66 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
-static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
+/* A started init stage, as both staged paths share it. */
+struct staged_child {
+	pid_t pid;
+	int sync_fd;                 /* our end of the sync socket */
+	struct cgroup_sandbox cg;
+	sigset_t old_mask;           /* the caller's signal mask */
+	bool masked;
+};
+
+static void staged_child_release(struct staged_child *c)
 {
-	struct cgroup_sandbox cg = { .n_dirs = 0, .v2_fd = -1 };
+	if (c->masked)
+		sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+	c->masked = false;
+	if (c->sync_fd >= 0)
+		close(c->sync_fd);
+	c->sync_fd = -1;
+	if (c->cg.v2_fd >= 0)
+		close(c->cg.v2_fd);
+	c->cg.v2_fd = -1;
+}
+
+/* oomScoreAdj is written from outside: the init may no longer see a /proc. */
+static int set_oom_score_adj(const struct nsrun_spec *spec, int proc_fd, pid_t pid,
+			     struct nsrun_error *err)
+{
+	char path[32], value[16];
+	snprintf(path, sizeof(path), "%d/oom_score_adj", (int)pid);
+	int n = snprintf(value, sizeof(value), "%d", spec->oom_score_adj);
+	int fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, value, (size_t)n) != n) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return nsrun_fail(err, e, "oomScoreAdj %d%s", spec->oom_score_adj,
+				  e == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+	}
+	close(fd);
+	return 0;
+}
+
+/* Clone the init stage into the new namespaces and cgroup, write its maps,
+ * release it and send it the spec. `supervised`: it dies with us and signals
+ * meant for it are blocked here until forward_until_exit takes them. */
+static int start_init(const struct nsrun_spec *spec, bool supervised, struct staged_child *c,
+		      struct nsrun_error *err)
+{
 	struct idmap_plan plan;
 	int join_fds[NSRUN_MAX_JOINS];
 	int proc_fd = -1, sv[2] = { -1, -1 };
 	char *wire = NULL;
 	size_t wire_len;
-	sigset_t forward, old_mask;
-	bool masked = false;
-	int status = -1;
 	char names[96];
+	int rc = -1;
 
+	c->pid = -1;
+	c->sync_fd = -1;
+	c->cg.n_dirs = 0;
+	c->cg.v2_fd = -1;
+	c->masked = false;
 	if (idmap_plan_make(spec, false, &plan, err) < 0)
 		return -1;
 	/* The init stage dies with us (PR_SET_PDEATHSIG), and so the sandbox. */
@@ -234,7 +281,8 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return -1;
 	/* Opened before any join: a joined mount namespace may have another
 	 * /proc, where the child's host PID means nothing. */
-	if (plan.writer != IDMAP_WRITER_NONE && (proc_fd = open_proc(err)) < 0)
+	if ((plan.writer != IDMAP_WRITER_NONE || spec->oom_score_adj_set) &&
+	    (proc_fd = open_proc(err)) < 0)
 		goto out;
 	if (ns_open_joins(spec, join_fds, err) < 0 || ns_enter_joins(spec, join_fds, err) < 0)
 		goto out;
@@ -242,60 +290,64 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 		nsrun_fail(err, errno, "socketpair for the init stage");
 		goto out;
 	}
-	if (cgroup_wanted(spec) && cgroup_create(spec, &cg, err) < 0)
+	if ((cgroup_wanted(spec) || spec->cgroup_path) && cgroup_create(spec, &c->cg, err) < 0)
 		goto out;
 	/* Block before the clone so no signal meant for the command is lost;
 	 * the child starts with the caller's mask. */
+	sigset_t forward;
 	forward_signal_set(&forward);
-	if (sigprocmask(SIG_BLOCK, &forward, &old_mask) < 0) {
+	if (sigprocmask(supervised ? SIG_BLOCK : SIG_SETMASK, supervised ? &forward : NULL,
+			&c->old_mask) < 0) {
 		nsrun_fail(err, errno, "sigprocmask");
 		goto out;
 	}
-	masked = true;
+	c->masked = supervised;
 
 	char fdtext[16];
 	snprintf(fdtext, sizeof(fdtext), "%d", sv[1]);
 	char *stage_argv[] = { NSRUN_INIT_STAGE, fdtext, NULL };
+	int inherit[3] = { sv[1], spec->exec_fifo_fd, spec->console_socket_fd };
 	struct nsrun_reexec_attr attr = {
 		.clone_flags = spec->new_ns,
-		.pdeathsig = SIGKILL,
-		.sigmask = &old_mask,
+		.pdeathsig = supervised ? SIGKILL : 0,
+		.sigmask = &c->old_mask,
 		/* Hold the re-exec until the maps are written: with uid 0 mapped,
 		 * execve keeps the capabilities by itself. Otherwise they must be
 		 * carried as ambient ones, which costs some 45 system calls. */
 		.hold_fd = sv[1],
 		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) && !idmap_maps_root(&plan),
-		.cgroup_fd = cg.v2_fd > 0 ? cg.v2_fd : 0,
-		.inherit_fds = &sv[1],
-		.n_inherit_fds = 1,
+		.cgroup_fd = c->cg.v2_fd > 0 ? c->cg.v2_fd : 0,
+		.inherit_fds = inherit,
+		.n_inherit_fds = 1 + (spec->exec_fifo_fd >= 0) + (spec->console_socket_fd >= 0),
 	};
-	pid_t pid = nsrun_reexec_spawn(NSRUN_INIT_STAGE, stage_argv, NULL, &attr, err);
-	if (pid < 0)
+	if (spec->exec_fifo_fd < 0)
+		inherit[1] = spec->console_socket_fd;
+	c->pid = nsrun_reexec_spawn(NSRUN_INIT_STAGE, stage_argv, NULL, &attr, err);
+	if (c->pid < 0)
 		goto out;
 	close(sv[1]);
 	sv[1] = -1;
-	nsrun_trace(spec->verbose, "clone: pid %d in new namespaces: %s", (int)pid,
+	nsrun_trace(spec->verbose, "clone: pid %d in new namespaces: %s", (int)c->pid,
 		    ns_describe(spec->new_ns, names, sizeof(names)));
-	json_status(spec, "child-pid", (long)pid);
+	json_status(spec, "child-pid", (long)c->pid);
 
-	if ((cg.n_dirs && cgroup_enter(&cg, pid, err) < 0) ||
-	    idmap_plan_apply(&plan, proc_fd, pid, spec->verbose, err) < 0 ||
+	if ((c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
+	    (spec->oom_score_adj_set && set_oom_score_adj(spec, proc_fd, c->pid, err) < 0) ||
+	    idmap_plan_apply(&plan, proc_fd, c->pid, spec->verbose, err) < 0 ||
 	    sync_release(sv[0], err) < 0 ||
 	    sync_send(sv[0], wire, wire_len, err) < 0) {
-		kill_and_reap(pid);
+		kill_and_reap(c->pid);
+		c->pid = -1;
 		goto out;
 	}
-	free(wire);
-	wire = NULL;
-	status = forward_until_exit(pid, spec->verbose, err);
-	if (status < 0)
-		kill_and_reap(pid);
-	else
-		json_status(spec, "exit-code", status);
+	c->sync_fd = sv[0];
+	sv[0] = -1;
+	rc = 0;
 out:
-	cgroup_destroy(&cg);
-	if (masked)
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (rc < 0) {
+		cgroup_destroy(&c->cg);
+		staged_child_release(c);
+	}
 	free(wire);
 	if (proc_fd >= 0)
 		close(proc_fd);
@@ -303,7 +355,67 @@ out:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	return rc;
+}
+
+static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	struct staged_child c;
+	if (start_init(spec, true, &c, err) < 0)
+		return -1;
+	int status = forward_until_exit(c.pid, spec->verbose, err);
+	if (status < 0)
+		kill_and_reap(c.pid);
+	else
+		json_status(spec, "exit-code", status);
+	cgroup_destroy(&c.cg);
+	staged_child_release(&c);
 	return status;
+}
+
+int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
+		 struct nsrun_error *err)
+{
+	struct staged_child c;
+	if (nsrun_spec_validate(spec, err) < 0)
+		return -1;
+	if (!spec->park || spec->exec_fifo_fd < 0)
+		return nsrun_fail(err, EINVAL, "create: the spec must park on an exec fifo");
+	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
+		return -1;
+	if (start_init(spec, false, &c, err) < 0)
+		return -1;
+	/* The init reports "R" once parked, or "E<message>" when set-up failed. */
+	char *msg = NULL;
+	size_t len = 0;
+	int r = sync_recv(c.sync_fd, &msg, &len, err);
+	int rc = -1;
+	if (r == 0 && len == 1 && msg[0] == 'R') {
+		rc = 0;
+	} else if (r == 0 && len > 1 && msg[0] == 'E') {
+		nsrun_fail(err, 0, "%.*s", (int)(len - 1), msg + 1);
+	} else if (r >= 0) {
+		int status = 0;
+		while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		nsrun_fail(err, 0, "the container's init ended before it was ready (status %d)",
+			   exit_status_of(status));
+		c.pid = -1;
+	}
+	free(msg);
+	if (rc < 0) {
+		if (c.pid > 0)
+			kill_and_reap(c.pid);
+		cgroup_destroy(&c.cg);
+		staged_child_release(&c);
+		return -1;
+	}
+	out->pid = c.pid;
+	out->n_cgroup_dirs = c.cg.n_dirs;
+	for (unsigned i = 0; i < c.cg.n_dirs; i++)
+		snprintf(out->cgroup_dirs[i], sizeof(out->cgroup_dirs[i]), "%s", c.cg.dirs[i].path);
+	staged_child_release(&c);
+	return 0;
 }
 
 int nsrun_run(const struct nsrun_spec *spec, struct nsrun_error *err)

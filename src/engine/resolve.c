@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -10,10 +11,10 @@
 
 #include "resolve.h"
 
-static int open_in_root(int root_fd, const char *path)
+int resolve_open_in_root(int root_fd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
+		.flags = (uint64_t)flags,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	while (*path == '/')
@@ -21,6 +22,11 @@ static int open_in_root(int root_fd, const char *path)
 	if (*path == '\0')
 		path = ".";
 	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+static int open_in_root(int root_fd, const char *path)
+{
+	return resolve_open_in_root(root_fd, path, O_PATH | O_CLOEXEC);
 }
 
 /* Create every missing directory of path[0..len), one component at a time,

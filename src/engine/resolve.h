@@ -17,6 +17,9 @@ enum resolve_create {
 int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
 		    const char *what, struct nsrun_error *err);
 
+/* open(2) of an existing path inside the root with `flags` (no O_CREAT). */
+int resolve_open_in_root(int root_fd, const char *path, int flags);
+
 /* The directory that will hold the last component of `path`, created if
  * missing, and that component in *name (a pointer into path). */
 int resolve_parent_in_root(int root_fd, const char *path, const char **name,

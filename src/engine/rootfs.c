@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "devfs.h"
+#include "ocimount.h"
 #include "resolve.h"
 #include "rootfs.h"
 #include "../util/log.h"
@@ -32,7 +33,8 @@ static const char *op_name(enum nsrun_fs_kind kind)
 		[NSRUN_FS_PROC] = "--proc", [NSRUN_FS_DEV] = "--dev",
 		[NSRUN_FS_MQUEUE] = "--mqueue", [NSRUN_FS_DIR] = "--dir",
 		[NSRUN_FS_SYMLINK] = "--symlink", [NSRUN_FS_REMOUNT_RO] = "--remount-ro",
-		[NSRUN_FS_CHMOD] = "--chmod",
+		[NSRUN_FS_CHMOD] = "--chmod", [NSRUN_FS_MOUNT] = "mounts:",
+		[NSRUN_FS_DEVICE] = "devices:",
 	};
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
 }
@@ -146,6 +148,12 @@ static int chmod_fd(int fd, int mode, const char *what, const char *path,
 	return 0;
 }
 
+static bool mounts_on_dest(enum nsrun_fs_kind kind)
+{
+	return is_bind(kind) || kind == NSRUN_FS_TMPFS || kind == NSRUN_FS_PROC ||
+	       kind == NSRUN_FS_DEV || kind == NSRUN_FS_MQUEUE || kind == NSRUN_FS_MOUNT;
+}
+
 static bool same_inode(int a, int b)
 {
 	struct stat sa, sb;
@@ -222,12 +230,21 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 		    chmod_fd(dest, op->mode, what, op->dest, err) < 0)
 			goto out;
 		break;
+	case NSRUN_FS_MOUNT:
+	case NSRUN_FS_DEVICE:
+		if (ocimount_apply(root_fd, op, tree, src_is_dir, err) < 0)
+			goto out;
+		/* a mount on "/" itself: see covered_root below */
+		if (op->kind == NSRUN_FS_MOUNT &&
+		    (dest = resolve_in_root(root_fd, op->dest, RESOLVE_EXISTING, what, err)) < 0)
+			goto out;
+		break;
 	default:
 		nsrun_fail(err, EINVAL, "unknown filesystem step %d", (int)op->kind);
 		goto out;
 	}
 	/* A mount on the root itself hides the directory root_fd names. */
-	*covered_root = dest >= 0 && op->kind <= NSRUN_FS_DEV && same_inode(dest, root_fd);
+	*covered_root = dest >= 0 && mounts_on_dest(op->kind) && same_inode(dest, root_fd);
 	nsrun_trace(verbose, "%s %s%s%s", what, op->src ? op->src : "", op->src ? " " : "",
 		    op->dest);
 	rc = 0;
@@ -375,10 +392,12 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 	}
 	for (unsigned i = 0; i < spec->n_fs_ops; i++)
 		trees[i] = -1;
-	for (unsigned i = 0; i < spec->n_fs_ops; i++)
-		if (is_bind(spec->fs_ops[i].kind) &&
-		    clone_source(&spec->fs_ops[i], &trees[i], &is_dir[i], err) < 0)
+	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
+		const struct nsrun_fs_op *op = &spec->fs_ops[i];
+		if ((is_bind(op->kind) && clone_source(op, &trees[i], &is_dir[i], err) < 0) ||
+		    (ocimount_is_bind(op) && ocimount_clone_bind(op, &trees[i], &is_dir[i], err) < 0))
 			goto out;
+	}
 	if ((root_fd = open_new_root(spec, err)) < 0)
 		goto out;
 	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
@@ -392,8 +411,17 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 				goto out;
 		}
 	}
-	if (rootfs_protect_paths(spec, root_fd, err) < 0)
+	if ((spec->oci_devices && ocimount_default_devices(root_fd, err) < 0) ||
+	    ocimount_sysctl(root_fd, spec, err) < 0 ||
+	    rootfs_protect_paths(spec, root_fd, err) < 0)
 		goto out;
+	if (spec->root_readonly) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		if (mount_setattr(root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+			nsrun_fail(err, errno, "root.readonly");
+			goto out;
+		}
+	}
 	rc = switch_root(root_fd, spec, err);
 out:
 	for (unsigned i = 0; trees && i < spec->n_fs_ops; i++)

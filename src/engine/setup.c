@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "console.h"
 #include "net.h"
 #include "rootfs.h"
 #include "setup.h"
@@ -91,6 +92,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return -1;
 	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
 		return -1;
+	if (spec->terminal && console_setup(spec, err) < 0)
+		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
@@ -107,8 +110,14 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	/* Credentials in runc's order: bounding set, user, then the sets. */
 	if (spec->caps.set && caps_apply_bounding(&spec->caps, err) < 0)
 		return -1;
-	if (spec->as_user && user_switch(spec->as_user, spec->caps.set, spec->verbose, err) < 0)
+	if (spec->user_ids_set) {
+		if (user_switch_ids(spec->uid, spec->gid, spec->additional_gids,
+				    spec->n_additional_gids, spec->caps.set, err) < 0)
+			return -1;
+	} else if (spec->as_user &&
+		   user_switch(spec->as_user, spec->caps.set, spec->verbose, err) < 0) {
 		return -1;
+	}
 	if (spec->caps.set && caps_apply_sets(&spec->caps, err) < 0)
 		return -1;
 	return set_workdir(spec, new_root && cwd[0] ? cwd : NULL, err);

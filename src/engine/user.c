@@ -124,34 +124,53 @@ out:
 	return rc;
 }
 
-int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err)
+/* setgroups, setgid, setuid; `what` names the option in errors. */
+static int switch_ids(const char *what, uint32_t uid, uint32_t gid, const uint32_t *gids,
+		      size_t ngids, bool keep_caps, struct nsrun_error *err)
 {
-	struct target_user t;
-	if (resolve_user(spec, &t, err) < 0)
-		return -1;
 	gid_t groups[MAX_GROUPS];
-	for (size_t i = 0; i < t.ngroups; i++)
-		groups[i] = (gid_t)t.groups[i];
-	if (setgroups(t.ngroups, groups) < 0) {
+	if (ngids > MAX_GROUPS)
+		return nsrun_fail(err, E2BIG, "%s: more than %d groups", what, MAX_GROUPS);
+	for (size_t i = 0; i < ngids; i++)
+		groups[i] = (gid_t)gids[i];
+	if (setgroups(ngids, groups) < 0) {
 		int e = errno;
 		bool denied = e == EPERM && setgroups_denied();
-		if (!(denied && t.ngroups == 1))
-			return nsrun_fail(err, e, "--as '%s': setgroups (%zu groups)%s", spec,
-					  t.ngroups,
+		if (!(denied && ngids <= 1))
+			return nsrun_fail(err, e, "%s: setgroups (%zu groups)%s", what, ngids,
 					  denied ? "; this user namespace denies setgroups" :
 					  e == EINVAL ? "; a group is not mapped in this user namespace" : "");
 	}
-	if (setgid((gid_t)t.gid) < 0)
-		return nsrun_fail(err, errno, "--as '%s': setgid %u%s", spec, t.gid,
+	if (setgid((gid_t)gid) < 0)
+		return nsrun_fail(err, errno, "%s: setgid %u%s", what, gid,
 				  errno == EINVAL ? " (not mapped in this user namespace)" : "");
 	if (keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return nsrun_fail(err, errno, "--as: PR_SET_KEEPCAPS");
-	if (setuid((uid_t)t.uid) < 0)
-		return nsrun_fail(err, errno, "--as '%s': setuid %u%s", spec, t.uid,
+		return nsrun_fail(err, errno, "%s: PR_SET_KEEPCAPS", what);
+	if (setuid((uid_t)uid) < 0)
+		return nsrun_fail(err, errno, "%s: setuid %u%s", what, uid,
 				  errno == EINVAL ? " (not mapped in this user namespace)" : "");
 	if (keep_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return nsrun_fail(err, errno, "--as: PR_SET_KEEPCAPS");
-	if (!keep_caps && t.uid != 0 && caps_drop_all(err) < 0)
+		return nsrun_fail(err, errno, "%s: PR_SET_KEEPCAPS", what);
+	if (!keep_caps && uid != 0 && caps_drop_all(err) < 0)
+		return -1;
+	return 0;
+}
+
+int user_switch_ids(uint32_t uid, uint32_t gid, const uint32_t *additional, size_t n,
+		    bool keep_caps, struct nsrun_error *err)
+{
+	/* setgroups(2) gets the additional groups only, as runc does. */
+	return switch_ids("process.user", uid, gid, additional, n, keep_caps, err);
+}
+
+int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err)
+{
+	struct target_user t;
+	char what[300];
+	if (resolve_user(spec, &t, err) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "--as '%s'", spec);
+	if (switch_ids(what, t.uid, t.gid, t.groups, t.ngroups, keep_caps, err) < 0)
 		return -1;
 	if (setenv("HOME", t.home, 1) < 0)
 		return nsrun_fail(err, errno, "--as: set HOME");

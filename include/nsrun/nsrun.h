@@ -191,6 +191,11 @@ struct nsrun_spec {
 	bool park;               /* create: report ready, then wait for a byte on
 	                            exec_fifo_fd before the exec (OCI start) */
 	int exec_fifo_fd;
+	bool report_errors;      /* the init sends set-up errors to the launcher
+	                            instead of printing them (OCI verbs) */
+	const char *const *cgroup_join; /* existing cgroup directories to enter
+	                                   (OCI exec) */
+	unsigned n_cgroup_join;
 
 	/* The first process. */
 	bool init;              /* stay PID 1: reap zombies, forward signals */
@@ -223,6 +228,10 @@ struct nsrun_created {
  * exit; its cgroup stays until the caller removes it. */
 int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 		 struct nsrun_error *err);
+
+/* OCI exec --detach: start the command as nsrun_run's staged path does, but
+ * return its pid as soon as it has been executed; it is not waited for. */
+int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err);
 
 /* Run the command described by spec.
  * In place (no PID namespace, no force_child): on success this never returns,

@@ -5,6 +5,7 @@
 #include <nsrun/nsrun.h>
 
 #include "options.h"
+#include "../oci/oci.h"
 
 static int fail(const struct nsrun_error *err)
 {
@@ -15,6 +16,8 @@ static int fail(const struct nsrun_error *err)
 int main(int argc, char **argv)
 {
 	nsrun_reexec_dispatch(argc, argv);
+	if (oci_wants(argc, argv))
+		return oci_main(argc, argv);
 
 	struct cli_options opts;
 	struct nsrun_error err = { 0 };
@@ -27,7 +30,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (opts.action == CLI_VERSION) {
-		printf("nsrun version %s\n", NSRUN_VERSION);
+		printf("nsrun version %s\nspec: 1.2.0\n", NSRUN_VERSION);
 		return 0;
 	}
 	int status = nsrun_run(&opts.spec, &err);

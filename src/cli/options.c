@@ -155,21 +155,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Words that select the OCI runtime front end when they stand where the
- * command would. */
-static const char *const oci_verbs[] = {
-	"create", "start", "run", "state", "kill", "delete", "exec", "ps",
-	"list", "features", "spec", "pause", "resume", "update", NULL,
-};
-
-bool cli_is_oci_verb(const char *word)
-{
-	for (size_t i = 0; oci_verbs[i]; i++)
-		if (strcmp(word, oci_verbs[i]) == 0)
-			return true;
-	return false;
-}
-
 static int parse_fd(const char *text, const char *option, int *fd,
 		    struct nsrun_error *err)
 {
@@ -811,12 +796,6 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 	}
 	if (optind >= argc)
 		return nsrun_fail(err, 0, "no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");
-	bool after_dashes = strcmp(argv[optind - 1], "--") == 0;
-	if (!after_dashes && cli_is_oci_verb(argv[optind]))
-		return nsrun_fail(err, 0,
-				  "%s: the OCI runtime verbs are not implemented yet; "
-				  "to run a command of that name: nsrun [OPTIONS] -- %s",
-				  argv[optind], argv[optind]);
 	spec->argv = argv + optind;
 	return nsrun_spec_validate(spec, err);
 fail:

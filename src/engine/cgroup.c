@@ -480,3 +480,36 @@ void cgroup_destroy(struct cgroup_sandbox *cg)
 		remove_dir(cg->dirs[i].path, cg->dirs[i].v2);
 	cg->n_dirs = 0;
 }
+
+void cgroup_remove_dirs(char (*dirs)[1100], unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		remove_dir(dirs[i], is_fs(dirs[i], CGROUP2_SUPER_MAGIC));
+}
+
+int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]);
+		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			int e = errno;
+			while (i-- > 0)
+				close(fds[i]);
+			return nsrun_fail(err, e, "cgroup: open %s", path);
+		}
+	}
+	return 0;
+}
+
+int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err)
+{
+	char text[24];
+	int len = snprintf(text, sizeof(text), "%d", (int)pid);
+	for (unsigned i = 0; i < n; i++)
+		if (write(fds[i], text, (size_t)len) < 0)
+			return nsrun_fail(err, errno, "cgroup: move pid %d into the container's cgroup",
+					  (int)pid);
+	return 0;
+}

@@ -33,7 +33,21 @@ int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
  * it there already; clone3 may not be available). */
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err);
 
+/* Existing cgroup directories to move a process into (OCI exec): their
+ * cgroup.procs opened now, before the mount namespace changes. */
+int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err);
+int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err);
+
 /* Kill what is left inside and remove the directories. */
 void cgroup_destroy(struct cgroup_sandbox *cg);
+
+/* Existing cgroup directories to move a process into (OCI exec): their
+ * cgroup.procs opened now, before the mount namespace changes. */
+int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err);
+int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err);
+
+/* Kill what is left in these cgroup directories and remove them (OCI delete,
+ * where only the recorded paths are known). */
+void cgroup_remove_dirs(char (*dirs)[1100], unsigned n);
 
 #endif

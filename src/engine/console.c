@@ -70,7 +70,8 @@ int console_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		nsrun_fail(err, errno, "terminal: open %s", name);
 		goto out;
 	}
-	if (bind_console(name, err) < 0)
+	/* /dev/console is the container's first process's (not an exec's). */
+	if (spec->park && bind_console(name, err) < 0)
 		goto out;
 	if (spec->console_socket_fd >= 0) {
 		if (send_master(spec->console_socket_fd, master, name, err) < 0)

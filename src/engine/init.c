@@ -13,6 +13,7 @@
 #include "caps.h"
 #include "exec.h"
 #include "init.h"
+#include "namespaces.h"
 #include "reaper.h"
 #include "setup.h"
 #include "sync.h"
@@ -90,7 +91,7 @@ int nsrun_init_stage(int argc, char **argv)
 		return report(&err);
 	}
 	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
-	if (spec.park)
+	if (spec.park || spec.report_errors)
 		sync_fd_for_errors = (int)sync_fd;
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
@@ -99,7 +100,8 @@ int nsrun_init_stage(int argc, char **argv)
 	 * effective set stays for the set-up. */
 	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
 		goto failed;
-	if (sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
+	if (ns_enter_mount_join(&spec, &err) < 0 ||
+	    sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
 		goto failed;
 	/* A uid change cleared PR_SET_PDEATHSIG: arm it again, and make sure
 	 * the launcher did not die in between. */

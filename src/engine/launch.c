@@ -167,7 +167,7 @@ static int run_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 		ns_close_joins(spec, join_fds);
 		goto fail;
 	}
-	if (ns_enter_joins(spec, join_fds, err) < 0)
+	if (ns_enter_joins(spec, join_fds, false, err) < 0)
 		goto fail;
 	if (spec->new_ns) {
 		if (unshare((int)spec->new_ns) < 0) {
@@ -261,6 +261,8 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 {
 	struct idmap_plan plan;
 	int join_fds[NSRUN_MAX_JOINS];
+	int cgroup_fds[CGROUP_MAX_DIRS];
+	unsigned n_cgroup_fds = 0;
 	int proc_fd = -1, sv[2] = { -1, -1 };
 	char *wire = NULL;
 	size_t wire_len;
@@ -279,12 +281,25 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		return -1;
 	if (spec_encode(spec, &wire, &wire_len, err) < 0)
 		return -1;
+	/* The sealed copy comes from /proc/self/exe, which a joined mount
+	 * namespace may not have: make it first. */
+	if (nsrun_reexec_sealed_fd(err) < 0)
+		goto out;
 	/* Opened before any join: a joined mount namespace may have another
 	 * /proc, where the child's host PID means nothing. */
 	if ((plan.writer != IDMAP_WRITER_NONE || spec->oom_score_adj_set) &&
 	    (proc_fd = open_proc(err)) < 0)
 		goto out;
-	if (ns_open_joins(spec, join_fds, err) < 0 || ns_enter_joins(spec, join_fds, err) < 0)
+	if (spec->n_cgroup_join > CGROUP_MAX_DIRS) {
+		nsrun_fail(err, E2BIG, "cgroups to join");
+		goto out;
+	}
+	if (spec->n_cgroup_join &&
+	    cgroup_join_open(spec->cgroup_join, spec->n_cgroup_join, cgroup_fds, err) < 0)
+		goto out;
+	n_cgroup_fds = spec->n_cgroup_join;
+	if (ns_open_joins(spec, join_fds, err) < 0 ||
+	    ns_enter_joins(spec, join_fds, true, err) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		nsrun_fail(err, errno, "socketpair for the init stage");
@@ -332,6 +347,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 	json_status(spec, "child-pid", (long)c->pid);
 
 	if ((c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
+	    (n_cgroup_fds && cgroup_join(cgroup_fds, n_cgroup_fds, c->pid, err) < 0) ||
 	    (spec->oom_score_adj_set && set_oom_score_adj(spec, proc_fd, c->pid, err) < 0) ||
 	    idmap_plan_apply(&plan, proc_fd, c->pid, spec->verbose, err) < 0 ||
 	    sync_release(sv[0], err) < 0 ||
@@ -349,6 +365,8 @@ out:
 		staged_child_release(c);
 	}
 	free(wire);
+	for (unsigned i = 0; i < n_cgroup_fds; i++)
+		close(cgroup_fds[i]);
 	if (proc_fd >= 0)
 		close(proc_fd);
 	if (sv[0] >= 0)
@@ -371,6 +389,37 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	cgroup_destroy(&c.cg);
 	staged_child_release(&c);
 	return status;
+}
+
+int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err)
+{
+	struct staged_child c;
+	if (nsrun_spec_validate(spec, err) < 0)
+		return -1;
+	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
+		return -1;
+	if (start_init(spec, false, &c, err) < 0)
+		return -1;
+	/* The socket closes when the init executes the command (close-on-exec);
+	 * before that, a failure arrives as "E<message>". */
+	char *msg = NULL;
+	size_t len = 0;
+	int r = sync_recv(c.sync_fd, &msg, &len, err);
+	int rc = 0;
+	if (r == 0 && len > 1 && msg[0] == 'E') {
+		rc = nsrun_fail(err, 0, "%.*s", (int)(len - 1), msg + 1);
+		int status = 0;
+		while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		err->status = exit_status_of(status);
+	} else if (r < 0) {
+		kill_and_reap(c.pid);
+		rc = -1;
+	}
+	free(msg);
+	*pid = c.pid;
+	staged_child_release(&c);
+	return rc;
 }
 
 int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,

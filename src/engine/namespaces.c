@@ -100,7 +100,8 @@ void ns_close_joins(const struct nsrun_spec *spec, int *fds)
 	}
 }
 
-int ns_enter_joins(const struct nsrun_spec *spec, int *fds, struct nsrun_error *err)
+int ns_enter_joins(const struct nsrun_spec *spec, int *fds, bool skip_mount,
+		   struct nsrun_error *err)
 {
 	/* Joining the user namespace first gives the capabilities the other
 	 * joins need when they belong to it. */
@@ -109,6 +110,11 @@ int ns_enter_joins(const struct nsrun_spec *spec, int *fds, struct nsrun_error *
 			const struct nsrun_ns_join *j = &spec->joins[i];
 			if ((j->type == CLONE_NEWUSER) != (pass == 0))
 				continue;
+			if (skip_mount && j->type == CLONE_NEWNS) {
+				close(fds[i]);
+				fds[i] = -1;
+				continue;
+			}
 			if (setns(fds[i], j->type) < 0) {
 				nsrun_fail(err, errno, "--join %s:%s: setns",
 					   ns_name(j->type), j->path);
@@ -118,6 +124,24 @@ int ns_enter_joins(const struct nsrun_spec *spec, int *fds, struct nsrun_error *
 			close(fds[i]);
 			fds[i] = -1;
 		}
+	}
+	return 0;
+}
+
+int ns_enter_mount_join(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	for (unsigned i = 0; i < spec->n_joins; i++) {
+		const struct nsrun_ns_join *j = &spec->joins[i];
+		if (j->type != CLONE_NEWNS)
+			continue;
+		int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return nsrun_fail(err, errno, "--join mnt:%s", j->path);
+		int rc = setns(fd, CLONE_NEWNS);
+		int e = errno;
+		close(fd);
+		if (rc < 0)
+			return nsrun_fail(err, e, "--join mnt:%s: setns", j->path);
 	}
 	return 0;
 }

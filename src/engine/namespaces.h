@@ -3,6 +3,7 @@
 #define NSRUN_ENGINE_NAMESPACES_H
 
 #include <sched.h>
+#include <stdbool.h>
 
 #include <nsrun/nsrun.h>
 
@@ -28,8 +29,15 @@ const char *ns_describe(unsigned long flags, char *buf, size_t size);
  * declared type. fds receives one descriptor per join, in spec order. */
 int ns_open_joins(const struct nsrun_spec *spec, int *fds, struct nsrun_error *err);
 
-/* setns() into the opened joins, the user namespace first, closing the fds. */
-int ns_enter_joins(const struct nsrun_spec *spec, int *fds, struct nsrun_error *err);
+/* setns() into the opened joins, the user namespace first, closing the fds.
+ * skip_mount: leave the mount namespace to the init stage, which must be
+ * executed from the host's files (its loader may not exist in the joined
+ * namespace); ns_enter_mount_join does it there. */
+int ns_enter_joins(const struct nsrun_spec *spec, int *fds, bool skip_mount,
+		   struct nsrun_error *err);
+
+/* In the init stage: join the mount namespace the spec names, if any. */
+int ns_enter_mount_join(const struct nsrun_spec *spec, struct nsrun_error *err);
 
 /* Close fds left over by ns_open_joins after a failure. */
 void ns_close_joins(const struct nsrun_spec *spec, int *fds);

@@ -1,0 +1,34 @@
+/* config.json (and exec's process.json) -> struct nsrun_spec. Every field
+ * nsrun implements is translated; a field it does not implement is refused
+ * with an error naming it; unknown fields are ignored, as the runtime spec
+ * asks. */
+#ifndef NSRUN_OCI_CONFIG_H
+#define NSRUN_OCI_CONFIG_H
+
+#include <jansson.h>
+
+#include <nsrun/nsrun.h>
+
+struct oci_config {
+	json_t *json;          /* the parsed file; the spec's strings point into it */
+	struct nsrun_spec spec;
+	const char *oci_version;
+	const char *rootfs;    /* absolute */
+	json_t *annotations;   /* borrowed from json, may be NULL */
+	char **allocated;      /* strings made here that the spec points into */
+	size_t n_allocated;
+};
+
+/* Read BUNDLE/config.json into cfg. */
+int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_error *err);
+
+/* Apply a process object (config.json's, or exec's process.json) to spec. */
+int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
+		       struct nsrun_error *err);
+
+/* Parse a JSON file into *out; `what` names it in errors. */
+int oci_json_load_file(const char *path, json_t **out, struct nsrun_error *err);
+
+void oci_config_free(struct oci_config *cfg);
+
+#endif

@@ -1,0 +1,313 @@
+/* create, start and run: a container from a bundle, parked on its exec fifo
+ * until start. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "oci.h"
+#include "state.h"
+#include "../engine/cgroup.h"
+#include "../engine/forward.h"
+
+struct create_opts {
+	const char *bundle;
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	int preserve_fds;
+	bool detach;      /* run -d */
+	bool keep;        /* run --keep */
+	const char *id;
+};
+
+enum { OPT_PID_FILE = 0x100, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+       OPT_PRESERVE_FDS, OPT_KEEP, OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET };
+
+static int parse_create_opts(int argc, char **argv, bool is_run, struct create_opts *o,
+			     struct nsrun_error *err)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+		{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+		{ "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->bundle = ".";
+	opterr = 0;
+	optind = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:b:d", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o->bundle = optarg; break;
+		case OPT_PID_FILE: o->pid_file = optarg; break;
+		case OPT_CONSOLE_SOCKET: o->console_socket = optarg; break;
+		case OPT_NO_PIVOT: o->no_pivot = true; break;
+		case OPT_NO_NEW_KEYRING: case OPT_NO_SUBREAPER: break;
+		case OPT_KEEP: o->keep = true; break;
+		case 'd':
+			if (!is_run)
+				return nsrun_fail(err, 0, "%s: unknown option '-d'", argv[0]);
+			o->detach = true;
+			break;
+		case OPT_PRESERVE_FDS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 0 || n > 1000)
+				return nsrun_fail(err, 0, "--preserve-fds '%s': not a count", optarg);
+			o->preserve_fds = (int)n;
+			break;
+		}
+		case OPT_PIDFD_SOCKET:
+			return nsrun_fail(err, 0, "--pidfd-socket is not supported by nsrun");
+		case ':':
+			return nsrun_fail(err, 0, "%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+		default:
+			return nsrun_fail(err, 0, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return nsrun_fail(err, 0, "%s: expected exactly one container id", argv[0]);
+	o->id = argv[optind];
+	return 0;
+}
+
+static void rfc3339_now(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+int oci_connect_console(const char *path, struct nsrun_error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return nsrun_fail(err, errno, "--console-socket %s", path);
+	char proc_path[64];
+	int dir = -1;
+	/* A path longer than sun_path is reached through its directory. */
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		const char *slash = strrchr(path, '/');
+		char dirname[PATH_MAX];
+		snprintf(dirname, sizeof(dirname), "%.*s", slash ? (int)(slash - path) : 1,
+			 slash ? path : ".");
+		dir = open(dirname, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d/%s", dir, slash ? slash + 1 : path);
+		path = proc_path;
+	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	int e = errno;
+	if (dir >= 0)
+		close(dir);
+	if (rc < 0) {
+		close(fd);
+		return nsrun_fail(err, e, "--console-socket %s: connect", path);
+	}
+	return fd;
+}
+
+/* Everything create sets up; on failure nothing of it stays behind. */
+static int create_container(const struct oci_globals *g, const struct create_opts *o,
+			    struct oci_state *st, struct nsrun_error *err)
+{
+	struct oci_config cfg;
+	char bundle[PATH_MAX], fifo[PATH_MAX + 16];
+	int fifo_fd = -1, console_fd = -1, rc = -1;
+	bool made_dir = false;
+	struct nsrun_created made = { 0 };
+
+	if (!realpath(o->bundle, bundle))
+		return nsrun_fail(err, errno, "--bundle %s", o->bundle);
+	if (oci_config_load(bundle, &cfg, err) < 0)
+		goto out;
+	struct nsrun_spec *spec = &cfg.spec;
+	if (spec->terminal && !o->console_socket) {
+		nsrun_fail(err, 0, "cannot allocate tty if nsrun will detach without setting "
+				   "console socket");
+		goto out;
+	}
+	if (!spec->terminal && o->console_socket) {
+		nsrun_fail(err, 0, "cannot use console socket if nsrun will not detach or "
+				   "allocate tty");
+		goto out;
+	}
+	if (strcmp(g->cgroup_manager, "disabled") == 0) {
+		spec->cgroup_path = NULL;
+		memset(&spec->cgroup, 0, sizeof(spec->cgroup));
+	} else if (!spec->cgroup_path) {
+		spec->cgroup_path = o->id; /* runc's default: the id, below ours */
+	}
+	spec->no_pivot = o->no_pivot;
+	if (oci_state_create_dir(oci_state_root(g->root), o->id, st, err) < 0)
+		goto out;
+	made_dir = true;
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+	if (mkfifo(fifo, 0600) < 0) {
+		nsrun_fail(err, errno, "create %s", fifo);
+		goto out;
+	}
+	/* O_RDWR: the init blocks reading it until start writes, and start can
+	 * tell a dead init (no reader: ENXIO). */
+	fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
+	if (fifo_fd < 0) {
+		nsrun_fail(err, errno, "open %s", fifo);
+		goto out;
+	}
+	if (o->console_socket && (console_fd = oci_connect_console(o->console_socket, err)) < 0)
+		goto out;
+	spec->park = true;
+	spec->exec_fifo_fd = fifo_fd;
+	spec->console_socket_fd = console_fd;
+	if (o->preserve_fds > 0) {
+		spec->keep_fds = calloc((size_t)o->preserve_fds, sizeof(int));
+		if (!spec->keep_fds) {
+			nsrun_fail(err, errno, "--preserve-fds");
+			goto out;
+		}
+		for (int i = 0; i < o->preserve_fds; i++)
+			spec->keep_fds[spec->n_keep_fds++] = 3 + i;
+	}
+	oci_debug("create %s: bundle %s", o->id, bundle);
+	if (nsrun_create(spec, &made, err) < 0)
+		goto out;
+
+	st->pid = made.pid;
+	st->start_time = oci_process_start_time(made.pid);
+	st->namespaces = spec->new_ns;
+	snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
+	snprintf(st->rootfs, sizeof(st->rootfs), "%s", cfg.rootfs);
+	snprintf(st->oci_version, sizeof(st->oci_version), "%s", cfg.oci_version);
+	rfc3339_now(st->created, sizeof(st->created));
+	st->n_cgroups = made.n_cgroup_dirs;
+	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
+		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
+	if (cfg.annotations)
+		st->annotations = json_incref(cfg.annotations);
+	if (oci_state_save(st, err) < 0)
+		goto out;
+	if (o->pid_file) {
+		char text[24];
+		int n = snprintf(text, sizeof(text), "%d", (int)made.pid);
+		if (oci_write_atomic(o->pid_file, text, (size_t)n, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0 && made.pid > 0) {
+		kill(made.pid, SIGKILL);
+		waitpid(made.pid, NULL, 0);
+		cgroup_remove_dirs(made.cgroup_dirs, made.n_cgroup_dirs);
+	}
+	if (rc < 0 && made_dir)
+		oci_state_remove(st);
+	if (fifo_fd >= 0)
+		close(fifo_fd);
+	if (console_fd >= 0)
+		close(console_fd);
+	oci_config_free(&cfg);
+	return rc;
+}
+
+int oci_create(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	struct create_opts o;
+	struct oci_state st;
+	if (parse_create_opts(argc, argv, false, &o, err) < 0)
+		return -1;
+	o.detach = true;
+	int rc = create_container(g, &o, &st, err);
+	oci_state_free(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Release a created container: one byte on its exec fifo. */
+static int release(const struct oci_state *st, struct nsrun_error *err)
+{
+	char fifo[PATH_MAX + 16];
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return nsrun_fail(err, errno == ENXIO ? 0 : errno, "container not running");
+	ssize_t n = write(fd, "s", 1);
+	int e = errno;
+	close(fd);
+	if (n != 1)
+		return nsrun_fail(err, e, "start: write %s", fifo);
+	unlink(fifo);
+	return 0;
+}
+
+int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	if (argc != 2)
+		return nsrun_fail(err, 0, "start: expected exactly one container id");
+	struct oci_state st;
+	if (oci_state_load(oci_state_root(g->root), argv[1], &st, err) < 0)
+		return -1;
+	enum oci_status s = oci_state_status(&st);
+	int rc = 0;
+	if (s != OCI_CREATED)
+		rc = nsrun_fail(err, 0, "cannot start a container that has %s",
+				s == OCI_STOPPED ? "stopped" : "already been started");
+	else
+		rc = release(&st, err);
+	oci_state_free(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+int oci_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	struct create_opts o;
+	struct oci_state st;
+	if (parse_create_opts(argc, argv, true, &o, err) < 0)
+		return -1;
+	sigset_t forward, old;
+	forward_signal_set(&forward);
+	int status = -1;
+	if (create_container(g, &o, &st, err) < 0)
+		goto out;
+	/* Foreground: signals for the container are ours to pass on (blocked
+	 * only now: the container must not inherit the blocked set). */
+	sigprocmask(SIG_BLOCK, &forward, &old);
+	if (release(&st, err) == 0) {
+		if (o.detach) {
+			status = 0;
+		} else {
+			status = forward_until_exit(st.pid, g->debug, err);
+			if (!o.keep) {
+				char *del[] = { "delete", "--force", st.id, NULL };
+				struct nsrun_error ignored;
+				oci_delete(g, 3, del, &ignored);
+			}
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	oci_state_free(&st);
+	return status;
+}

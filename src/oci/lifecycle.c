@@ -1,0 +1,319 @@
+/* state, list, kill, delete, ps, pause and resume. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "oci.h"
+#include "state.h"
+#include "../engine/cgroup.h"
+
+static int one_id(int argc, char **argv, struct nsrun_error *err)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return nsrun_fail(err, 0, "%s: expected exactly one container id", argv[0]);
+	return 0;
+}
+
+static int print_json(json_t *o, struct nsrun_error *err)
+{
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return nsrun_fail(err, ENOMEM, "format JSON");
+	printf("%s\n", text);
+	free(text);
+	return fflush(stdout) == 0 ? 0 : nsrun_fail(err, errno, "write stdout");
+}
+
+int oci_state_cmd(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	struct oci_state st;
+	if (one_id(argc, argv, err) < 0 || oci_state_load(oci_state_root(g->root), argv[1], &st, err) < 0)
+		return -1;
+	int rc = print_json(oci_state_json(&st, oci_state_status(&st)), err);
+	oci_state_free(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+int oci_list(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	bool json = false, quiet = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+			quiet = true;
+		else if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--format") == 0) && i + 1 < argc)
+			json = strcmp(argv[++i], "json") == 0;
+		else if (strcmp(argv[i], "--format=json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--format=table") != 0)
+			return nsrun_fail(err, 0, "list: unknown option '%s'", argv[i]);
+	}
+	const char *root = oci_state_root(g->root);
+	DIR *d = opendir(root);
+	json_t *all = json_array();
+	if (!quiet && !json)
+		printf("%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+		       "OWNER");
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		struct oci_state st;
+		struct nsrun_error ignored;
+		if (!oci_id_valid(e->d_name) || oci_state_load(root, e->d_name, &st, &ignored) < 0)
+			continue;
+		enum oci_status s = oci_state_status(&st);
+		if (quiet) {
+			printf("%s\n", st.id);
+		} else if (json) {
+			json_t *o = oci_state_json(&st, s);
+			char owner[32];
+			snprintf(owner, sizeof(owner), "#%u", (unsigned)st.owner);
+			json_object_set_new(o, "owner", json_string(st.owner == 0 ? "root" : owner));
+			json_array_append_new(all, o);
+		} else {
+			printf("%-20s %-8d %-10s %-40s %-31s %s\n", st.id, s == OCI_STOPPED ? 0 : st.pid,
+			       oci_status_name(s), st.bundle, st.created, st.owner == 0 ? "root" : "");
+		}
+		oci_state_free(&st);
+	}
+	if (d)
+		closedir(d);
+	if (json) {
+		if (json_array_size(all) == 0) {
+			json_decref(all);
+			printf("null\n");
+			return 0;
+		}
+		return print_json(all, err) < 0 ? -1 : 0;
+	}
+	json_decref(all);
+	return 0;
+}
+
+/* "TERM", "SIGTERM", "sigterm" or "15". */
+static int parse_signal(const char *text)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+	if (*end == '\0')
+		return n > 0 && n < NSIG ? (int)n : -1;
+	const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+		if (abbrev && strcasecmp(abbrev, name) == 0)
+			return sig;
+	}
+	return -1;
+}
+
+/* Every pid in the container's cgroup (the first hierarchy that lists). */
+static int cgroup_pids(const struct oci_state *st, pid_t *pids, int max)
+{
+	for (unsigned i = 0; i < st->n_cgroups; i++) {
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroups[i]);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int n = 0, pid;
+		while (n < max && fscanf(f, "%d", &pid) == 1)
+			pids[n++] = pid;
+		fclose(f);
+		return n;
+	}
+	return -1;
+}
+
+static void signal_all(const struct oci_state *st, int sig)
+{
+	pid_t pids[4096];
+	int n = cgroup_pids(st, pids, 4096);
+	for (int i = 0; i < n; i++)
+		kill(pids[i], sig);
+	if (n < 0)
+		kill(st->pid, sig);
+}
+
+int oci_kill(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	bool all = false;
+	const char *id = NULL, *signame = "SIGTERM";
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return nsrun_fail(err, 0, "kill: unknown option '%s'", argv[i]);
+		else if (!id)
+			id = argv[i];
+		else
+			signame = argv[i];
+	}
+	if (!id)
+		return nsrun_fail(err, 0, "kill: expected a container id");
+	int sig = parse_signal(signame);
+	if (sig < 0)
+		return nsrun_fail(err, 0, "kill: unknown signal '%s'", signame);
+	struct oci_state st;
+	if (oci_state_load(oci_state_root(g->root), id, &st, err) < 0)
+		return -1;
+	enum oci_status s = oci_state_status(&st);
+	int rc = 0;
+	if (s == OCI_STOPPED)
+		rc = nsrun_fail(err, 0, "container not running");
+	else if (all)
+		signal_all(&st, sig);
+	else if (kill(st.pid, sig) < 0)
+		rc = nsrun_fail(err, errno, "kill pid %d", (int)st.pid);
+	oci_state_free(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* SIGKILL everything and wait (10 s at most) until the init is gone. */
+static void kill_and_wait(const struct oci_state *st)
+{
+	signal_all(st, SIGKILL);
+	kill(st->pid, SIGKILL);
+	for (int i = 0; i < 1000 && oci_process_start_time(st->pid) == st->start_time; i++) {
+		waitpid(st->pid, NULL, WNOHANG); /* ours when created by `run` */
+		sleep_ms(10);
+	}
+}
+
+int oci_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	bool force = false;
+	const char *id = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (argv[i][0] == '-')
+			return nsrun_fail(err, 0, "delete: unknown option '%s'", argv[i]);
+		else
+			id = argv[i];
+	}
+	if (!id)
+		return nsrun_fail(err, 0, "delete: expected a container id");
+	const char *root = oci_state_root(g->root);
+	struct oci_state st;
+	if (oci_state_load(root, id, &st, err) < 0) {
+		/* --force: a state directory without a state file is debris. */
+		if (force && oci_id_valid(id) &&
+		    (size_t)snprintf(st.dir, sizeof(st.dir), "%s/%s", root, id) < sizeof(st.dir) &&
+		    access(st.dir, F_OK) == 0) {
+			oci_state_remove(&st);
+			return 0;
+		}
+		return -1;
+	}
+	enum oci_status s = oci_state_status(&st);
+	int rc = 0;
+	if ((s == OCI_RUNNING || s == OCI_PAUSED) && !force) {
+		rc = nsrun_fail(err, 0, "cannot delete container %s that is not stopped: %s", id,
+				oci_status_name(s));
+	} else {
+		if (s != OCI_STOPPED)
+			kill_and_wait(&st);
+		cgroup_remove_dirs(st.cgroups, st.n_cgroups);
+		oci_state_remove(&st);
+	}
+	oci_state_free(&st);
+	return rc < 0 ? -1 : 0;
+}
+
+int oci_ps(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	bool json = false;
+	const char *id = NULL;
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--format") == 0) && i + 1 < argc)
+			json = strcmp(argv[++i], "json") == 0;
+		else if (strcmp(argv[i], "--format=json") == 0)
+			json = true;
+		else if (!id && argv[i][0] != '-')
+			id = argv[i];
+	}
+	if (!id)
+		return nsrun_fail(err, 0, "ps: expected a container id");
+	struct oci_state st;
+	if (oci_state_load(oci_state_root(g->root), id, &st, err) < 0)
+		return -1;
+	pid_t pids[4096];
+	int n = oci_state_status(&st) == OCI_STOPPED ? 0 : cgroup_pids(&st, pids, 4096);
+	if (n < 0) {
+		pids[0] = st.pid;
+		n = 1;
+	}
+	int rc = 0;
+	if (json) {
+		json_t *a = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(a, json_integer(pids[i]));
+		char *text = json_dumps(a, JSON_COMPACT);
+		json_decref(a);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+	} else {
+		printf("PID\n");
+		for (int i = 0; i < n; i++)
+			printf("%d\n", (int)pids[i]);
+	}
+	oci_state_free(&st);
+	return rc;
+}
+
+/* pause and resume: the freezer of cgroup v1, or cgroup.freeze of v2. */
+int oci_pause(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	bool pause = strcmp(argv[0], "pause") == 0;
+	struct oci_state st;
+	if (one_id(argc, argv, err) < 0 || oci_state_load(oci_state_root(g->root), argv[1], &st, err) < 0)
+		return -1;
+	enum oci_status s = oci_state_status(&st);
+	int rc = -1;
+	if (s == OCI_STOPPED || s == OCI_CREATED) {
+		nsrun_fail(err, 0, "container not running");
+		goto out;
+	}
+	for (unsigned i = 0; i < st.n_cgroups; i++) {
+		char path[1200];
+		const char *value = pause ? "FROZEN" : "THAWED";
+		snprintf(path, sizeof(path), "%s/freezer.state", st.cgroups[i]);
+		if (access(path, F_OK) < 0) {
+			snprintf(path, sizeof(path), "%s/cgroup.freeze", st.cgroups[i]);
+			value = pause ? "1" : "0";
+			if (access(path, F_OK) < 0)
+				continue;
+		}
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, value, strlen(value)) < 0) {
+			nsrun_fail(err, errno, "%s: write %s", argv[0], path);
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		close(fd);
+		rc = 0;
+		break;
+	}
+	if (rc < 0)
+		nsrun_fail(err, 0, "%s: the container has no freezer cgroup", argv[0]);
+out:
+	oci_state_free(&st);
+	return rc;
+}

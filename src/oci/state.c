@@ -1,0 +1,280 @@
+/* The OCI state directory. See state.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+
+const char *oci_state_root(const char *flag)
+{
+	static char buf[PATH_MAX];
+	if (flag && *flag)
+		return flag;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (geteuid() != 0 && xdg && *xdg) {
+		snprintf(buf, sizeof(buf), "%s/nsrun", xdg);
+		return buf;
+	}
+	return "/run/nsrun";
+}
+
+bool oci_id_valid(const char *id)
+{
+	if (!id || !*id || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 200)
+		return false;
+	for (const char *c = id; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      strchr("_+.-", *c)))
+			return false;
+	return true;
+}
+
+int oci_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int dlen = slash ? (int)(slash - path + 1) : 0;
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.%d", dlen, path, slash ? slash + 1 : path,
+		     (int)getpid()) >= (int)sizeof(tmp))
+		return nsrun_fail(err, ENAMETOOLONG, "%s", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return nsrun_fail(err, errno, "write %s", path);
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			return nsrun_fail(err, e, "write %s", path);
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return nsrun_fail(err, e, "write %s", path);
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
+			 struct nsrun_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	if (!oci_id_valid(id))
+		return nsrun_fail(err, 0, "invalid container id '%s'", id ? id : "");
+	if (mkdir_p(root, 0700) < 0)
+		return nsrun_fail(err, errno, "state root %s", root);
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= sizeof(st->dir))
+		return nsrun_fail(err, ENAMETOOLONG, "state root %s", root);
+	if (mkdir(st->dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return nsrun_fail(err, 0, "container with given ID already exists");
+		return nsrun_fail(err, errno, "create %s", st->dir);
+	}
+	st->owner = geteuid();
+	return 0;
+}
+
+int oci_state_save(const struct oci_state *st, struct nsrun_error *err)
+{
+	json_t *o = json_object();
+	json_t *cg = json_array();
+	for (unsigned i = 0; i < st->n_cgroups; i++)
+		json_array_append_new(cg, json_string(st->cgroups[i]));
+	json_object_set_new(o, "id", json_string(st->id));
+	json_object_set_new(o, "pid", json_integer(st->pid));
+	json_object_set_new(o, "start_time", json_integer((json_int_t)st->start_time));
+	json_object_set_new(o, "bundle", json_string(st->bundle));
+	json_object_set_new(o, "rootfs", json_string(st->rootfs));
+	json_object_set_new(o, "created", json_string(st->created));
+	json_object_set_new(o, "ociVersion", json_string(st->oci_version));
+	json_object_set_new(o, "owner", json_integer(st->owner));
+	json_object_set_new(o, "namespaces", json_integer((json_int_t)st->namespaces));
+	json_object_set_new(o, "cgroups", cg);
+	if (st->annotations)
+		json_object_set(o, "annotations", st->annotations);
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return nsrun_fail(err, ENOMEM, "state.json");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/state.json", st->dir);
+	int rc = oci_write_atomic(path, text, strlen(text), err);
+	free(text);
+	return rc;
+}
+
+static void copy_string(json_t *o, const char *key, char *out, size_t size)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	snprintf(out, size, "%s", v ? v : "");
+}
+
+int oci_state_load(const char *root, const char *id, struct oci_state *st,
+		   struct nsrun_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	if (!oci_id_valid(id))
+		return nsrun_fail(err, 0, "container does not exist");
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= sizeof(st->dir))
+		return nsrun_fail(err, ENAMETOOLONG, "state root %s", root);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/state.json", st->dir);
+	json_error_t jerr;
+	json_t *o = json_load_file(path, 0, &jerr);
+	if (!o) {
+		struct stat sb;
+		if (stat(path, &sb) < 0 && errno == ENOENT)
+			return nsrun_fail(err, 0, "container does not exist");
+		return nsrun_fail(err, 0, "%s: %s", path, jerr.text);
+	}
+	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	st->start_time = (unsigned long long)json_integer_value(json_object_get(o, "start_time"));
+	st->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
+	st->namespaces = (unsigned long)json_integer_value(json_object_get(o, "namespaces"));
+	copy_string(o, "bundle", st->bundle, sizeof(st->bundle));
+	copy_string(o, "rootfs", st->rootfs, sizeof(st->rootfs));
+	copy_string(o, "created", st->created, sizeof(st->created));
+	copy_string(o, "ociVersion", st->oci_version, sizeof(st->oci_version));
+	json_t *cg = json_object_get(o, "cgroups");
+	size_t i;
+	json_t *v;
+	json_array_foreach(cg, i, v) {
+		if (st->n_cgroups < OCI_MAX_CGROUPS && json_is_string(v))
+			snprintf(st->cgroups[st->n_cgroups++], sizeof(st->cgroups[0]), "%s",
+				 json_string_value(v));
+	}
+	st->annotations = json_object_get(o, "annotations");
+	if (st->annotations)
+		json_incref(st->annotations);
+	json_decref(o);
+	if (st->pid <= 0)
+		return nsrun_fail(err, EPROTO, "%s: no pid", path);
+	return 0;
+}
+
+void oci_state_free(struct oci_state *st)
+{
+	json_decref(st->annotations);
+	st->annotations = NULL;
+}
+
+unsigned long long oci_process_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields count from the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	char state = p[2];
+	if (state == 'Z' || state == 'X')
+		return 0;
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static bool frozen(const struct oci_state *st)
+{
+	char path[1200], buf[64];
+	for (unsigned i = 0; i < st->n_cgroups; i++) {
+		snprintf(path, sizeof(path), "%s/freezer.state", st->cgroups[i]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroups[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (strncmp(buf, "FROZEN", 6) == 0 || strncmp(buf, "1", 1) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+enum oci_status oci_state_status(const struct oci_state *st)
+{
+	unsigned long long now = oci_process_start_time(st->pid);
+	if (now == 0 || now != st->start_time)
+		return OCI_STOPPED;
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+	if (access(fifo, F_OK) == 0)
+		return OCI_CREATED;
+	return frozen(st) ? OCI_PAUSED : OCI_RUNNING;
+}
+
+const char *oci_status_name(enum oci_status s)
+{
+	static const char *const names[] = { "created", "running", "paused", "stopped" };
+	return names[s];
+}
+
+json_t *oci_state_json(const struct oci_state *st, enum oci_status status)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "ociVersion", json_string(st->oci_version));
+	json_object_set_new(o, "id", json_string(st->id));
+	json_object_set_new(o, "pid", json_integer(status == OCI_STOPPED ? 0 : st->pid));
+	json_object_set_new(o, "status", json_string(oci_status_name(status)));
+	json_object_set_new(o, "bundle", json_string(st->bundle));
+	json_object_set_new(o, "rootfs", json_string(st->rootfs));
+	json_object_set_new(o, "created", json_string(st->created));
+	if (st->annotations && json_object_size(st->annotations))
+		json_object_set(o, "annotations", st->annotations);
+	json_object_set_new(o, "owner", json_string(""));
+	return o;
+}
+
+void oci_state_remove(const struct oci_state *st)
+{
+	const char *files[] = { "state.json", "exec.fifo" };
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", st->dir, files[i]);
+		unlink(path);
+	}
+	rmdir(st->dir);
+}

@@ -1,0 +1,68 @@
+/* The OCI runtime's state directory: <root>/<id>/state.json, written
+ * atomically, and the exec fifo that parks a created container. */
+#ifndef NSRUN_OCI_STATE_H
+#define NSRUN_OCI_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include <nsrun/nsrun.h>
+
+#define OCI_MAX_CGROUPS 4
+
+struct oci_state {
+	char id[256];
+	char dir[3800];          /* <root>/<id>; shorter than PATH_MAX with a file name */
+	pid_t pid;
+	unsigned long long start_time; /* /proc/PID/stat field 22, against PID reuse */
+	char bundle[4096];
+	char rootfs[4096];
+	char created[64];        /* RFC 3339 with nanoseconds */
+	char oci_version[32];
+	uid_t owner;
+	json_t *annotations;     /* owned; may be NULL */
+	unsigned n_cgroups;
+	char cgroups[OCI_MAX_CGROUPS][1100];
+	unsigned long namespaces; /* CLONE_NEW* the container made */
+};
+
+enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
+
+/* The state root: --root, else /run/nsrun for root, else
+ * $XDG_RUNTIME_DIR/nsrun (an empty XDG_RUNTIME_DIR counts as unset). */
+const char *oci_state_root(const char *flag);
+
+/* Container ids: [A-Za-z0-9_+.-], not empty, not "." or "..". */
+bool oci_id_valid(const char *id);
+
+/* Create <root>/<id> (exclusively: a second create of the id fails with
+ * runc's "container with given ID already exists"). */
+int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
+			 struct nsrun_error *err);
+
+int oci_state_save(const struct oci_state *st, struct nsrun_error *err);
+
+/* Load, with runc's "container does not exist" when there is none. */
+int oci_state_load(const char *root, const char *id, struct oci_state *st,
+		   struct nsrun_error *err);
+
+void oci_state_free(struct oci_state *st);
+
+enum oci_status oci_state_status(const struct oci_state *st);
+const char *oci_status_name(enum oci_status s);
+
+/* The state JSON that `state` prints and hooks read. */
+json_t *oci_state_json(const struct oci_state *st, enum oci_status status);
+
+/* Remove the state directory and everything in it. */
+void oci_state_remove(const struct oci_state *st);
+
+/* /proc/PID/stat's start time, 0 if the process is gone. */
+unsigned long long oci_process_start_time(pid_t pid);
+
+/* Write a file atomically: a temporary name in the same directory, renamed. */
+int oci_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err);
+
+#endif

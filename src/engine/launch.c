@@ -305,8 +305,15 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		nsrun_fail(err, errno, "socketpair for the init stage");
 		goto out;
 	}
-	if ((cgroup_wanted(spec) || spec->cgroup_path) && cgroup_create(spec, &c->cg, err) < 0)
-		goto out;
+	if ((cgroup_wanted(spec) || spec->cgroup_path) && cgroup_create(spec, &c->cg, err) < 0) {
+		/* A cgroup with no limit in it is only bookkeeping: without the
+		 * right to create one (rootless on v1, no delegation) go on
+		 * without, as runc --rootless does. */
+		bool denied = err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS;
+		if (cgroup_wanted(spec) || !denied)
+			goto out;
+		nsrun_trace(spec->verbose, "no cgroup: %s", err->msg);
+	}
 	/* Block before the clone so no signal meant for the command is lost;
 	 * the child starts with the caller's mask. */
 	sigset_t forward;

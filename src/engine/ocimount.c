@@ -164,7 +164,13 @@ int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_erro
 		char host[64];
 		snprintf(host, sizeof(host), "/dev/%s/%u:%u", type == S_IFBLK ? "block" : "char",
 			 op->major, op->minor);
-		int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		/* Without udev's /dev/char links, the node at the same path, if it
+		 * is the same device. */
+		struct stat hs;
+		if (stat(host, &hs) < 0 && stat(op->dest, &hs) == 0 && (hs.st_mode & S_IFMT) == type &&
+		    major(hs.st_rdev) == op->major && minor(hs.st_rdev) == op->minor)
+			snprintf(host, sizeof(host), "%s", op->dest);
+		int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLOEXEC | OPEN_TREE_CLONE);
 		int file = -1;
 		if (tree < 0)
 			rc = nsrun_fail(err, errno, "devices: %s: no mknod here, and no host node %s",

@@ -11,13 +11,31 @@
 
 #include "state.h"
 
+/* Root of a user namespace (rootless podman runs us so) is not the host's
+ * root: its uid_map is not the identity of every id. */
+static bool in_initial_user_namespace(void)
+{
+	char buf[128] = "";
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	unsigned long inside, outside, count;
+	return n > 0 && sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+	       inside == 0 && outside == 0 && count == 4294967295UL;
+}
+
 const char *oci_state_root(const char *flag)
 {
 	static char buf[PATH_MAX];
 	if (flag && *flag)
 		return flag;
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	if (geteuid() != 0 && xdg && *xdg) {
+	const char *user = getenv("USER");
+	bool unprivileged = geteuid() != 0 ||
+			    (!in_initial_user_namespace() && !(user && strcmp(user, "root") == 0));
+	if (unprivileged && xdg && *xdg) {
 		snprintf(buf, sizeof(buf), "%s/nsrun", xdg);
 		return buf;
 	}

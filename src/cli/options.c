@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <linux/capability.h>
 
 #include <nsrun/seccomp.h>
 
@@ -584,8 +585,16 @@ static const char *const default_readonly[] = {
 
 /* --sandbox: the everyday preset; later options add to or override it. */
 static int apply_sandbox_preset(struct nsrun_spec *spec, struct fs_modifiers *mod,
-				const char **id_option, struct nsrun_error *err)
+				struct control_state *controls, const char **id_option,
+				struct nsrun_error *err)
 {
+	/* Without CAP_SYS_ADMIN nothing mounted read-only can be remounted,
+	 * whatever seccomp profile a later option installs. */
+	if (!controls->caps_touched)
+		controls->cap_set = caps_all_named();
+	controls->caps_touched = true;
+	controls->cap_set &= ~(1ULL << CAP_SYS_ADMIN);
+	controls->cap_added &= ~(1ULL << CAP_SYS_ADMIN);
 	spec->new_ns |= NS_ALL_FLAGS;
 	spec->id_source = NSRUN_IDS_ROOT;
 	*id_option = NULL; /* a later -M or --map-auto replaces the root map */
@@ -751,7 +760,7 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 				goto fail;
 			break;
 		case OPT_SANDBOX:
-			if (apply_sandbox_preset(spec, &mod, &id_option, err) < 0)
+			if (apply_sandbox_preset(spec, &mod, &controls, &id_option, err) < 0)
 				goto fail;
 			break;
 		case OPT_SHARE_NET:

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,6 @@ static int make_dir(struct cgroup_sandbox *cg, const char *parent, bool v2, cons
 		return nsrun_fail(err, errno,
 				  "%s: cgroup limits need a delegated cgroup, and %s is not "
 				  "writable by uid %d", option, parent, (int)geteuid());
-	remove_stale(parent, v2);
 	char *path = cg->dirs[cg->n_dirs].path;
 	if ((size_t)snprintf(path, sizeof(cg->dirs[0].path), "%s/" NAME_PREFIX "%d", parent,
 			     (int)getpid()) >= sizeof(cg->dirs[0].path))
@@ -366,12 +366,43 @@ static int v2_parent(const char *root, unsigned ctl_mask, char *out, size_t size
 	return 0;
 }
 
+bool cgroup_ns_deferred(const struct nsrun_spec *spec)
+{
+	return (spec->new_ns & CLONE_NEWCGROUP) && (cgroup_wanted(spec) || spec->cgroup_path);
+}
+
+/* Leftovers of killed launchers, in every hierarchy nsrun puts sandboxes in
+ * (not only those this start uses). */
+static void remove_stale_everywhere(const char *root2)
+{
+	char own[400], parent[1024];
+	for (int c = 0; c < N_CTL; c++) {
+		char mount[256];
+		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
+		if (!is_fs(mount, CGROUP_SUPER_MAGIC) || own_cgroup(ctl_names[c], own, sizeof(own)) < 0)
+			continue;
+		snprintf(parent, sizeof(parent), "%s%s", mount, own);
+		remove_stale(parent, false);
+	}
+	if (!root2)
+		return;
+	if (geteuid() == 0) {
+		snprintf(parent, sizeof(parent), "%s/nsrun", root2);
+		remove_stale(parent, true);
+	} else if (own_cgroup(NULL, own, sizeof(own)) == 0) {
+		snprintf(parent, sizeof(parent), "%s%s", root2, own);
+		remove_stale(parent, true);
+	}
+}
+
 int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 		  struct nsrun_error *err)
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->v2_fd = -1;
 	const char *root2 = v2_root();
+	if (!spec->cgroup_path)
+		remove_stale_everywhere(root2);
 	char v2_controllers[512] = "";
 	if (root2) {
 		char path[256];

@@ -25,6 +25,11 @@ struct cgroup_sandbox {
 /* Whether the spec asks for any cgroup limit. */
 bool cgroup_wanted(const struct nsrun_spec *spec);
 
+/* With a cgroup of its own, a new cgroup namespace must be made after the
+ * process is in that cgroup (v1 moves it only after the clone): the init
+ * stage unshares it then. */
+bool cgroup_ns_deferred(const struct nsrun_spec *spec);
+
 /* Create the cgroup directories for the spec's limits and write them. */
 int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 		  struct nsrun_error *err);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "exec.h"
 #include "init.h"
 #include "namespaces.h"
@@ -18,6 +19,7 @@
 #include "setup.h"
 #include "sync.h"
 #include "../spec_wire.h"
+#include "../util/fds.h"
 #include "../util/log.h"
 
 /* An OCI create's launcher waits for "R" or "E<message>" and logs the
@@ -96,6 +98,22 @@ int nsrun_init_stage(int argc, char **argv)
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
 		goto out;
+	if (cgroup_ns_deferred(&spec) && unshare(CLONE_NEWCGROUP) < 0) {
+		nsrun_fail(&err, errno, "unshare the cgroup namespace");
+		goto failed;
+	}
+	/* Nothing inherited but what the spec names may reach the set-up: a
+	 * --chdir through /proc/self/fd would otherwise lead out. */
+	int keep[64];
+	unsigned n_keep = 0;
+	keep[n_keep++] = (int)sync_fd;
+	keep[n_keep++] = spec.block_fd;
+	keep[n_keep++] = spec.exec_fifo_fd;
+	keep[n_keep++] = spec.console_socket_fd;
+	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < 64; i++)
+		keep[n_keep++] = spec.keep_fds[i];
+	if (fds_close_all_but(keep, n_keep, &err) < 0)
+		goto failed;
 	/* What the re-exec carried as ambient capabilities ends here; the
 	 * effective set stays for the set-up. */
 	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)

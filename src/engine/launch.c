@@ -29,6 +29,7 @@
 #include "setup.h"
 #include "sync.h"
 #include "../spec_wire.h"
+#include "../util/fds.h"
 #include "../util/log.h"
 
 static bool is_staged(const struct nsrun_spec *spec)
@@ -186,7 +187,14 @@ static int run_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 	}
 	if (proc_fd >= 0)
 		close(proc_fd);
-	if (sandbox_setup(spec, err) < 0 || exec_wait_block_fd(spec, err) < 0)
+	int keep[64];
+	unsigned n_keep = 0;
+	keep[n_keep++] = spec->block_fd;
+	keep[n_keep++] = spec->json_status_fd;
+	for (unsigned i = 0; i < spec->n_keep_fds && n_keep < 64; i++)
+		keep[n_keep++] = spec->keep_fds[i];
+	if (fds_close_all_but(keep, n_keep, err) < 0 ||
+	    sandbox_setup(spec, err) < 0 || exec_wait_block_fd(spec, err) < 0)
 		return -1;
 	/* After the user switch, which clears the parent-death signal. */
 	if (spec->die_with_parent && die_with_parent(parent, err) < 0)
@@ -330,7 +338,8 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 	char *stage_argv[] = { NSRUN_INIT_STAGE, fdtext, NULL };
 	int inherit[3] = { sv[1], spec->exec_fifo_fd, spec->console_socket_fd };
 	struct nsrun_reexec_attr attr = {
-		.clone_flags = spec->new_ns,
+		.clone_flags = spec->new_ns &
+			       ~(cgroup_ns_deferred(spec) ? (unsigned long)CLONE_NEWCGROUP : 0UL),
 		.pdeathsig = supervised ? SIGKILL : 0,
 		.sigmask = &c->old_mask,
 		/* Hold the re-exec until the maps are written: with uid 0 mapped,

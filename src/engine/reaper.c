@@ -10,6 +10,7 @@
 #include "exec.h"
 #include "forward.h"
 #include "reaper.h"
+#include "../util/fds.h"
 #include "../util/log.h"
 
 /* Reap every child that has ended; true once `main_pid` is among them. */
@@ -51,6 +52,10 @@ int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 		dprintf(STDERR_FILENO, "nsrun: %s\n", cerr.msg);
 		_exit(cerr.status ? cerr.status : NSRUN_EXIT_FAILURE);
 	}
+	/* PID 1 is visible to the command: it keeps no descriptor of its own
+	 * (the ones passed on are the command's). */
+	struct nsrun_error ignored;
+	fds_close_all_but(NULL, 0, &ignored);
 	/* The group exists once either side has called setpgid. */
 	if (spec->init_group)
 		setpgid(pid, pid);

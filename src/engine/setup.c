@@ -64,10 +64,15 @@ static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
 	if (spec->chdir) {
 		if (chdir(spec->chdir) < 0)
 			return nsrun_fail(err, errno, "--chdir %s", spec->chdir);
-		return 0;
-	}
-	if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0)
+	} else if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0) {
 		return nsrun_fail(err, errno, "chdir /");
+	}
+	/* A directory outside the root (reached through a kept descriptor)
+	 * has no path from it: getcwd fails with ENOENT. */
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return nsrun_fail(err, 0, "--chdir %s: the directory is outside the sandbox",
+				  spec->chdir ? spec->chdir : "(inherited)");
 	return 0;
 }
 

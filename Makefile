@@ -10,7 +10,8 @@ FUZZ_SECONDS ?= 60
 
 # Debian packages each job needs; installed when missing.
 BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config libseccomp-dev libjansson-dev
-TEST_DEPS = $(BUILD_DEPS) bats uidmap util-linux iproute2 procps busybox-static
+TEST_DEPS = $(BUILD_DEPS) bats uidmap util-linux iproute2 procps busybox-static \
+	python3 jq podman containerd libcap2-bin
 FUZZ_DEPS = $(BUILD_DEPS) clang libclang-rt-14-dev
 
 .PHONY: all build demo check test fuzz bench install clean deps-build deps-test deps-fuzz

@@ -10,8 +10,9 @@
 #    libc: the least any re-executed stage can cost).
 # 2. abrun, interleaved: nsrun staged as built against variants that skip the
 #    re-exec (bench/reexec-variants.patch, applied to a temporary copy of the
-#    working tree, never to src/), a statically linked nsrun, the floor and
-#    unshare.
+#    working tree, never to src/; variant 4 executes the command through a
+#    sealed copy of bench/exec-shim.c), a statically linked nsrun, the floor
+#    and unshare.
 #
 # Environment: RUNS=400 (per command), RESULTS_DIR=bench/results/reexec-<date>,
 # REV=<commit> to measure a commit (git archive) instead of the working tree.
@@ -40,7 +41,7 @@ else
 fi
 patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
 
-for v in 0 1 2 3; do
+for v in 0 1 2 3 4; do
 	say "building variant $v"
 	if ! { meson setup "$work/b$v" "$work/tree" --buildtype=release \
 		-Dc_args=-DNSRUN_BENCH_VARIANT=$v && ninja -C "$work/b$v" nsrun; } >"$work/build.log" 2>&1; then
@@ -49,11 +50,21 @@ for v in 0 1 2 3; do
 		exit 1
 	fi
 done
-# The same objects linked statically (glibc warns about getpwuid: fine here).
-cc -static -o "$work/b0/nsrun-static" "$work"/b0/nsrun.p/*.o "$work/b0/libnsrun.a" 2>/dev/null
+# The same objects linked statically (glibc warns about getpwuid: fine here),
+# with libseccomp and jansson where this commit uses them.
+extra_libs=()
+if grep -q "dependency('libseccomp'" "$work/tree/meson.build"; then
+	read -ra extra_libs < <(pkg-config --static --libs libseccomp jansson)
+fi
+cc -static -o "$work/b0/nsrun-static" "$work"/b0/nsrun.p/*.o "$work/b0/libnsrun.a" \
+	"${extra_libs[@]}" 2>"$work/static.log" ||
+	{ cat "$work/static.log" >&2; echo "reexec-cost.sh: static link failed" >&2; exit 1; }
 cc -O2 -Wall -Wextra -Werror -o "$work/floor" "$here/floor.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/abrun" "$here/abrun.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/memfd_copy" "$here/memfd_copy.c"
+cc -O2 -Wall -Wextra -Werror -static -nostdlib -fno-stack-protector \
+	-o "$work/exec-shim" "$here/exec-shim.c"
+export NSRUN_BENCH_SHIM=$work/exec-shim
 have_exit0=0
 cc -O2 -Wall -Wextra -Werror -static -nostdlib -o "$work/exit0" "$here/exit0.c" 2>/dev/null && have_exit0=1
 
@@ -90,11 +101,12 @@ load=$(busy)
 		"$work/b1/nsrun" "${ns[@]}" ::: \
 		"$work/b2/nsrun" "${ns[@]}" ::: \
 		"$work/b3/nsrun" "${ns[@]}" ::: \
+		"$work/b4/nsrun" "${ns[@]}" ::: \
 		"$work/b0/nsrun-static" "${ns[@]}" ::: \
 		"$work/floor" -UpmnuiPL /bin/true ::: \
 		"$work/floor" -UpmnuiP /bin/true ::: \
 		"$(command -v unshare)" -Urpmuinf --mount-proc /bin/true
 } | sed "s|$work/||g" | tee "$out/reexec-cost.txt"
-echo "b0 = as built, b1 = no execve, b2 = no copy and no execve, b3 = exec /proc/self/exe, no copy" |
+echo "b0 = as built, b1 = no execve, b2 = no copy and no execve, b3 = exec /proc/self/exe, no copy, b4 = no copy and no execve, the command executed through the exec shim" |
 	tee -a "$out/reexec-cost.txt"
 say "results: $out/reexec-cost.txt"

@@ -62,6 +62,16 @@ command -v ninja >/dev/null || need+=(ninja-build)
 command -v cc >/dev/null || need+=(gcc)
 command -v python3 >/dev/null || need+=(python3)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+# Build dependencies of the tree being measured (libseccomp and jansson
+# since 5e0a214).
+meson_build=$(if [[ -n $rev ]]; then git -C "$root" show "$rev:meson.build"; else cat "$root/meson.build"; fi 2>/dev/null || true)
+for dep in libseccomp:libseccomp-dev jansson:libjansson-dev; do
+	if grep -q "dependency('${dep%%:*}'" <<<"$meson_build" &&
+		! pkg-config --exists "${dep%%:*}" 2>/dev/null; then
+		need+=("${dep#*:}")
+	fi
+done
 if want sandbox; then
 	command -v bwrap >/dev/null || need+=(bubblewrap)
 	command -v gosu >/dev/null || need+=(gosu)
@@ -238,9 +248,33 @@ mkdir -p "$out"
 # round to round, so slow drift (a 2-core VM here, and network namespaces are
 # torn down asynchronously by a kernel worker) spreads over all the commands
 # instead of landing on whichever runs last.
+# CPU time of the whole machine (/proc/stat, all CPUs, not idle) and of this
+# script's children (bash's `times`), in clock ticks: the difference over a
+# set is what ran besides the benchmarked processes. It includes the kernel
+# workers that tear the namespaces down, so it is never zero; a run with
+# other work on the machine shows it as a larger share.
+stat_busy() {
+	local a
+	read -ra a < <(grep '^cpu ' /proc/stat)
+	echo $((a[1] + a[2] + a[3] + a[6] + a[7] + a[8]))
+}
+own_ticks() { # sets own: CPU ticks of this script's waited-for children
+	local t u s
+	times >"$out/.times" # in this shell: a subshell has children of its own
+	t=$(tail -1 "$out/.times") # "XmY.YYYs XmY.YYYs": user and system
+	rm -f "$out/.times"
+	u=${t%% *} s=${t##* }
+	own=$(python3 -c 'import re, sys
+def sec(x):
+    m, s = re.match(r"(\d+)m([\d.]+)s", x).groups()
+    return int(m) * 60 + float(s)
+print(round((sec(sys.argv[1]) + sec(sys.argv[2])) * int(sys.argv[3])))' "$u" "$s" "$(getconf CLK_TCK)")
+}
 for s in "${sets[@]}"; do
 	declare -n cs="cmds_$s"
 	n=${#cs[@]}
+	own_ticks
+	busy0=$(stat_busy) own0=$own t0=$SECONDS
 	for ((r = 0; r < rounds; r++)); do
 		shift_by=$((r * n / rounds))
 		args=()
@@ -254,6 +288,13 @@ for s in "${sets[@]}"; do
 			--export-markdown "$out/$s-round$((r + 1)).md" \
 			"${args[@]}" >"$out/$s-round$((r + 1)).txt"
 	done
+	own_ticks
+	busy1=$(stat_busy) own1=$own
+	hz=$(getconf CLK_TCK)
+	others=$((busy1 - busy0 - (own1 - own0)))
+	msg="$s: $((SECONDS - t0)) s; CPU time besides the benchmarked commands: $((others * 1000 / hz)) ms of $(((busy1 - busy0) * 1000 / hz)) ms busy"
+	say "$msg"
+	echo "$msg" >>"$out/env.txt"
 	unset -n cs
 done
 

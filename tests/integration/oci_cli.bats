@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# features, spec (and a rootless run of spec --rootless), the console
+# socket, and the global flags (--log, --log-format, --debug,
+# --cgroup-manager).
+
+load oci_helpers
+
+# --- features -------------------------------------------------------------------
+
+@test "features prints valid JSON advertising the namespaces and versions" {
+	oci_ok features
+	jq -e 'type == "object"' <<<"$output"
+	[[ $(jq -r .ociVersionMin <<<"$output") == 1.* ]]
+	[[ $(jq -r .ociVersionMax <<<"$output") == 1.* ]]
+	local ns
+	for ns in cgroup ipc mount network pid user uts; do
+		jq -e --arg n "$ns" '.linux.namespaces | index($n) != null' <<<"$output"
+	done
+	jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") != null' <<<"$output"
+	jq -e '.mountOptions | index("rbind") != null and index("ro") != null' <<<"$output"
+	jq -e '.linux.seccomp.enabled == true' <<<"$output"
+	# Nothing it refuses: hooks and idmapped mounts are not implemented.
+	jq -e '(.hooks // []) | length == 0' <<<"$output"
+	jq -e '.mountOptions | index("idmap") == null and index("tmpcopyup") == null' <<<"$output"
+}
+
+# --- spec -----------------------------------------------------------------------
+
+@test "spec writes a config.json that runs unchanged, and refuses to overwrite it" {
+	local dir=$TEST_TMP/fresh
+	mkdir "$dir"
+	cp -a "$OCI_ROOTFS" "$dir/rootfs"
+	oci_ok spec -b "$dir"
+	[ -z "$output" ]
+	jq -e . "$dir/config.json" >/dev/null
+	[[ $(jq -r .ociVersion "$dir/config.json") == 1.* ]]
+	[ "$(jq -r .root.path "$dir/config.json")" = rootfs ]
+	jq -e '.process.args | length > 0' "$dir/config.json"
+	jq -e '[.linux.namespaces[].type] | index("mount") != null and index("pid") != null' "$dir/config.json"
+	# Unchanged, it runs (sh reads EOF from /dev/null and exits 0).
+	oci_new_id
+	oci run --bundle "$dir" "$ID"
+	[ "$status" -eq 0 ]
+	[ ! -e "$OCI_ROOT/$ID" ]
+	# A second spec must not overwrite it.
+	echo '{"mine": true}' >"$dir/config.json"
+	oci spec -b "$dir"
+	assert_error_contains "config.json"
+	[ "$(cat "$dir/config.json")" = '{"mine": true}' ]
+}
+
+@test "spec without -b writes into the current directory" {
+	local dir=$TEST_TMP/cwd
+	mkdir "$dir"
+	(cd "$dir" && "$NSRUN" spec)
+	jq -e . "$dir/config.json" >/dev/null
+}
+
+@test "spec --rootless: the config runs as uid 65534 with its own --root" {
+	local dir=$TEST_TMP/rootless
+	mkdir "$dir"
+	cp -a "$OCI_ROOTFS" "$dir/rootfs"
+	chown "$NOBODY_UID:$NOBODY_GID" "$dir"
+	as_nobody "$NSRUN" spec --rootless -b "$dir"
+	jq -e '[.linux.namespaces[].type] | index("user") != null' "$dir/config.json"
+	[ "$(jq -c '.linux.uidMappings' "$dir/config.json")" = "[{\"containerID\":0,\"hostID\":$NOBODY_UID,\"size\":1}]" ]
+	# The mapping is of the caller: 65534.
+	local tmp
+	tmp=$(mktemp "$TEST_TMP/.cfg.XXXXXX")
+	jq '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]' "$dir/config.json" >"$tmp"
+	cat "$tmp" >"$dir/config.json"
+	OCI_ROOT=$TEST_TMP/rootless-state
+	oci_new_id
+	status=0
+	as_nobody timeout 20 "$NSRUN" --root "$OCI_ROOT" run --bundle "$dir" "$ID" \
+		</dev/null >"$TEST_TMP/rl.out" 2>"$TEST_TMP/rl.err" || status=$?
+	cat "$TEST_TMP/rl.out" "$TEST_TMP/rl.err"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1p "$TEST_TMP/rl.out")" = 0 ]
+	[ "$(sed -n 2p "$TEST_TMP/rl.out" | norm_map)" = "0 $NOBODY_UID 1" ]
+	[ ! -e "$OCI_ROOT/$ID" ]
+}
+
+# --- console socket -------------------------------------------------------------
+
+# start_listener: the console listener in the background on
+# TEST_TMP/console.sock, writing TEST_TMP/console.json; INPUT is typed
+# into the terminal.
+start_listener() {
+	write_console_listener "$TEST_TMP/listener.py"
+	bg_start listener python3 "$TEST_TMP/listener.py" "$TEST_TMP/console.sock" \
+		"$TEST_TMP/console.json" "$@"
+	LISTENER=$BG_PID
+	wait_file "$TEST_TMP/console.sock"
+}
+
+@test "--console-socket: one SCM_RIGHTS fd with a payload; the container has a tty" {
+	start_listener $'ping\n'
+	oci_new_id
+	cfg_edit '.process.terminal = true'
+	cfg_sh 'tty; read line; echo "got:$line"'
+	oci_create --console-socket "$TEST_TMP/console.sock"
+	oci_ok start "$ID"
+	bg_wait "$LISTENER" 20
+	cat "$TEST_TMP/listener.err"
+	[ "$BG_STATUS" -eq 0 ]
+	local r=$TEST_TMP/console.json
+	cat "$r"
+	# Exactly one message, with exactly one control message holding one fd.
+	[ "$(jq .messages "$r")" -eq 1 ]
+	[ "$(jq '.cmsgs | length' "$r")" -eq 1 ]
+	[ "$(jq '.cmsgs[0].scm_rights' "$r")" = true ]
+	[ "$(jq '.cmsgs[0].len' "$r")" -eq 4 ]
+	[ "$(jq .fds "$r")" -eq 1 ]
+	local payload
+	payload=$(jq -r '.payloads[0]' "$r")
+	[ -n "$payload" ]
+	((${#payload} < 4096))
+	# What the container wrote on its terminal, read through the master.
+	local out
+	out=$(jq -r .output "$r" | tr -d '\r')
+	grep -Eqx '/dev/pts/[0-9]+' <<<"$out"
+	grep -qx 'got:ping' <<<"$out"
+	oci_wait_status "$ID" stopped
+}
+
+@test "--console-socket: exec -d -t hands a new terminal to the listener" {
+	oci_new_id
+	cfg_args sleep 60
+	oci_run_d
+	start_listener
+	oci_ok exec -d -t --console-socket "$TEST_TMP/console.sock" --pid-file "$TEST_TMP/exec.pid" \
+		"$ID" sh -c 'tty; echo exec-done'
+	oci_track_pid "$(cat "$TEST_TMP/exec.pid")"
+	bg_wait "$LISTENER" 20
+	local r=$TEST_TMP/console.json
+	cat "$r"
+	[ "$(jq .fds "$r")" -eq 1 ]
+	[ "$(jq '.cmsgs | length' "$r")" -eq 1 ]
+	[ -n "$(jq -r '.payloads[0]' "$r")" ]
+	local out
+	out=$(jq -r .output "$r" | tr -d '\r')
+	grep -Eqx '/dev/pts/[0-9]+' <<<"$out"
+	grep -qx exec-done <<<"$out"
+}
+
+@test "a console socket without process.terminal is refused, nothing left" {
+	start_listener
+	oci_new_id
+	cfg_args true
+	oci create --console-socket "$TEST_TMP/console.sock" --bundle "$BUNDLE" "$ID"
+	assert_error_contains "console socket"
+	[ ! -e "$OCI_ROOT/$ID" ]
+	[ -z "$(oci_cgroup_dirs "$ID")" ]
+}
+
+# --- global flags -----------------------------------------------------------------
+
+@test "--debug with --log-format json: every log line is one JSON object" {
+	local log=$TEST_TMP/log.json
+	oci_new_id
+	cfg_args sleep 30
+	oci --debug --log "$log" --log-format json create --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	oci_track_pid "$(oci_pid "$ID")"
+	oci --debug --log "$log" --log-format json start "$ID"
+	[ "$status" -eq 0 ]
+	oci --debug --log "$log" --log-format json state "no-such-id-$ID"
+	assert_error_contains "container does not exist"
+	cat "$log"
+	local line
+	while IFS= read -r line; do
+		jq -e 'type == "object" and (.level | type == "string") and (.msg | type == "string")' <<<"$line" >/dev/null
+	done <"$log"
+	# containerd takes the last error.
+	[ "$(jq -rs 'map(select(.level == "error")) | last | .msg' "$log")" = "container does not exist" ]
+}
+
+@test "--log-format with a bad value is refused" {
+	oci --log-format yaml list
+	assert_error_contains "log-format"
+}
+
+@test "--root=DIR and --log=FILE are accepted in the = form" {
+	oci_new_id
+	cfg_args sleep 30
+	status=0
+	timeout 20 "$NSRUN" --root="$OCI_ROOT" --log="$TEST_TMP/log" create --bundle "$BUNDLE" "$ID" \
+		</dev/null >/dev/null 2>&1 || status=$?
+	[ "$status" -eq 0 ]
+	oci_track_pid "$(oci_pid "$ID")"
+	[ "$(oci_status "$ID")" = created ]
+}
+
+@test "--cgroup-manager disabled: no cgroup is made" {
+	oci_new_id
+	cfg_args sleep 30
+	oci_ok --cgroup-manager disabled create --bundle "$BUNDLE" "$ID"
+	oci_track_pid "$(oci_pid "$ID")"
+	[ "$(oci_status "$ID")" = created ]
+	[ -z "$(oci_cgroup_dirs "$ID")" ]
+	oci_ok --cgroup-manager disabled delete --force "$ID"
+}
+
+@test "kill, delete and state accept global flags before the verb (as go-runc passes them)" {
+	oci_new_id
+	cfg_args sleep 30
+	oci_run_d
+	oci_ok --log "$TEST_TMP/log" --log-format json kill "$ID" KILL
+	oci_wait_status "$ID" stopped
+	oci_ok --log "$TEST_TMP/log" --log-format json delete --force "$ID"
+	[ ! -e "$OCI_ROOT/$ID" ]
+}

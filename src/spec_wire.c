@@ -190,6 +190,7 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 	put_u32(&w, spec->park);
 	put_u32(&w, (uint32_t)spec->exec_fifo_fd);
 	put_u32(&w, spec->report_errors);
+	put_u32(&w, spec->make_cwd);
 	put_strv(&w, spec->argv);
 	if (w.failed) {
 		free(w.buf);
@@ -484,6 +485,7 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 	spec->park = get_u32(&r) != 0;
 	spec->exec_fifo_fd = (int)get_u32(&r);
 	spec->report_errors = get_u32(&r) != 0;
+	spec->make_cwd = get_u32(&r) != 0;
 	get_strv(&r, &spec->argv);
 	if (!r.bad && spec->argv == NULL)
 		r.bad = 1;

@@ -191,6 +191,7 @@ struct nsrun_spec {
 	bool park;               /* create: report ready, then wait for a byte on
 	                            exec_fifo_fd before the exec (OCI start) */
 	int exec_fifo_fd;
+	bool make_cwd;           /* create chdir in the new root when missing */
 	bool report_errors;      /* the init sends set-up errors to the launcher
 	                            instead of printing them (OCI verbs) */
 	const char *const *cgroup_join; /* existing cgroup directories to enter

@@ -1,6 +1,8 @@
 /* The final execve. See exec.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -70,4 +72,39 @@ int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 	    S_ISDIR(st.st_mode))
 		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: is a directory", cmd);
 	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "%s: cannot execute", cmd);
+}
+
+static int check_file(const char *path, struct nsrun_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: is a directory", path);
+	if (access(path, X_OK) < 0)
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, errno, "%s: cannot execute", path);
+	return 0;
+}
+
+int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	const char *cmd = spec->argv[0];
+	if (strchr(cmd, '/'))
+		return check_file(cmd, err);
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	char full[4096];
+	for (const char *p = path;; p = strchr(p, ':') + 1) {
+		size_t len = strcspn(p, ":");
+		if ((size_t)snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p, len ? "/" : "", cmd) <
+		    sizeof(full)) {
+			struct stat st;
+			if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
+				return 0;
+		}
+		if (!strchr(p, ':'))
+			break;
+	}
+	return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0, "%s: command not found in PATH", cmd);
 }

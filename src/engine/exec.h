@@ -13,4 +13,8 @@ int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err);
  * err->status 126 (found, not executable) or 127 (not found). */
 int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err);
 
+/* Look the command up as the exec will, without executing it: errors as
+ * exec_command gives them (126, 127). OCI create reports them then. */
+int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err);
+
 #endif

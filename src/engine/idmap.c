@@ -307,8 +307,9 @@ int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 
 bool idmap_maps_root(const struct idmap_plan *plan)
 {
+	uint32_t own = (uint32_t)geteuid();
 	for (unsigned i = 0; i < plan->uid.n; i++)
-		if (plan->uid.range[i].inside == 0)
+		if (plan->uid.range[i].inside == 0 && plan->uid.range[i].outside == own)
 			return true;
 	return false;
 }

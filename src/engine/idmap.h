@@ -51,8 +51,8 @@ struct idmap_plan {
 int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 		    struct idmap_plan *plan, struct nsrun_error *err);
 
-/* Whether the plan maps uid 0 inside (so a process that becomes uid 0 there
- * keeps its capabilities across execve). */
+/* Whether the plan maps the caller's uid to 0 inside (so the child, which
+ * has the caller's uid, keeps its capabilities across execve). */
 bool idmap_maps_root(const struct idmap_plan *plan);
 
 /* Write setgroups, uid_map and gid_map of process `pid` ("self" when pid is

@@ -2,6 +2,7 @@
  * waits for the launcher to write the id maps, sets up and execs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -42,7 +43,9 @@ static int report(const struct nsrun_error *err)
 /* OCI create: say "ready", then wait for start's byte on the exec fifo. */
 static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
 {
-	if (sync_send(sync_fd, "R", 1, err) < 0)
+	/* A command that cannot run fails create, not start (podman reports
+	 * 127 from here). */
+	if (exec_check_command(spec, err) < 0 || sync_send(sync_fd, "R", 1, err) < 0)
 		return -1;
 	sync_fd_for_errors = -1; /* create has returned: errors go to stderr */
 	char c;
@@ -98,6 +101,17 @@ int nsrun_init_stage(int argc, char **argv)
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
 		goto out;
+	/* Root of the new user namespace may be another host id than ours (root
+	 * mapped to 100000): become it, as a process that makes files must have
+	 * a mapped uid. Fails harmlessly where 0 is not mapped. */
+	if ((spec.new_ns & CLONE_NEWUSER) && getuid() != 0) {
+		if (setresgid(0, 0, 0) == 0)
+			setgroups(0, NULL);
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL) {
+			nsrun_fail(&err, errno, "become root of the user namespace");
+			goto failed;
+		}
+	}
 	if (cgroup_ns_deferred(&spec) && unshare(CLONE_NEWCGROUP) < 0) {
 		nsrun_fail(&err, errno, "unshare the cgroup namespace");
 		goto failed;

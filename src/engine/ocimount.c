@@ -156,8 +156,10 @@ int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_erro
 		return -1;
 	int rc = 0;
 	if (mknodat(dir, name, type | mode, makedev(op->major, op->minor)) == 0) {
-		if (fchownat(dir, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0)
-			rc = nsrun_fail(err, errno, "devices: %s: chown", op->dest);
+		/* mknod applies the umask; the config's mode is what counts */
+		if (fchownat(dir, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchmodat(dir, name, mode, 0) < 0)
+			rc = nsrun_fail(err, errno, "devices: %s: chown and chmod", op->dest);
 	} else if (errno == EEXIST) {
 		rc = 0;
 	} else if (errno == EPERM && type != S_IFIFO) {

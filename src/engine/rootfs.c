@@ -411,6 +411,12 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 				goto out;
 		}
 	}
+	if (spec->make_cwd && spec->chdir) {
+		int cwd = resolve_in_root(root_fd, spec->chdir, RESOLVE_MAKE_DIR, "process.cwd", err);
+		if (cwd < 0)
+			goto out;
+		close(cwd);
+	}
 	if ((spec->oci_devices && ocimount_default_devices(root_fd, err) < 0) ||
 	    ocimount_sysctl(root_fd, spec, err) < 0 ||
 	    rootfs_protect_paths(spec, root_fd, err) < 0)

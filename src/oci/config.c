@@ -223,6 +223,7 @@ int oci_config_process(struct oci_config *cfg, json_t *process, const char *what
 	if (!cwd || cwd[0] != '/')
 		return refuse(err, "process.cwd", "expected an absolute path");
 	spec->chdir = cwd;
+	spec->make_cwd = true; /* runc creates a missing cwd */
 	spec->terminal = json_is_true(json_object_get(process, "terminal"));
 	json_t *size = json_object_get(process, "consoleSize");
 	if (is_set(size)) {
@@ -515,6 +516,35 @@ static int parse_paths(json_t *list, const char *field, const char ***out, unsig
 	return 0;
 }
 
+static bool has_ns(const struct nsrun_spec *spec, int flag)
+{
+	if (spec->new_ns & (unsigned long)flag)
+		return true;
+	for (unsigned i = 0; i < spec->n_joins; i++)
+		if (spec->joins[i].type == flag)
+			return true;
+	return false;
+}
+
+/* The sysctls a namespace holds, and only with that namespace of the
+ * container's own (as runc checks them). */
+static bool sysctl_is_namespaced(const struct nsrun_spec *spec, const char *key)
+{
+	static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+						"kernel.sem", "kernel.shmall", "kernel.shmmax",
+						"kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+	for (size_t i = 0; ipc_keys[i]; i++)
+		if (strcmp(key, ipc_keys[i]) == 0)
+			return has_ns(spec, CLONE_NEWIPC);
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return has_ns(spec, CLONE_NEWIPC);
+	if (strncmp(key, "net.", 4) == 0)
+		return has_ns(spec, CLONE_NEWNET);
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return has_ns(spec, CLONE_NEWUTS);
+	return false;
+}
+
 static int parse_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *err)
 {
 	struct nsrun_spec *spec = &cfg->spec;
@@ -567,6 +597,15 @@ static int parse_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *e
 	json_t *sysctl = json_object_get(lx, "sysctl");
 	if (is_set(sysctl)) {
 		const char *key;
+		json_object_foreach(sysctl, key, v) {
+			if (!sysctl_is_namespaced(spec, key)) {
+				char why[160];
+				snprintf(why, sizeof(why),
+					 "%.80s is not in a namespace of the container's own: it would "
+					 "change the host", key);
+				return refuse(err, "linux.sysctl", why);
+			}
+		}
 		spec->sysctl = calloc(json_object_size(sysctl) + 1, sizeof(char *));
 		if (!spec->sysctl)
 			return nsrun_fail(err, errno, "config.json");

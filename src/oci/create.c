@@ -236,7 +236,7 @@ out:
 int oci_create(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct create_opts o;
-	struct oci_state st;
+	struct oci_state st = { 0 };
 	if (parse_create_opts(argc, argv, false, &o, err) < 0)
 		return -1;
 	o.detach = true;
@@ -283,7 +283,7 @@ int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 int oci_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct create_opts o;
-	struct oci_state st;
+	struct oci_state st = { 0 };
 	if (parse_create_opts(argc, argv, true, &o, err) < 0)
 		return -1;
 	sigset_t forward, old;

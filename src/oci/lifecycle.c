@@ -184,10 +184,15 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* SIGKILL everything and wait (10 s at most) until the init is gone. */
+static int set_frozen(const struct oci_state *st, bool frozen, struct nsrun_error *err);
+
+/* SIGKILL everything and wait (10 s at most) until the init is gone. A
+ * frozen process dies only once thawed. */
 static void kill_and_wait(const struct oci_state *st)
 {
+	struct nsrun_error ignored;
 	signal_all(st, SIGKILL);
+	set_frozen(st, false, &ignored);
 	kill(st->pid, SIGKILL);
 	for (int i = 0; i < 1000 && oci_process_start_time(st->pid) == st->start_time; i++) {
 		waitpid(st->pid, NULL, WNOHANG); /* ours when created by `run` */
@@ -277,7 +282,33 @@ int oci_ps(const struct oci_globals *g, int argc, char **argv, struct nsrun_erro
 	return rc;
 }
 
-/* pause and resume: the freezer of cgroup v1, or cgroup.freeze of v2. */
+/* The freezer of cgroup v1, or cgroup.freeze of v2. */
+static int set_frozen(const struct oci_state *st, bool frozen, struct nsrun_error *err)
+{
+	for (unsigned i = 0; i < st->n_cgroups; i++) {
+		char path[1200];
+		const char *value = frozen ? "FROZEN" : "THAWED";
+		snprintf(path, sizeof(path), "%s/freezer.state", st->cgroups[i]);
+		if (access(path, F_OK) < 0) {
+			snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroups[i]);
+			value = frozen ? "1" : "0";
+			if (access(path, F_OK) < 0)
+				continue;
+		}
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, value, strlen(value)) < 0) {
+			nsrun_fail(err, errno, "write %s", path);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
+	return nsrun_fail(err, 0, "the container has no freezer cgroup");
+}
+
+/* pause and resume. */
 int oci_pause(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	bool pause = strcmp(argv[0], "pause") == 0;
@@ -286,34 +317,10 @@ int oci_pause(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 		return -1;
 	enum oci_status s = oci_state_status(&st);
 	int rc = -1;
-	if (s == OCI_STOPPED || s == OCI_CREATED) {
+	if (s == OCI_STOPPED || s == OCI_CREATED)
 		nsrun_fail(err, 0, "container not running");
-		goto out;
-	}
-	for (unsigned i = 0; i < st.n_cgroups; i++) {
-		char path[1200];
-		const char *value = pause ? "FROZEN" : "THAWED";
-		snprintf(path, sizeof(path), "%s/freezer.state", st.cgroups[i]);
-		if (access(path, F_OK) < 0) {
-			snprintf(path, sizeof(path), "%s/cgroup.freeze", st.cgroups[i]);
-			value = pause ? "1" : "0";
-			if (access(path, F_OK) < 0)
-				continue;
-		}
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, value, strlen(value)) < 0) {
-			nsrun_fail(err, errno, "%s: write %s", argv[0], path);
-			if (fd >= 0)
-				close(fd);
-			goto out;
-		}
-		close(fd);
-		rc = 0;
-		break;
-	}
-	if (rc < 0)
-		nsrun_fail(err, 0, "%s: the container has no freezer cgroup", argv[0]);
-out:
+	else
+		rc = set_frozen(&st, pause, err);
 	oci_state_free(&st);
 	return rc;
 }

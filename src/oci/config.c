@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "hooks.h"
 #include "../engine/caps.h"
 #include "../engine/namespaces.h"
 #include "../engine/rlimit.h"
@@ -656,7 +657,8 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	spec->hostname = json_string_value(json_object_get(root, "hostname"));
 	spec->domainname = json_string_value(json_object_get(root, "domainname"));
 	json_t *v;
-	if (refuse_if_set(root, "hooks", "hooks", err) < 0)
+	cfg->hooks = json_object_get(root, "hooks");
+	if (oci_hooks_check(cfg->hooks, err) < 0)
 		return -1;
 	if (oci_config_process(cfg, json_object_get(root, "process"), "config.json", err) < 0)
 		return -1;

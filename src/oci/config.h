@@ -15,6 +15,7 @@ struct oci_config {
 	const char *oci_version;
 	const char *rootfs;    /* absolute */
 	json_t *annotations;   /* borrowed from json, may be NULL */
+	json_t *hooks;         /* borrowed from json, may be NULL */
 	char **allocated;      /* strings made here that the spec points into */
 	size_t n_allocated;
 };

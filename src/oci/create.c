@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hooks.h"
 #include "oci.h"
 #include "state.h"
 #include "../engine/cgroup.h"
@@ -208,7 +209,18 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
 	if (cfg.annotations)
 		st->annotations = json_incref(cfg.annotations);
+	if (cfg.hooks)
+		st->hooks = json_incref(cfg.hooks);
 	if (oci_state_save(st, err) < 0)
+		goto out;
+	/* prestart and createRuntime see status "creating", as runc gives it. */
+	json_t *state = oci_state_json(st, OCI_CREATED);
+	json_object_set_new(state, "status", json_string("creating"));
+	int hooks_rc = oci_hooks_run(st->hooks, "prestart", state, err);
+	if (hooks_rc == 0)
+		hooks_rc = oci_hooks_run(st->hooks, "createRuntime", state, err);
+	json_decref(state);
+	if (hooks_rc < 0)
 		goto out;
 	if (o->pid_file) {
 		char text[24];
@@ -262,6 +274,14 @@ static int release(const struct oci_state *st, struct nsrun_error *err)
 	return 0;
 }
 
+static int run_poststart(const struct oci_state *st, struct nsrun_error *err)
+{
+	json_t *state = oci_state_json(st, OCI_RUNNING);
+	int rc = oci_hooks_run(st->hooks, "poststart", state, err);
+	json_decref(state);
+	return rc;
+}
+
 int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	if (argc != 2)
@@ -276,6 +296,8 @@ int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 				s == OCI_STOPPED ? "stopped" : "already been started");
 	else
 		rc = release(&st, err);
+	if (rc == 0 && (rc = run_poststart(&st, err)) < 0)
+		kill(st.pid, SIGKILL); /* a failed poststart stops the container */
 	oci_state_free(&st);
 	return rc < 0 ? -1 : 0;
 }
@@ -294,7 +316,7 @@ int oci_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_err
 	/* Foreground: signals for the container are ours to pass on (blocked
 	 * only now: the container must not inherit the blocked set). */
 	sigprocmask(SIG_BLOCK, &forward, &old);
-	if (release(&st, err) == 0) {
+	if (release(&st, err) == 0 && run_poststart(&st, err) == 0) {
 		if (o.detach) {
 			status = 0;
 		} else {

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "hooks.h"
 #include "oci.h"
 #include "state.h"
 #include "../engine/cgroup.h"
@@ -236,6 +237,12 @@ int oci_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun_
 			kill_and_wait(&st);
 		cgroup_remove_dirs(st.cgroups, st.n_cgroups);
 		oci_state_remove(&st);
+		/* poststop failing is a warning only, as the runtime spec says. */
+		json_t *state = oci_state_json(&st, OCI_STOPPED);
+		struct nsrun_error hook_err = { 0 };
+		if (oci_hooks_run(st.hooks, "poststop", state, &hook_err) < 0)
+			fprintf(stderr, "nsrun: warning: %s\n", hook_err.msg);
+		json_decref(state);
 	}
 	oci_state_free(&st);
 	return rc < 0 ? -1 : 0;

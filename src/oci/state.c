@@ -138,6 +138,8 @@ int oci_state_save(const struct oci_state *st, struct nsrun_error *err)
 	json_object_set_new(o, "cgroups", cg);
 	if (st->annotations)
 		json_object_set(o, "annotations", st->annotations);
+	if (st->hooks)
+		json_object_set(o, "hooks", st->hooks);
 	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!text)
@@ -193,6 +195,9 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 	st->annotations = json_object_get(o, "annotations");
 	if (st->annotations)
 		json_incref(st->annotations);
+	st->hooks = json_object_get(o, "hooks");
+	if (st->hooks)
+		json_incref(st->hooks);
 	json_decref(o);
 	if (st->pid <= 0)
 		return nsrun_fail(err, EPROTO, "%s: no pid", path);
@@ -202,7 +207,9 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 void oci_state_free(struct oci_state *st)
 {
 	json_decref(st->annotations);
+	json_decref(st->hooks);
 	st->annotations = NULL;
+	st->hooks = NULL;
 }
 
 unsigned long long oci_process_start_time(pid_t pid)

@@ -23,6 +23,7 @@ struct oci_state {
 	char oci_version[32];
 	uid_t owner;
 	json_t *annotations;     /* owned; may be NULL */
+	json_t *hooks;           /* owned; config.json's hooks, may be NULL */
 	unsigned n_cgroups;
 	char cgroups[OCI_MAX_CGROUPS][1100];
 	unsigned long namespaces; /* CLONE_NEW* the container made */

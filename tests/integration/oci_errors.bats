@@ -169,10 +169,12 @@ assert_create_fails() {
 	assert_create_fails "ociVersion"
 }
 
-@test "hooks.prestart is refused, naming hooks" {
+@test "hooks run inside the container (startContainer, createContainer) are refused, naming them" {
 	cfg_args true
-	cfg_edit '.hooks = {"prestart": [{"path": "/bin/true"}]}'
-	assert_create_fails "hooks"
+	cfg_edit '.hooks = {"startContainer": [{"path": "/bin/true"}]}'
+	assert_create_fails "hooks.startContainer"
+	cfg_edit '.hooks = {"createContainer": [{"path": "/bin/true"}]}'
+	assert_create_fails "hooks.createContainer"
 }
 
 @test "process.apparmorProfile is refused, naming it" {

@@ -1,0 +1,19 @@
+/* OCI hooks: programs run in the runtime's namespaces at points of the
+ * lifecycle, with the container's state JSON on their stdin. */
+#ifndef NSRUN_OCI_HOOKS_H
+#define NSRUN_OCI_HOOKS_H
+
+#include <jansson.h>
+
+#include <nsrun/error.h>
+
+/* Check config.json's hooks object: the kinds nsrun runs (prestart,
+ * createRuntime, poststart, poststop) and the shape of each entry. The kinds
+ * run inside the container (createContainer, startContainer) are refused. */
+int oci_hooks_check(json_t *hooks, struct nsrun_error *err);
+
+/* Run every hook of `kind` in order, each with `state` on stdin, honouring
+ * its timeout. The first failure stops and is returned. */
+int oci_hooks_run(json_t *hooks, const char *kind, json_t *state, struct nsrun_error *err);
+
+#endif

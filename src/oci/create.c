@@ -92,16 +92,6 @@ static int parse_create_opts(int argc, char **argv, bool is_run, struct create_o
 	return 0;
 }
 
-static void rfc3339_now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
 int oci_connect_console(const char *path, struct nsrun_error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -203,7 +193,7 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
 	snprintf(st->rootfs, sizeof(st->rootfs), "%s", cfg.rootfs);
 	snprintf(st->oci_version, sizeof(st->oci_version), "%s", cfg.oci_version);
-	rfc3339_now(st->created, sizeof(st->created));
+	oci_rfc3339_now(st->created, sizeof(st->created));
 	st->n_cgroups = made.n_cgroup_dirs;
 	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
 		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "oci.h"
+#include "state.h"
 
 static const struct {
 	const char *name;
@@ -68,16 +69,6 @@ bool oci_wants(int argc, char **argv)
 	return find_verb(argc, argv) > 0;
 }
 
-static void rfc3339_now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static void log_line(const char *level, const char *msg)
 {
 	if (log_fd < 0)
@@ -85,7 +76,7 @@ static void log_line(const char *level, const char *msg)
 	char *line = NULL;
 	if (log_json) {
 		char when[64];
-		rfc3339_now(when, sizeof(when));
+		oci_rfc3339_now(when, sizeof(when));
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", when);
 		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);

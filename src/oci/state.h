@@ -35,6 +35,9 @@ enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
  * $XDG_RUNTIME_DIR/nsrun (an empty XDG_RUNTIME_DIR counts as unset). */
 const char *oci_state_root(const char *flag);
 
+/* The time now in RFC 3339 with nanoseconds, UTC ("...T10:00:00.123456789Z"). */
+void oci_rfc3339_now(char *buf, size_t size);
+
 /* Container ids: [A-Za-z0-9_+.-], not empty, not "." or "..". */
 bool oci_id_valid(const char *id);
 

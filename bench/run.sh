@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# nsrun start-up benchmark, with hyperfine -N. Two sets of commands:
+# nsrun start-up benchmark, with hyperfine -N. Three sets of commands:
 #
 #   startup  nsrun against util-linux unshare(1) and a minimal launcher
 #            (bench/floor.c), staged (-p) and in place
 #   sandbox  nsrun's sandbox options against bubblewrap (a busybox root and
 #            the --sandbox preset), gosu (--as) and unshare + tini (--init)
+#   oci      nsrun as an OCI runtime against crun and runc: `run`, batches of
+#            100 containers, peak RSS, and podman with each (bench/oci.sh,
+#            which has knobs of its own)
 #
-#   bash bench/run.sh                 # both sets
+#   bash bench/run.sh                 # all three sets
 #   SET=sandbox bash bench/run.sh     # one of them
 #
 # Environment (all optional):
-#   SET=all                      startup, sandbox or all
+#   SET=all                      startup, sandbox, oci or all
 #   ROUNDS=3 RUNS=200 WARMUP=20  hyperfine invocations (the order of the
 #                                commands rotates each time), runs and warm-up
 #                                runs per command in each; the summary pools
@@ -44,10 +47,16 @@ die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 case $set_ in
 startup) sets=(startup) ;;
 sandbox) sets=(sandbox) ;;
-all) sets=(startup sandbox) ;;
-*) die "SET=$set_: expected startup, sandbox or all" ;;
+oci) sets=(oci) ;;
+all) sets=(startup sandbox oci) ;;
+*) die "SET=$set_: expected startup, sandbox, oci or all" ;;
 esac
 want() { [[ " ${sets[*]} " == *" $1 "* ]]; }
+# The oci set runs rootful containers: fail now rather than after the others.
+if want oci && [[ $(id -u) -ne 0 ]]; then die "SET=$set_ includes the oci set, which needs root"; fi
+# The sets measured here; oci is bench/oci.sh's, run after them.
+hf_sets=()
+for s in "${sets[@]}"; do [[ $s == oci ]] || hf_sets+=("$s"); done
 
 # Temporary directories (the REV export, the busybox root), removed on exit.
 tmps=()
@@ -191,7 +200,7 @@ if want sandbox; then
 	cmds_sandbox+=("/bin/true|/bin/true")
 fi
 
-for s in "${sets[@]}"; do
+for s in "${hf_sets[@]}"; do
 	declare -n cs="cmds_$s"
 	for c in "${cs[@]}"; do
 		cmd=${c#*|}
@@ -270,7 +279,7 @@ def sec(x):
     return int(m) * 60 + float(s)
 print(round((sec(sys.argv[1]) + sec(sys.argv[2])) * int(sys.argv[3])))' "$u" "$s" "$(getconf CLK_TCK)")
 }
-for s in "${sets[@]}"; do
+for s in "${hf_sets[@]}"; do
 	declare -n cs="cmds_$s"
 	n=${#cs[@]}
 	own_ticks
@@ -299,7 +308,7 @@ for s in "${sets[@]}"; do
 done
 
 # --- summary ----------------------------------------------------------------
-for s in "${sets[@]}"; do
+for s in "${hf_sets[@]}"; do
 	python3 - "$s" "$out/$s"-round*.json <<'PY'
 import json, statistics as st, sys
 
@@ -373,5 +382,13 @@ print()
 PY
 done >"$out/summary.md"
 
+# The oci set: bench/oci.sh, on the nsrun built above, into the same
+# directory (its progress on stderr; its tables end up in summary.md).
+if want oci; then
+	NSRUN=$nsrun RESULTS_DIR=$out ROUNDS=$rounds RUNS=$runs WARMUP=$warmup \
+		bash "$here/oci.sh" >/dev/null
+	cat "$out/oci.md" >>"$out/summary.md"
+fi
+
 cat "$out/summary.md"
-say "results: $out (summary.md, <set>-round*.{json,md,txt}, env.txt)"
+say "results: $out (summary.md, <set>-round*.{json,md,txt}, oci*, env.txt)"

@@ -133,6 +133,11 @@ int caps_apply_sets(const struct nsrun_caps *caps, struct nsrun_error *err)
 	for (int cap = 0; cap < 64; cap++) {
 		if (!((caps->ambient & known) & (1ULL << cap)))
 			continue;
+		/* The kernel raises only what is permitted and inheritable; a
+		 * config asking for more (crun's spec does) gets what it can, as
+		 * crun and runc give it. */
+		if (!(caps->permitted & caps->inheritable & (1ULL << cap)))
+			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
 			return nsrun_fail(err, errno, "raise ambient %s",
 					  caps_name(cap) ? caps_name(cap) : "capability");

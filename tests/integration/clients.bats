@@ -51,9 +51,11 @@ teardown_file() {
 	nsrun_teardown_file
 }
 
+# From the test's directory: conmon leaves an "oom" file in its working
+# directory after a memory-limited container.
 podman_root() {
-	timeout 120 podman --root "$CLIENTS_DIR/storage" --runroot "$CLIENTS_DIR/run" \
-		--storage-driver vfs "$@"
+	(cd "$CLIENTS_DIR" && timeout 120 podman --root "$CLIENTS_DIR/storage" \
+		--runroot "$CLIENTS_DIR/run" --storage-driver vfs "$@")
 }
 
 # No container of ours left: no nsrun state, no libpod cgroup.

@@ -136,10 +136,12 @@ done
 # terminal. crun spec puts CAP_AUDIT_WRITE, CAP_KILL and
 # CAP_NET_BIND_SERVICE in the ambient set but leaves the inheritable set
 # empty; the kernel refuses to raise an ambient capability that is not
-# inheritable. crun and runc ignore that failure, nsrun (at 10d4c26) fails
-# the container with "raise ambient CAP_KILL: Operation not permitted". So
-# the inheritable set gets the ambient capabilities, for all three runtimes,
-# and the unmodified config is tried once and its outcome recorded.
+# inheritable. crun and runc go on without them; nsrun up to 2b7edf3 failed
+# the container ("raise ambient CAP_KILL: Operation not permitted"), and
+# skips them since 194aafe. So the inheritable set gets the ambient
+# capabilities, for all three runtimes and every commit measured (they all
+# raise the three then), and the unmodified config is tried once and its
+# outcome recorded.
 (cd "$bundle" && "$crun" spec)
 cp "$bundle/config.json" "$work/config.crun-spec.json"
 python3 - "$bundle/config.json" <<'PY'

@@ -97,7 +97,11 @@ int caps_drop_all(struct nsrun_error *err)
 /* The capabilities this kernel has, as bits: capset refuses unknown ones. */
 static uint64_t kernel_caps(void)
 {
-	uint64_t known = 0;
+	/* Probed once: bounding and the other sets are applied one after the
+	 * other, and the kernel's list does not change in between. */
+	static uint64_t known;
+	if (known)
+		return known;
 	for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
 		known |= 1ULL << cap;
 	return known;

@@ -443,8 +443,9 @@ static int parse_rlimit(struct nsrun_spec *spec, const char *text, struct nsrun_
 		else if ((v[i] = strtoull(num, &end, 10)), errno || *end || num[0] == '-')
 			return nsrun_fail(err, 0, "--rlimit '%s': '%s' is not a number or unlimited",
 					  text, num);
-		if (i == 0 && !colon) {
-			v[1] = v[0];
+		if (!colon) {
+			if (i == 0)
+				v[1] = v[0]; /* SOFT alone: the hard limit too */
 			break;
 		}
 		p = colon + 1;

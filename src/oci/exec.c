@@ -141,6 +141,32 @@ static void strip_to_process(struct nsrun_spec *spec)
 	spec->oom_score_adj_set = false;
 }
 
+/* --process FILE: its process object replaces the config's whole, so
+ * nothing the file leaves out (rlimits, additional groups, umask, console
+ * size) is carried over from the config. */
+static int use_process_file(struct oci_config *cfg, json_t *process, const char *what,
+			    struct nsrun_error *err)
+{
+	struct nsrun_spec *spec = &cfg->spec;
+	memset(&spec->caps, 0, sizeof(spec->caps));
+	for (char **e = spec->env; e && *e; e++)
+		free(*e);
+	free(spec->env);
+	spec->env = NULL;
+	free(spec->rlimits);
+	spec->rlimits = NULL;
+	spec->n_rlimits = 0;
+	spec->user_ids_set = false;
+	spec->uid = spec->gid = 0;
+	spec->umask = -1;
+	free(spec->additional_gids);
+	spec->additional_gids = NULL;
+	spec->n_additional_gids = 0;
+	spec->console_rows = spec->console_cols = 0;
+	spec->oom_score_adj_set = false;
+	return oci_config_process(cfg, process, what, err);
+}
+
 /* Join every namespace of the container's init that is not ours. */
 static int join_container(struct nsrun_spec *spec, pid_t pid, char paths[8][64],
 			  struct nsrun_error *err)
@@ -252,18 +278,8 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		goto out;
 	strip_to_process(&cfg.spec);
 	if (o.process_file) {
-		if (oci_json_load_file(o.process_file, &process, err) < 0)
-			goto out;
-		cfg.spec.caps.set = false;
-		cfg.spec.caps.bounding = cfg.spec.caps.effective = cfg.spec.caps.permitted = 0;
-		cfg.spec.caps.inheritable = cfg.spec.caps.ambient = 0;
-		for (char **e = cfg.spec.env; e && *e; e++)
-			free(*e);
-		free(cfg.spec.env);
-		cfg.spec.env = NULL;
-		cfg.spec.rlimits = NULL;
-		cfg.spec.n_rlimits = 0;
-		if (oci_config_process(&cfg, process, o.process_file, err) < 0)
+		if (oci_json_load_file(o.process_file, &process, err) < 0 ||
+		    use_process_file(&cfg, process, o.process_file, err) < 0)
 			goto out;
 	}
 	if (apply_overrides(&o, &cfg, err) < 0)

@@ -1,0 +1,43 @@
+/* Fuzz target: exec's command line (nsrun exec [OPTIONS] ID [COMMAND...]),
+ * parsed and applied over a container's config as exec does. The input is
+ * split at NUL bytes into argv words. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fuzz_exec_common.h"
+#include "fuzz_spec_check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	char *argv[66] = { "exec" };
+	int argc = 1;
+	for (size_t i = 0; i <= size && argc < 65;) {
+		argv[argc++] = text + i;
+		i += strlen(text + i) + 1;
+	}
+	argv[argc] = NULL;
+	struct exec_opts o;
+	struct nsrun_error err;
+	if (parse_exec_opts(argc, argv, &o, &err) == 0) {
+		struct oci_config cfg;
+		load_base(&cfg);
+		/* --process FILE is fuzz_process's; here the config's process stays. */
+		if (apply_overrides(&o, &cfg, &err) == 0) {
+			check_exec_spec(&cfg.spec);
+			fuzz_spec_round_trip(&cfg.spec);
+		}
+		oci_config_free(&cfg);
+	}
+	free(o.env);
+	free(o.caps);
+	free(o.gids);
+	free(text);
+	return 0;
+}

@@ -98,6 +98,22 @@ static int mount_cgroup(const struct nsrun_fs_op *op, int dest, struct nsrun_err
 	return rc;
 }
 
+/* Propagation (shared, rslave...) of the mount just made on op->dest. The
+ * descriptor opened before mounting names the directory underneath, so the
+ * path is resolved again to reach the new mount on top of it. */
+static int set_mount_propagation(int root_fd, const struct nsrun_fs_op *op,
+				 struct nsrun_error *err)
+{
+	int top = resolve_in_root(root_fd, op->dest, RESOLVE_EXISTING, "mounts:", err);
+	if (top < 0)
+		return -1;
+	int rc = 0;
+	if (mount_on_fd(NULL, top, NULL, op->propagation, NULL) < 0)
+		rc = nsrun_fail(err, errno, "mounts: %s: propagation", op->dest);
+	close(top);
+	return rc;
+}
+
 int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src_is_dir,
 		   struct nsrun_error *err)
 {
@@ -138,10 +154,9 @@ int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src
 			rc = nsrun_fail(err, e, "mounts: %s: mount %s", op->dest, type);
 		}
 	}
-	if (rc == 0 && op->propagation &&
-	    mount_on_fd(NULL, dest, NULL, op->propagation, NULL) < 0 && errno != EINVAL)
-		rc = nsrun_fail(err, errno, "mounts: %s: propagation", op->dest);
 	close(dest);
+	if (rc == 0 && op->propagation)
+		rc = set_mount_propagation(root_fd, op, err);
 	return rc;
 }
 

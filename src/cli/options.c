@@ -712,8 +712,12 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 		case 'a': spec->new_ns |= NS_ALL_FLAGS; break;
 		case 'f': spec->force_child = true; break;
 		case 'v': spec->verbose++; break;
-		case 'h': opts->action = CLI_HELP; return 0;
-		case 'V': opts->action = CLI_VERSION; return 0;
+		case 'h':
+		case 'V':
+			opts->action = c == 'h' ? CLI_HELP : CLI_VERSION;
+			if (env_set_up) /* built by earlier options, unused */
+				env_free(&env);
+			return 0;
 		case 'r':
 		case 'z':
 			if (set_id_source(spec, NSRUN_IDS_ROOT, "-r/--map-root-user",

@@ -191,6 +191,21 @@ static int join_container(struct nsrun_spec *spec, pid_t pid, char paths[8][64],
 	return 0;
 }
 
+/* A decimal uid or gid; 4294967295 is (uid_t)-1, no id. Returns the end
+ * of the number, or NULL. */
+static const char *parse_id(const char *text, uint32_t *id)
+{
+	if (*text < '0' || *text > '9')
+		return NULL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || v >= UINT32_MAX)
+		return NULL;
+	*id = (uint32_t)v;
+	return end;
+}
+
 static int apply_overrides(const struct exec_opts *o, struct oci_config *cfg,
 			   struct nsrun_error *err)
 {
@@ -211,20 +226,26 @@ static int apply_overrides(const struct exec_opts *o, struct oci_config *cfg,
 	if (o->no_new_privs)
 		spec->no_new_privs = true;
 	if (o->user) {
-		char *end;
-		spec->user_ids_set = true;
-		spec->uid = (uint32_t)strtoul(o->user, &end, 10);
-		spec->gid = *end == ':' ? (uint32_t)strtoul(end + 1, &end, 10) : 0;
-		if (*end)
+		const char *end = parse_id(o->user, &spec->uid);
+		spec->gid = 0;
+		if (end && *end == ':')
+			end = parse_id(end + 1, &spec->gid);
+		if (!end || *end)
 			return nsrun_fail(err, 0, "exec: --user '%s': expected UID[:GID]", o->user);
+		spec->user_ids_set = true;
 	}
 	for (unsigned i = 0; i < o->n_gids; i++) {
+		uint32_t gid;
+		const char *end = parse_id(o->gids[i], &gid);
+		if (!end || *end)
+			return nsrun_fail(err, 0, "exec: --additional-gids '%s': expected a group id",
+					  o->gids[i]);
 		uint32_t *grown = realloc(spec->additional_gids,
 					  (spec->n_additional_gids + 1) * sizeof(uint32_t));
 		if (!grown)
 			return nsrun_fail(err, errno, "exec");
 		spec->additional_gids = grown;
-		spec->additional_gids[spec->n_additional_gids++] = (uint32_t)strtoul(o->gids[i], NULL, 10);
+		spec->additional_gids[spec->n_additional_gids++] = gid;
 	}
 	for (unsigned i = 0; i < o->n_caps; i++) {
 		int cap = caps_from_name(o->caps[i]);
@@ -236,12 +257,27 @@ static int apply_overrides(const struct exec_opts *o, struct oci_config *cfg,
 		spec->caps.permitted |= 1ULL << cap;
 	}
 	for (unsigned i = 0; i < o->n_env; i++) {
-		size_t n = 0;
-		while (spec->env && spec->env[n])
-			n++;
-		char **grown = realloc(spec->env, (n + 2) * sizeof(char *));
-		if (!grown || !(grown[n] = strdup(o->env[i])))
+		const char *eq = strchr(o->env[i], '=');
+		if (!eq || eq == o->env[i])
+			return nsrun_fail(err, 0, "exec: --env '%s': expected NAME=VALUE", o->env[i]);
+		char *entry = strdup(o->env[i]);
+		if (!entry)
 			return nsrun_fail(err, errno, "exec");
+		/* -e NAME=VALUE replaces the config's NAME (getenv finds the first). */
+		size_t n = 0, name_len = (size_t)(eq - o->env[i]) + 1;
+		while (spec->env && spec->env[n] && strncmp(spec->env[n], entry, name_len) != 0)
+			n++;
+		if (spec->env && spec->env[n]) {
+			free(spec->env[n]);
+			spec->env[n] = entry;
+			continue;
+		}
+		char **grown = realloc(spec->env, (n + 2) * sizeof(char *));
+		if (!grown) {
+			free(entry);
+			return nsrun_fail(err, errno, "exec");
+		}
+		grown[n] = entry;
 		grown[n + 1] = NULL;
 		spec->env = grown;
 	}

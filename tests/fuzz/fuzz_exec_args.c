@@ -9,6 +9,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* -e NAME=VALUE replaces the config's NAME: no name twice (the base config
+ * has none twice). */
+static void check_env_unique(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		size_t len = (size_t)(strchr(env[i], '=') - env[i]) + 1;
+		for (size_t k = i + 1; env[k]; k++)
+			if (strncmp(env[i], env[k], len) == 0)
+				abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
@@ -31,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* --process FILE is fuzz_process's; here the config's process stays. */
 		if (apply_overrides(&o, &cfg, &err) == 0) {
 			check_exec_spec(&cfg.spec);
+			check_env_unique(cfg.spec.env);
 			fuzz_spec_round_trip(&cfg.spec);
 		}
 		oci_config_free(&cfg);

@@ -449,13 +449,13 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 	if (!r.bad && prog_len > 0) {
 		uint32_t flags = get_u32(&r);
 		size_t bytes = (size_t)prog_len * sizeof(struct sock_filter);
-		if (r.bad || prog_len > 0xffff || bytes > r.len - r.off)
-			r.bad = 1;
-		else if (!(spec->seccomp = seccomp_from_program(
-				   (const struct sock_filter *)(r.buf + r.off), prog_len, flags)))
-			r.bad = 1;
-		else
+		if (!r.bad && prog_len <= 0xffff && bytes <= r.len - r.off)
+			spec->seccomp = seccomp_from_program(
+				(const struct sock_filter *)(r.buf + r.off), prog_len, flags);
+		if (spec->seccomp)
 			r.off += bytes;
+		else
+			r.bad = 1;
 	}
 	spec->oci_devices = get_u32(&r) != 0;
 	spec->root_readonly = get_u32(&r) != 0;

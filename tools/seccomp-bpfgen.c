@@ -3,6 +3,7 @@
  * compile at start-up.
  *   seccomp-bpfgen PROFILE.json OUTPUT.c */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static char *read_file(const char *path, size_t *len)
 			char *grown = realloc(buf, cap);
 			if (!grown) {
 				free(buf);
-				fclose(f);
+				(void)fclose(f);
 				return NULL;
 			}
 			buf = grown;
@@ -31,7 +32,13 @@ static char *read_file(const char *path, size_t *len)
 		n = fread(buf + *len, 1, cap - *len, f);
 		*len += n;
 	} while (n > 0);
-	fclose(f);
+	/* A read error is not the end of the profile. */
+	bool failed = ferror(f) != 0;
+	(void)fclose(f); /* read only: nothing left to lose */
+	if (failed) {
+		free(buf);
+		return NULL;
+	}
 	return buf;
 }
 

@@ -23,7 +23,8 @@ static const struct {
 static int bind_node(int dev, const char *name, const char *dest, struct nsrun_error *err)
 {
 	char host[32];
-	snprintf(host, sizeof(host), "/dev/%s", name);
+	if ((size_t)snprintf(host, sizeof(host), "/dev/%s", name) >= sizeof(host))
+		return nsrun_fail(err, ENAMETOOLONG, "--dev %s: /dev/%s", dest, name);
 	int file = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
 	if (file < 0)
 		return nsrun_fail(err, errno, "--dev %s: create %s", dest, name);

@@ -39,7 +39,7 @@ int net_loopback_up(struct nsrun_error *err)
 		struct nlmsghdr nh;
 		char buf[512];
 	} reply;
-	ssize_t n = recv(fd, &reply, sizeof(reply), 0);
+	ssize_t n = recv(fd, reply.buf, sizeof(reply.buf), 0);
 	if (n < 0) {
 		nsrun_fail(err, errno, "loopback: receive");
 		goto out;

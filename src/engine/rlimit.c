@@ -42,10 +42,11 @@ const char *rlimit_name(int resource)
 
 static void format_limit(uint64_t v, char *buf, size_t size)
 {
+	/* The callers' 24 bytes hold "unlimited" and any 20-digit uint64_t. */
 	if (v == (uint64_t)RLIM_INFINITY)
-		snprintf(buf, size, "unlimited");
+		(void)snprintf(buf, size, "unlimited");
 	else
-		snprintf(buf, size, "%" PRIu64, v);
+		(void)snprintf(buf, size, "%" PRIu64, v);
 }
 
 int rlimit_apply(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -57,10 +58,11 @@ int rlimit_apply(const struct nsrun_spec *spec, struct nsrun_error *err)
 			continue;
 		int e = errno;
 		struct rlimit have;
-		char soft[24], hard[24], held[24];
+		char soft[24], hard[24];
 		format_limit(l->soft, soft, sizeof(soft));
 		format_limit(l->hard, hard, sizeof(hard));
 		if (e == EPERM && getrlimit(l->resource, &have) == 0 && want.rlim_max > have.rlim_max) {
+			char held[24];
 			format_limit((uint64_t)have.rlim_max, held, sizeof(held));
 			return nsrun_fail(err, 0,
 					  "--rlimit %s=%s:%s: above the hard limit %s that nsrun holds "

@@ -101,12 +101,13 @@ static int resolve_user(const char *spec, struct target_user *t, struct nsrun_er
 	if (found) {
 		t->uid = pw.uid;
 		t->gid = pw.gid;
-		snprintf(t->home, sizeof(t->home), "%s", pw.home[0] ? pw.home : "/");
+		/* Same size as pw.home: it fits. */
+		(void)snprintf(t->home, sizeof(t->home), "%s", pw.home[0] ? pw.home : "/");
 	} else {
 		/* A number without an entry keeps the current group, as docker's
 		 * --user does. */
 		t->gid = (uint32_t)getgid();
-		snprintf(t->home, sizeof(t->home), "/");
+		(void)snprintf(t->home, sizeof(t->home), "/");
 	}
 	if (group && !passwd_parse_id(group, strlen(group), &t->gid) &&
 	    !group_find_gid(grp, grp_len, group, &t->gid)) {
@@ -165,11 +166,13 @@ int user_switch_ids(uint32_t uid, uint32_t gid, const uint32_t *additional, size
 
 int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err)
 {
-	struct target_user t;
+	/* Zeroed: resolve_user leaves it unset when it fails. */
+	struct target_user t = { 0 };
 	char what[300];
 	if (resolve_user(spec, &t, err) < 0)
 		return -1;
-	snprintf(what, sizeof(what), "--as '%s'", spec);
+	/* Only a label for error messages: a long --as value is cut short. */
+	(void)snprintf(what, sizeof(what), "--as '%s'", spec);
 	if (switch_ids(what, t.uid, t.gid, t.groups, t.ngroups, keep_caps, err) < 0)
 		return -1;
 	if (setenv("HOME", t.home, 1) < 0)

@@ -74,21 +74,25 @@ static int run_one(json_t *h, const char *kind, size_t index, const char *state,
 		nsrun_fail(err, errno, "hooks.%s[%zu]: %s", kind, index, path);
 		goto out;
 	}
+	/* A hook that does not read its stdin must not kill us with SIGPIPE;
+	 * the hook itself gets the default action back before execve. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		nsrun_fail(err, errno, "hooks.%s[%zu]: ignore SIGPIPE", kind, index);
+		goto out;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		nsrun_fail(err, errno, "hooks.%s[%zu]: fork", kind, index);
 		goto out;
 	}
 	if (pid == 0) {
-		if (dup2(pipefd[0], STDIN_FILENO) < 0)
+		if (dup2(pipefd[0], STDIN_FILENO) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR)
 			_exit(126);
 		execve(path, argv, envp);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(pipefd[0]);
 	pipefd[0] = -1;
-	/* A hook that does not read its stdin must not block us. */
-	signal(SIGPIPE, SIG_IGN);
 	ssize_t w = write(pipefd[1], state, strlen(state));
 	(void)w;
 	close(pipefd[1]);

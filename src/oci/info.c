@@ -142,7 +142,10 @@ int oci_spec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 								 "hostID", (int)getgid(), "size", 1));
 	}
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path)) {
+		json_decref(config);
+		return nsrun_fail(err, ENAMETOOLONG, "spec: %s/config.json", bundle);
+	}
 	if (access(path, F_OK) == 0) {
 		json_decref(config);
 		return nsrun_fail(err, EEXIST, "spec: %s", path);

@@ -14,8 +14,9 @@ static int fail_v(struct nsrun_error *err, int status, int errnum,
 	if (n < 0)
 		n = 0;
 	size_t len = (size_t)n < sizeof(err->msg) ? (size_t)n : sizeof(err->msg) - 1;
+	/* The message is one fixed-size line: a long one is cut short. */
 	if (errnum != 0)
-		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+		(void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
 			 strerror(errnum));
 	err->status = status;
 	err->errnum = errnum;

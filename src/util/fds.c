@@ -30,10 +30,16 @@ int fds_close_all_but(const int *keep, unsigned n, struct nsrun_error *err)
 {
 	int sorted[64];
 	unsigned m = 0;
-	for (unsigned i = 0; i < n && m < 64; i++)
-		if (keep[i] > 2)
-			sorted[m++] = keep[i];
-	qsort(sorted, m, sizeof(int), cmp_int);
+	for (unsigned i = 0; i < n; i++) {
+		if (keep[i] <= 2)
+			continue;
+		/* Silently closing a descriptor asked to be kept is worse. */
+		if (m == sizeof(sorted) / sizeof(sorted[0]))
+			return nsrun_fail(err, E2BIG, "keep more than %u inherited descriptors", m);
+		sorted[m++] = keep[i];
+	}
+	if (m > 1)
+		qsort(sorted, m, sizeof(int), cmp_int);
 	unsigned next = 3;
 	for (unsigned i = 0; i < m; i++) {
 		if ((unsigned)sorted[i] < next)

@@ -292,8 +292,8 @@ static const struct {
 	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
-static int parse_mount(struct oci_config *cfg, json_t *m, size_t index, struct nsrun_fs_op *op,
-		       struct nsrun_error *err)
+static int parse_mount(struct oci_config *cfg, const char *bundle, json_t *m, size_t index,
+		       struct nsrun_fs_op *op, struct nsrun_error *err)
 {
 	char field[48];
 	snprintf(field, sizeof(field), "mounts[%zu]", index);
@@ -345,9 +345,9 @@ static int parse_mount(struct oci_config *cfg, json_t *m, size_t index, struct n
 	if ((op->flags & MS_BIND) && !op->src)
 		return refuse(err, field, "a bind mount needs a source");
 	if ((op->flags & MS_BIND) && op->src[0] != '/') {
-		/* relative to the bundle, as runc resolves it */
+		/* relative to the bundle (not the rootfs), as runc resolves it */
 		char *abs = NULL;
-		if (asprintf(&abs, "%s/%s", cfg->rootfs, op->src) < 0 || !keep(cfg, abs, err))
+		if (asprintf(&abs, "%s/%s", bundle, op->src) < 0 || !keep(cfg, abs, err))
 			return -1;
 		op->src = abs;
 	}
@@ -442,6 +442,8 @@ static int parse_resources(json_t *res, struct nsrun_spec *spec, struct nsrun_er
 		    json_integer_value(v) > 0) {
 			/* v1 shares 2..262144 to v2 weight 1..10000 */
 			uint64_t shares = (uint64_t)json_integer_value(v);
+			if (shares > 262144) /* the kernel's maximum; more would wrap */
+				shares = 262144;
 			l->cpu_weight = shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142;
 		}
 		if (refuse_if_set(cpu, "realtimeRuntime", "linux.resources.cpu.realtimeRuntime", err) < 0 ||
@@ -671,7 +673,7 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 			return nsrun_fail(err, errno, "config.json");
 		size_t i;
 		json_array_foreach(mounts, i, v) {
-			if (parse_mount(cfg, v, i, &spec->fs_ops[spec->n_fs_ops], err) < 0)
+			if (parse_mount(cfg, bundle, v, i, &spec->fs_ops[spec->n_fs_ops], err) < 0)
 				return -1;
 			spec->n_fs_ops++;
 		}

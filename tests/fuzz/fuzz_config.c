@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "fuzz_tmp.h"
 #include "oci/config.h"
@@ -22,9 +23,17 @@ static void check_spec(const struct nsrun_spec *spec)
 	for (char **e = spec->env; *e; e++)
 		if (!strchr(*e, '='))
 			abort();
-	for (unsigned i = 0; i < spec->n_fs_ops; i++)
-		if (!spec->fs_ops[i].dest || spec->fs_ops[i].dest[0] != '/')
+	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
+		const struct nsrun_fs_op *op = &spec->fs_ops[i];
+		if (!op->dest || op->dest[0] != '/')
 			abort();
+		/* a bind's source is absolute: a relative one is the bundle's */
+		if (op->kind == NSRUN_FS_MOUNT && (op->flags & MS_BIND) &&
+		    (!op->src || op->src[0] != '/'))
+			abort();
+	}
+	if (spec->cgroup.cpu_weight > 10000)
+		abort();
 	if (spec->n_joins > NSRUN_MAX_JOINS || spec->uid_map.n > NSRUN_MAX_MAP_LINES ||
 	    spec->gid_map.n > NSRUN_MAX_MAP_LINES)
 		abort();

@@ -548,6 +548,15 @@ static bool sysctl_is_namespaced(const struct nsrun_spec *spec, const char *key)
 	return false;
 }
 
+/* Whether a '/'-separated path has a ".." component. */
+static bool has_dot_dot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
 static int parse_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *err)
 {
 	struct nsrun_spec *spec = &cfg->spec;
@@ -567,6 +576,9 @@ static int parse_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *e
 	spec->cgroup_path = json_string_value(json_object_get(lx, "cgroupsPath"));
 	if (spec->cgroup_path && !*spec->cgroup_path)
 		spec->cgroup_path = NULL;
+	if (spec->cgroup_path && has_dot_dot(spec->cgroup_path))
+		return refuse(err, "linux.cgroupsPath",
+			      "'..' would leave the cgroup hierarchy (runc resolves it inside)");
 	if (is_set(v = json_object_get(lx, "resources")) && parse_resources(v, spec, err) < 0)
 		return -1;
 	if (is_set(v = json_object_get(lx, "maskedPaths")) &&

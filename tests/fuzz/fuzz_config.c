@@ -34,6 +34,10 @@ static void check_spec(const struct nsrun_spec *spec)
 	}
 	if (spec->cgroup.cpu_weight > 10000)
 		abort();
+	/* cgroupsPath stays inside the hierarchy */
+	for (const char *p = spec->cgroup_path; p && (p = strstr(p, "..")); p += 2)
+		if ((p == spec->cgroup_path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			abort();
 	if (spec->n_joins > NSRUN_MAX_JOINS || spec->uid_map.n > NSRUN_MAX_MAP_LINES ||
 	    spec->gid_map.n > NSRUN_MAX_MAP_LINES)
 		abort();

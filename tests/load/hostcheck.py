@@ -54,7 +54,8 @@ class Cgroups:
     """The supervisor's own cgroup, NAME, below its current one in every
     hierarchy nsrun uses. Everything the supervisor starts is inside, and
     so is every cgroup nsrun makes for it (nsrun nests its cgroups in its
-    caller's)."""
+    caller's). NAME must not look like nsrun's own cgroups (nsrun-*): the
+    integration tests' teardown kills whatever is in those."""
 
     def __init__(self, name):
         self.dirs = {}  # controller -> our directory

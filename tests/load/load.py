@@ -435,7 +435,7 @@ def main():
         sys.exit("load.py: --maxrss is needed")
     args.nsrun_real = os.path.realpath(args.nsrun)
     tap = Tap()
-    cgroups = hostcheck.Cgroups(f"nsrun-load.{args.tag}")
+    cgroups = hostcheck.Cgroups(f"load-supervisor.{args.tag}")
     tap.note(f"supervisor pid {os.getpid()}, cgroups {', '.join(cgroups.dirs.values())}")
     phases = args.phases.split(",")
     started = time.monotonic()

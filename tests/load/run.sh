@@ -92,9 +92,9 @@ cleanup() {
 		for pid in $(cat "$d/cgroup.procs" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null
 		done
-	done < <(find /sys/fs/cgroup -type d -name "nsrun-load.$tag" 2>/dev/null)
+	done < <(find /sys/fs/cgroup -type d -name "load-supervisor.$tag" 2>/dev/null)
 	sleep 0.2
-	find /sys/fs/cgroup -depth -type d -path "*/nsrun-load.$tag*" -exec rmdir {} + 2>/dev/null
+	find /sys/fs/cgroup -depth -type d -path "*/load-supervisor.$tag*" -exec rmdir {} + 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -50,7 +50,7 @@ for phase in "sandbox CLI, 50 in sequence" "nsrun run, 50 in sequence" \
 		check $? "$phase: '$what' fails with its fault"
 	done
 done
-left=$( (find /sys/fs/cgroup -name "nsrun-load.$tag*"; [[ -e $work ]] && echo "$work"; grep -F "$work" /proc/self/mountinfo) 2>/dev/null)
+left=$( (find /sys/fs/cgroup -name "load-supervisor.$tag*"; [[ -e $work ]] && echo "$work"; grep -F "$work" /proc/self/mountinfo) 2>/dev/null)
 check $([[ -n $tag && -n $work && -z $left ]]; echo $?) "run.sh removed its cgroups, mounts and files${left:+: $left}"
 echo "1..$n"
 ((failed == 0)) || { sed 's/^/# /' "$out"; exit 1; }

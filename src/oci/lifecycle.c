@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,6 +136,27 @@ static int cgroup_pids(const struct oci_state *st, pid_t *pids, int max)
 	return -1;
 }
 
+/* Signal the container's init only while it is the process the state
+ * recorded: a pidfd pins the process, so the start time read after opening
+ * it tells whether the pid was reused in between (a zombie reads as gone).
+ * 0 when sent, ESRCH when the init is gone, another errno on failure. */
+static int signal_init(const struct oci_state *st, int sig)
+{
+	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (fd < 0 && errno != ENOSYS)
+		return errno;
+	if (oci_process_start_time(st->pid) != st->start_time) {
+		if (fd >= 0)
+			close(fd);
+		return ESRCH;
+	}
+	int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) : kill(st->pid, sig);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	return rc < 0 ? e : 0;
+}
+
 static void signal_all(const struct oci_state *st, int sig)
 {
 	pid_t pids[4096];
@@ -142,7 +164,7 @@ static void signal_all(const struct oci_state *st, int sig)
 	for (int i = 0; i < n; i++)
 		kill(pids[i], sig);
 	if (n < 0)
-		kill(st->pid, sig);
+		signal_init(st, sig);
 }
 
 int oci_kill(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
@@ -168,13 +190,15 @@ int oci_kill(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	if (oci_state_load(oci_state_root(g->root), id, &st, err) < 0)
 		return -1;
 	enum oci_status s = oci_state_status(&st);
-	int rc = 0;
+	int rc = 0, e;
 	if (s == OCI_STOPPED)
 		rc = nsrun_fail(err, 0, "container not running");
 	else if (all)
 		signal_all(&st, sig);
-	else if (kill(st.pid, sig) < 0)
-		rc = nsrun_fail(err, errno, "kill pid %d", (int)st.pid);
+	else if ((e = signal_init(&st, sig)) == ESRCH) /* it ended since the check */
+		rc = nsrun_fail(err, 0, "container not running");
+	else if (e != 0)
+		rc = nsrun_fail(err, e, "kill pid %d", (int)st.pid);
 	oci_state_free(&st);
 	return rc < 0 ? -1 : 0;
 }
@@ -194,7 +218,7 @@ static void kill_and_wait(const struct oci_state *st)
 	struct nsrun_error ignored;
 	signal_all(st, SIGKILL);
 	set_frozen(st, false, &ignored);
-	kill(st->pid, SIGKILL);
+	signal_init(st, SIGKILL);
 	for (int i = 0; i < 1000 && oci_process_start_time(st->pid) == st->start_time; i++) {
 		waitpid(st->pid, NULL, WNOHANG); /* ours when created by `run` */
 		sleep_ms(10);
@@ -218,14 +242,17 @@ int oci_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun_
 	const char *root = oci_state_root(g->root);
 	struct oci_state st;
 	if (oci_state_load(root, id, &st, err) < 0) {
-		/* --force: a state directory without a state file is debris. */
-		if (force && oci_id_valid(id) &&
-		    (size_t)snprintf(st.dir, sizeof(st.dir), "%s/%s", root, id) < sizeof(st.dir) &&
-		    access(st.dir, F_OK) == 0) {
-			oci_state_remove(&st);
+		/* --force: a state directory without a state file is debris, and
+		 * a container that does not exist is deleted already: success, as
+		 * runc says, so that cleaning up after a create that failed or was
+		 * killed need not tell the cases apart. */
+		if (!force || !oci_id_valid(id))
+			return -1;
+		if ((size_t)snprintf(st.dir, sizeof(st.dir), "%s/%s", root, id) >= sizeof(st.dir) ||
+		    (access(st.dir, F_OK) < 0 && errno == ENOENT))
 			return 0;
-		}
-		return -1;
+		oci_state_remove(&st);
+		return 0;
 	}
 	enum oci_status s = oci_state_status(&st);
 	int rc = 0;

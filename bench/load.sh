@@ -19,9 +19,9 @@
 #
 # Environment (all optional):
 #   NSRUN=<repo>/build-bench/nsrun
-#   COUNT=500      containers per batch
+#   COUNT=300      containers per batch
 #   JOBS=8         concurrency of the concurrent batches
-#   ROUNDS=3       batches per runtime, kind and concurrency; the order of
+#   ROUNDS=5       batches per runtime, kind and concurrency; the order of
 #                  the runtimes rotates from round to round
 #   RESULTS_DIR=<repo>/bench/results/load-<date>-<time>
 #
@@ -33,9 +33,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 nsrun=${NSRUN:-$root/build-bench/nsrun}
-count=${COUNT:-500}
+count=${COUNT:-300}
 jobs=${JOBS:-8}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 out=${RESULTS_DIR:-$here/results/load-$(date +%Y%m%d-%H%M%S)}
 
 say() { printf '== %s\n' "$*" >&2; }
@@ -169,12 +169,14 @@ for p in "${pairs[@]}"; do
 done
 hidden_clean >/dev/null
 
+# The runtimes take turns batch by batch, so that what the rest of the
+# machine does weighs on both alike; the order rotates from round to round.
+n=${#pairs[@]}
 for ((r = 1; r <= rounds; r++)); do
-	n=${#pairs[@]}
-	for ((i = 0; i < n; i++)); do
-		read -r l rt <<<"${pairs[$(((i + r - 1) % n))]}"
-		for kind in run lifecycle; do
-			for conc in 1 "$jobs"; do
+	for kind in run lifecycle; do
+		for conc in 1 "$jobs"; do
+			for ((i = 0; i < n; i++)); do
+				read -r l rt <<<"${pairs[$(((i + r - 1) % n))]}"
 				batch "$l" "$rt" "$kind" "$conc" "$r"
 			done
 		done
@@ -195,18 +197,26 @@ kinds = {"run": "`run`", "lifecycle": "`create` + `start` + `delete`"}
 print(f"Containers per second: COUNT / the median wall time of {len(next(iter(groups.values())))} batches "
       f"of {count} containers each.")
 print()
-print("| layout | work | at a time | runtime | containers/s | median s | min – max s | busy before (%) | nsrun / crun |")
-print("|---|---|---:|---|---:|---:|---|---|---:|")
+print("\"nsrun / crun\": crun's median time over nsrun's, how many times as many containers a second "
+      "nsrun starts; \"paired\": the median over the rounds of the same ratio between the two batches "
+      "of a round, which ran one after the other. \"busy before\": how busy the machine was in the "
+      "second before each batch, per round.")
+print()
+print("| layout | work | at a time | runtime | containers/s | median s | min – max s | busy before (%) | nsrun / crun | paired |")
+print("|---|---|---:|---|---:|---:|---|---|---:|---:|")
 for (l, k, j, name), rs in sorted(groups.items(), key=lambda x: (x[0][0] != "v1", x[0][1] != "run", x[0][2], x[0][3] != "nsrun")):
     secs = [r["seconds"] for r in rs]
     med = st.median(secs)
-    ratio = ""
+    ratio = paired = ""
     if name == "nsrun" and (l, k, j, "crun") in groups:
-        crun_med = st.median(r["seconds"] for r in groups[(l, k, j, "crun")])
-        ratio = f"{crun_med / med:.2f}"
+        crun = groups[(l, k, j, "crun")]
+        ratio = f"{st.median(r['seconds'] for r in crun) / med:.2f}"
+        by_round = {r["round"]: r["seconds"] for r in crun}
+        pairs = [by_round[r["round"]] / r["seconds"] for r in rs if r["round"] in by_round]
+        paired = f"{st.median(pairs):.2f}" if pairs else ""
     busy = "/".join(str(r["busy_before"]) for r in rs)
     print(f"| {l} | {kinds[k]} | {j} | {name} | {count / med:.0f} | {med:.2f} | {min(secs):.2f} – {max(secs):.2f} "
-          f"| {busy} | {ratio} |")
+          f"| {busy} | {ratio} | {paired} |")
 PY
 cat "$out/load.md"
 say "load results: $out (load.md, load.jsonl, env.txt)"

@@ -75,7 +75,7 @@ sandbox_cmds() {
 }
 
 @test "create with a low RLIMIT_NOFILE: EMFILE at the step that runs out, one line, nothing left" {
-	skip "known bug: state.c remove_dir_and_files needs a descriptor (opendir) and leaves the state directory when create fails with EMFILE"
+	known_bug "state.c remove_dir_and_files needs a descriptor (opendir) and leaves the state directory when create fails with EMFILE"
 	oci_new_id
 	cfg_args sleep 30
 	local n failed=0 ok=0
@@ -170,7 +170,7 @@ MEM_LIMITS="512K 1M 1200K 1400K 1600K 1800K 2M 3M 4M 8M 16M 64M 256M"
 }
 
 @test "the sandbox CLI in a small memory cgroup: ENOMEM as one line or an OOM kill, no process left either way" {
-	skip "known bug: reexec.c nsrun_reexec_spawn: a launcher killed before its child set PR_SET_PDEATHSIG leaves the child blocked forever reading hold_fd"
+	known_bug "reexec.c nsrun_reexec_spawn: a launcher killed before its child set PR_SET_PDEATHSIG leaves the child blocked forever reading hold_fd"
 	sandbox_cmds
 	local cmd lim seen
 	for cmd in "${SANDBOX_CMDS[@]}"; do

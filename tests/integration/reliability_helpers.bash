@@ -37,6 +37,13 @@ rel_teardown() {
 }
 
 setup() { rel_setup; }
+
+# known_bug TEXT: skip the test as "known bug: TEXT" while the bug is open
+# in a file these tests do not own; NSRUN_REL_KNOWN_BUGS=1 runs it anyway
+# (to check a fix).
+known_bug() {
+	[[ ${NSRUN_REL_KNOWN_BUGS:-0} == 1 ]] || skip "known bug: $1"
+}
 teardown() { rel_teardown; }
 
 # --- cgroups around nsrun itself ------------------------------------------------

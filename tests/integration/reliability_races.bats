@@ -10,7 +10,6 @@ load reliability_helpers
 ROUNDS=${NSRUN_REL_ROUNDS:-20}
 
 @test "two creates of one id at once: exactly one succeeds, the other says runc's 'container with given ID already exists'" {
-	known_bug "state.c oci_state_create_dir: remove_if_abandoned clobbers errno, the loser says EAGAIN instead of already exists"
 	cfg_args sleep 30
 	local i winner loser
 	for ((i = 0; i < ROUNDS; i++)); do

@@ -32,7 +32,7 @@ build: deps-build build/build.ninja
 	ninja -C build
 
 build-asan/build.ninja:
-	meson setup build-asan --buildtype=debugoptimized -Dwerror=true \
+	meson setup build-asan --buildtype=debugoptimized -Dwerror=true -Dfault_injection=true \
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all
 

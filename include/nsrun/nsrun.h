@@ -221,14 +221,28 @@ struct nsrun_created {
 	pid_t pid;                    /* the container's first process, on the host */
 	unsigned n_cgroup_dirs;       /* its cgroup directories, one per hierarchy */
 	char cgroup_dirs[4][1100];
+	/* Optional, set by the caller: called once the cgroup directories exist
+	 * and before any process is in them, so that a caller which may be
+	 * killed can first record what to clean up. A non-zero return (err
+	 * filled) fails the create. */
+	int (*on_cgroups)(const struct nsrun_created *made, void *arg,
+			  struct nsrun_error *err);
+	void *arg;
+	int commit_fd;                /* engine's: see nsrun_create_commit */
 };
 
-/* OCI create: start the sandbox up to the point right before the command
- * (spec->park), and return with its first process waiting for a byte on
- * spec->exec_fifo_fd. The process is our child and is not killed when we
- * exit; its cgroup stays until the caller removes it. */
+/* OCI create, in two phases. nsrun_create starts the sandbox up to the
+ * point right before the command (spec->park) and returns with its first
+ * process, our child, parked. Then exactly one of:
+ *   nsrun_create_commit  the process goes on to wait for a byte on
+ *                        spec->exec_fifo_fd (OCI start) and outlives us;
+ *   nsrun_create_abort   it is killed and reaped, its cgroups removed.
+ * Should the caller die in between, the process exits by itself: nothing
+ * runs that no state records. Its cgroups stay for the caller's cleanup. */
 int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 		 struct nsrun_error *err);
+int nsrun_create_commit(struct nsrun_created *made, struct nsrun_error *err);
+void nsrun_create_abort(struct nsrun_created *made);
 
 /* OCI exec --detach: start the command as nsrun_run's staged path does, but
  * return its pid as soon as it has been executed; it is not waited for. */

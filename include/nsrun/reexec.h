@@ -64,6 +64,10 @@ struct nsrun_reexec_attr {
 	const int *inherit_fds;    /* descriptors the stage inherits: their
 	                              close-on-exec flag is cleared in the child */
 	unsigned n_inherit_fds;
+	int hold_peer_fd;          /* > 0: the caller's end of hold_fd's socket,
+	                              closed in the child at once, so that the
+	                              caller's death reads as EOF on hold_fd
+	                              and a held child never outlives it */
 };
 
 /* Start `stage` in a child from the sealed copy, with argv (argv[0] is

@@ -185,53 +185,6 @@ static void remove_stale(const char *parent, bool v2)
 	closedir(d);
 }
 
-/* mkdir -p of a cgroupsPath below a hierarchy's root; an existing cgroup
- * is joined, as runc does. */
-static int make_named_dir(struct cgroup_sandbox *cg, const char *root, const char *path, bool v2,
-			  struct nsrun_error *err)
-{
-	if (cg->n_dirs == CGROUP_MAX_DIRS)
-		return nsrun_fail(err, E2BIG, "cgroupsPath: too many cgroup hierarchies");
-	char *dir = cg->dirs[cg->n_dirs].path;
-	if ((size_t)snprintf(dir, sizeof(cg->dirs[0].path), "%s/%s", root,
-			     path[0] == '/' ? path + 1 : path) >= sizeof(cg->dirs[0].path))
-		return nsrun_fail(err, ENAMETOOLONG, "cgroupsPath %s", path);
-	for (char *p = dir + strlen(root) + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return nsrun_fail(err, errno, "cgroupsPath: create %s", dir);
-		*p = saved;
-		if (saved == '\0')
-			break;
-	}
-	cg->dirs[cg->n_dirs].v2 = v2;
-	cg->n_dirs++;
-	return 0;
-}
-
-static int make_dir(struct cgroup_sandbox *cg, const char *parent, bool v2, const char *option,
-		    struct nsrun_error *err)
-{
-	if (cg->n_dirs == CGROUP_MAX_DIRS)
-		return nsrun_fail(err, E2BIG, "%s: too many cgroup hierarchies", option);
-	if (access(parent, W_OK) < 0)
-		return nsrun_fail(err, errno,
-				  "%s: cgroup limits need a delegated cgroup, and %s is not "
-				  "writable by uid %d", option, parent, (int)geteuid());
-	char *path = cg->dirs[cg->n_dirs].path;
-	if ((size_t)snprintf(path, sizeof(cg->dirs[0].path), "%s/" NAME_PREFIX "%d", parent,
-			     (int)getpid()) >= sizeof(cg->dirs[0].path))
-		return nsrun_fail(err, ENAMETOOLONG, "%s: cgroup below %s", option, parent);
-	if (mkdir(path, 0755) < 0)
-		return nsrun_fail(err, errno, "%s: create cgroup %s", option, path);
-	cg->dirs[cg->n_dirs].v2 = v2;
-	cg->n_dirs++;
-	return 0;
-}
-
 static int set_limit(const char *dir, const char *file, const char *value, const char *option,
 		     struct nsrun_error *err)
 {
@@ -334,82 +287,86 @@ static int write_v1_limits(const char *dir, const struct nsrun_spec *spec, enum 
 	}
 }
 
-/* The v2 parent for the sandbox: for root a cgroup of nsrun's own below the
- * hierarchy's root, where the controllers can be enabled (a cgroup holding
- * processes cannot pass them on); for others their own, delegated cgroup. */
-static int v2_parent(const char *root, unsigned ctl_mask, char *out, size_t size,
-		     struct nsrun_error *err)
-{
-	char own[400], enable[64] = "";
-	if (size < 700)
-		return nsrun_fail(err, ENAMETOOLONG, "cgroup: parent path");
-	for (int c = 0; c < N_CTL; c++)
-		if (ctl_mask & (1U << c))
-			snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
-				 enable[0] ? " " : "", ctl_names[c]);
-	if (geteuid() == 0) {
-		snprintf(out, size, "%s/nsrun", root);
-		if (write_file(root, "cgroup.subtree_control", enable) < 0)
-			return nsrun_fail(err, errno, "cgroup: enable %s in %s", enable, root);
-		if (mkdir(out, 0755) < 0 && errno != EEXIST)
-			return nsrun_fail(err, errno, "cgroup: create %s", out);
-	} else {
-		if (own_cgroup(NULL, own, sizeof(own)) < 0)
-			return nsrun_fail(err, errno, "cgroup: read /proc/self/cgroup");
-		snprintf(out, size, "%s%s", root, own);
-	}
-	if (write_file(out, "cgroup.subtree_control", enable) < 0)
-		return nsrun_fail(err, errno,
-				  "cgroup: enable %s in %s%s", enable, out,
-				  errno == EBUSY ? " (it holds processes: run nsrun from a "
-						   "delegated cgroup of its own)" : "");
-	return 0;
-}
-
 bool cgroup_ns_deferred(const struct nsrun_spec *spec)
 {
 	return (spec->new_ns & CLONE_NEWCGROUP) && (cgroup_wanted(spec) || spec->cgroup_path);
+}
+
+/* The cgroup nsrun runs in, in a v1 controller's hierarchy ("<mount><own>"),
+ * or in the v2 one (ctl NULL: "<root2><own>"). */
+static int own_dir(const char *root2, const char *ctl, char *out, size_t size)
+{
+	char mount[256], own[400];
+	if (ctl)
+		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl);
+	else
+		snprintf(mount, sizeof(mount), "%s", root2);
+	if (own_cgroup(ctl, own, sizeof(own)) < 0)
+		return -1;
+	snprintf(out, size, "%s%s", mount, own);
+	return 0;
+}
+
+/* Where unnamed v2 sandboxes go: for root a cgroup of nsrun's own below the
+ * hierarchy's root, where controllers can be enabled (a cgroup holding
+ * processes cannot pass them on); for others their own, delegated cgroup. */
+static int v2_sandbox_parent(const char *root2, char *out, size_t size)
+{
+	if (geteuid() == 0) {
+		snprintf(out, size, "%s/nsrun", root2);
+		return 0;
+	}
+	return own_dir(root2, NULL, out, size);
 }
 
 /* Leftovers of killed launchers, in every hierarchy nsrun puts sandboxes in
  * (not only those this start uses). */
 static void remove_stale_everywhere(const char *root2)
 {
-	char own[400], parent[1024];
+	char parent[1024];
 	for (int c = 0; c < N_CTL; c++) {
 		char mount[256];
 		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
-		if (!is_fs(mount, CGROUP_SUPER_MAGIC) || own_cgroup(ctl_names[c], own, sizeof(own)) < 0)
-			continue;
-		snprintf(parent, sizeof(parent), "%s%s", mount, own);
-		remove_stale(parent, false);
+		if (is_fs(mount, CGROUP_SUPER_MAGIC) && own_dir(NULL, ctl_names[c], parent, sizeof(parent)) == 0)
+			remove_stale(parent, false);
 	}
-	if (!root2)
-		return;
-	if (geteuid() == 0) {
-		snprintf(parent, sizeof(parent), "%s/nsrun", root2);
+	if (root2 && v2_sandbox_parent(root2, parent, sizeof(parent)) == 0)
 		remove_stale(parent, true);
-	} else if (own_cgroup(NULL, own, sizeof(own)) == 0) {
-		snprintf(parent, sizeof(parent), "%s%s", root2, own);
-		remove_stale(parent, true);
-	}
 }
 
-int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
-		  struct nsrun_error *err)
+static int plan_dir(struct cgroup_sandbox *cg, const char *base, const char *name, bool v2,
+		    unsigned ctl_mask, const char *option, struct nsrun_error *err)
+{
+	if (cg->n_dirs == CGROUP_MAX_DIRS)
+		return nsrun_fail(err, E2BIG, "%s: too many cgroup hierarchies", option);
+	char *path = cg->dirs[cg->n_dirs].path;
+	if ((size_t)snprintf(path, sizeof(cg->dirs[0].path), "%s/%s", base,
+			     name[0] == '/' ? name + 1 : name) >= sizeof(cg->dirs[0].path))
+		return nsrun_fail(err, ENAMETOOLONG, "%s: cgroup below %s", option, base);
+	cg->dirs[cg->n_dirs].v2 = v2;
+	cg->dirs[cg->n_dirs].ctl_mask = ctl_mask;
+	cg->dirs[cg->n_dirs].base_len = strlen(base);
+	cg->n_dirs++;
+	return 0;
+}
+
+int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->v2_fd = -1;
+	cg->named = spec->cgroup_path != NULL;
 	const char *root2 = v2_root();
-	if (!spec->cgroup_path)
-		remove_stale_everywhere(root2);
-	char v2_controllers[512] = "";
+	char v2_controllers[512] = "", own_name[32], base[1024];
 	if (root2) {
 		char path[256];
 		snprintf(path, sizeof(path), "%s/cgroup.controllers", root2);
 		if (read_file(path, v2_controllers, sizeof(v2_controllers)) < 0)
 			v2_controllers[0] = '\0';
 	}
+	/* A cgroupsPath, or one of our own named after the launcher. */
+	snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
+	const char *name = cg->named ? spec->cgroup_path : own_name;
+	bool absolute = cg->named && name[0] == '/';
 	unsigned in_v2 = 0;
 	for (int c = 0; c < N_CTL; c++) {
 		if (!wants(spec, (enum controller)c))
@@ -421,65 +378,111 @@ int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 			continue;
 		}
 		/* v1: a hierarchy of its own, nested in the caller's cgroup */
-		char mount[256], own[400], parent[1024];
+		char mount[256];
 		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
-		if (!is_fs(mount, CGROUP_SUPER_MAGIC)) {
-			nsrun_fail(err, 0, "%s: no %s controller on this host", ctl_options[c],
-				   ctl_names[c]);
-			goto fail;
-		}
-		if (own_cgroup(ctl_names[c], own, sizeof(own)) < 0) {
-			nsrun_fail(err, errno, "%s: find nsrun's %s cgroup", ctl_options[c], ctl_names[c]);
-			goto fail;
-		}
-		snprintf(parent, sizeof(parent), "%s%s", mount, own);
-		if (spec->cgroup_path ? make_named_dir(cg, spec->cgroup_path[0] == '/' ? mount : parent,
-						       spec->cgroup_path, false, err) < 0
-				      : make_dir(cg, parent, false, ctl_options[c], err) < 0)
-			goto fail;
-		if (write_v1_limits(cg->dirs[cg->n_dirs - 1].path, spec, (enum controller)c, err) < 0)
-			goto fail;
+		if (!is_fs(mount, CGROUP_SUPER_MAGIC))
+			return nsrun_fail(err, 0, "%s: no %s controller on this host", ctl_options[c],
+					  ctl_names[c]);
+		if (absolute)
+			snprintf(base, sizeof(base), "%s", mount);
+		else if (own_dir(NULL, ctl_names[c], base, sizeof(base)) < 0)
+			return nsrun_fail(err, errno, "%s: find nsrun's %s cgroup", ctl_options[c],
+					  ctl_names[c]);
+		if (plan_dir(cg, base, name, false, 1U << c, ctl_options[c], err) < 0)
+			return -1;
 	}
-	if (spec->cgroup_path && root2) {
-		/* OCI: a v2 cgroup too, for membership, freezing and its limits. */
-		char own[400], parent[1024];
-		if (own_cgroup(NULL, own, sizeof(own)) < 0)
-			own[0] = '\0';
-		snprintf(parent, sizeof(parent), "%s%s", root2, own);
-		if (in_v2) {
-			char enable[64] = "";
-			for (int c = 0; c < N_CTL; c++)
-				if (in_v2 & (1U << c))
-					snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable),
-						 "%s+%s", enable[0] ? " " : "", ctl_names[c]);
-			if (write_file(root2, "cgroup.subtree_control", enable) < 0) {
-				nsrun_fail(err, errno, "cgroupsPath: enable %s in %s", enable, root2);
-				goto fail;
-			}
+	/* OCI: a v2 cgroup too, for membership, freezing and its limits. */
+	if (root2 && (cg->named || in_v2)) {
+		if (absolute) {
+			snprintf(base, sizeof(base), "%s", root2);
+		} else if (cg->named) {
+			if (own_dir(root2, NULL, base, sizeof(base)) < 0)
+				snprintf(base, sizeof(base), "%s", root2);
+		} else if (v2_sandbox_parent(root2, base, sizeof(base)) < 0) {
+			return nsrun_fail(err, errno, "cgroup: read /proc/self/cgroup");
 		}
-		if (make_named_dir(cg, spec->cgroup_path[0] == '/' ? root2 : parent, spec->cgroup_path,
-				   true, err) < 0)
-			goto fail;
-		const char *dir = cg->dirs[cg->n_dirs - 1].path;
-		for (int c = 0; c < N_CTL; c++)
-			if ((in_v2 & (1U << c)) && write_v2_limits(dir, spec, (enum controller)c, err) < 0)
-				goto fail;
-		cg->v2_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (cg->v2_fd < 0) {
-			nsrun_fail(err, errno, "cgroup: open %s", dir);
-			goto fail;
+		if (plan_dir(cg, base, name, true, in_v2, "cgroup", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* "+memory +pids" for a controller mask. */
+static void enable_text(unsigned ctl_mask, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (int c = 0; c < N_CTL; c++)
+		if (ctl_mask & (1U << c))
+			snprintf(out + strlen(out), size - strlen(out), "%s+%s", out[0] ? " " : "",
+				 ctl_names[c]);
+}
+
+/* mkdir -p of a planned directory below its base. v2: the controllers are
+ * enabled in every cgroup above it, down from the base; an existing named
+ * cgroup is joined, as runc does, but nsrun's own must be new. */
+static int make_planned_dir(struct cgroup_sandbox *cg, unsigned i, const char *root2,
+			    struct nsrun_error *err)
+{
+	char *dir = cg->dirs[i].path;
+	size_t base_len = cg->dirs[i].base_len;
+	char enable[64];
+	enable_text(cg->dirs[i].ctl_mask, enable, sizeof(enable));
+	bool v2_enable = cg->dirs[i].v2 && enable[0];
+	if (v2_enable && !cg->named && geteuid() == 0 &&
+	    write_file(root2, "cgroup.subtree_control", enable) < 0)
+		return nsrun_fail(err, errno, "cgroup: enable %s in %s", enable, root2);
+	char saved = dir[base_len];
+	dir[base_len] = '\0';
+	int rc = 0;
+	if (!cg->named && geteuid() == 0 && cg->dirs[i].v2 && mkdir(dir, 0755) < 0 && errno != EEXIST)
+		rc = nsrun_fail(err, errno, "cgroup: create %s", dir);
+	else if (!cg->named && access(dir, W_OK) < 0)
+		rc = nsrun_fail(err, errno, "cgroup: limits need a delegated cgroup, and %s is not "
+				"writable by uid %d", dir, (int)geteuid());
+	dir[base_len] = saved;
+	if (rc < 0)
+		return -1;
+	for (char *p = dir + base_len + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		/* The parent of this component passes the controllers on. */
+		char *slash = strrchr(dir, '/');
+		*slash = '\0';
+		if (v2_enable && write_file(dir, "cgroup.subtree_control", enable) < 0) {
+			int e = errno;
+			rc = nsrun_fail(err, e, "cgroup: enable %s in %s%s", enable, dir,
+					e == EBUSY ? " (it holds processes: run nsrun from a "
+						     "delegated cgroup of its own)" : "");
 		}
-	} else if (in_v2) {
-		char parent[1024];
-		if (v2_parent(root2, in_v2, parent, sizeof(parent), err) < 0 ||
-		    make_dir(cg, parent, true, "cgroup", err) < 0)
+		*slash = '/';
+		if (rc == 0 && mkdir(dir, 0755) < 0 && (errno != EEXIST || (c == '\0' && !cg->named)))
+			rc = nsrun_fail(err, errno, "cgroup: create %s", dir);
+		*p = c;
+		if (rc < 0 || c == '\0')
+			break;
+	}
+	return rc;
+}
+
+int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
+{
+	const char *root2 = v2_root();
+	if (!cg->named)
+		remove_stale_everywhere(root2);
+	for (unsigned i = 0; i < cg->n_dirs; i++) {
+		if (make_planned_dir(cg, i, root2, err) < 0)
 			goto fail;
-		const char *dir = cg->dirs[cg->n_dirs - 1].path;
-		for (int c = 0; c < N_CTL; c++)
-			if ((in_v2 & (1U << c)) && write_v2_limits(dir, spec, (enum controller)c, err) < 0)
+		const char *dir = cg->dirs[i].path;
+		for (int c = 0; c < N_CTL; c++) {
+			if (!(cg->dirs[i].ctl_mask & (1U << c)))
+				continue;
+			if ((cg->dirs[i].v2 ? write_v2_limits : write_v1_limits)(dir, spec, (enum controller)c,
+										err) < 0)
 				goto fail;
-		cg->v2_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (cg->v2_fd < 0) {
+		}
+		if (cg->dirs[i].v2 && (cg->v2_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			nsrun_fail(err, errno, "cgroup: open %s", dir);
 			goto fail;
 		}
@@ -488,6 +491,12 @@ int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 fail:
 	cgroup_destroy(cg);
 	return -1;
+}
+
+int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		  struct nsrun_error *err)
+{
+	return cgroup_plan(spec, cg, err) < 0 ? -1 : cgroup_make(spec, cg, err);
 }
 
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err)

@@ -18,8 +18,12 @@ struct cgroup_sandbox {
 	struct {
 		char path[1100];
 		bool v2;
+		unsigned ctl_mask; /* the controllers whose limits are written here */
+		size_t base_len;   /* path[0..base_len) exists already: a hierarchy's
+				      mount or the cgroup nsrun runs in */
 	} dirs[CGROUP_MAX_DIRS];
-	int v2_fd; /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
+	bool named;  /* a cgroupsPath (an existing one is joined), else nsrun-<pid> */
+	int v2_fd;   /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
 };
 
 /* Whether the spec asks for any cgroup limit. */
@@ -30,7 +34,12 @@ bool cgroup_wanted(const struct nsrun_spec *spec);
  * stage unshares it then. */
 bool cgroup_ns_deferred(const struct nsrun_spec *spec);
 
-/* Create the cgroup directories for the spec's limits and write them. */
+/* Create the cgroup directories for the spec's limits and write them:
+ * cgroup_plan names the directories without touching the host (a caller
+ * that may be killed records them first), cgroup_make makes them and
+ * removes them again on failure. cgroup_create does both. */
+int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
+int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
 int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 		  struct nsrun_error *err);
 
@@ -45,11 +54,6 @@ int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err);
 
 /* Kill what is left inside and remove the directories. */
 void cgroup_destroy(struct cgroup_sandbox *cg);
-
-/* Existing cgroup directories to move a process into (OCI exec): their
- * cgroup.procs opened now, before the mount namespace changes. */
-int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err);
-int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err);
 
 /* Kill what is left in these cgroup directories and remove them (OCI delete,
  * where only the recorded paths are known). */

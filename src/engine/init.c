@@ -20,6 +20,7 @@
 #include "setup.h"
 #include "sync.h"
 #include "../spec_wire.h"
+#include "../util/fault.h"
 #include "../util/fds.h"
 #include "../util/log.h"
 
@@ -40,14 +41,27 @@ static int report(const struct nsrun_error *err)
 	return err->status ? err->status : NSRUN_EXIT_FAILURE;
 }
 
-/* OCI create: say "ready", then wait for start's byte on the exec fifo. */
+/* OCI create: say "ready", wait for create to commit, then wait for start's
+ * byte on the exec fifo. 1 when create did not commit: leave quietly. */
 static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
 {
 	/* A command that cannot run fails create, not start (podman reports
 	 * 127 from here). */
-	if (exec_check_command(spec, err) < 0 || sync_send(sync_fd, "R", 1, err) < 0)
+	if (exec_check_command(spec, err) < 0 || fault_point("init.park", err) < 0 ||
+	    sync_send(sync_fd, "R", 1, err) < 0)
 		return -1;
 	sync_fd_for_errors = -1; /* create has returned: errors go to stderr */
+	/* Until create has recorded us (nsrun_create_commit), a launcher that
+	 * dies or gives up takes us with it: nothing runs that no state knows. */
+	char *commit = NULL;
+	size_t len = 0;
+	int r = sync_recv(sync_fd, &commit, &len, err);
+	bool committed = r == 0 && len == 1 && commit[0] == 'C';
+	free(commit);
+	if (!committed)
+		return 1;
+	if (fault_point("init.wait-start", err) < 0)
+		return -1;
 	char c;
 	ssize_t n;
 	do
@@ -101,6 +115,8 @@ int nsrun_init_stage(int argc, char **argv)
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
 		goto out;
+	if (fault_point("init.spec", &err) < 0)
+		goto failed;
 	/* Root of the new user namespace may be another host id than ours (root
 	 * mapped to 100000): become it, as a process that makes files must have
 	 * a mapped uid. Fails harmlessly where 0 is not mapped. */
@@ -112,6 +128,8 @@ int nsrun_init_stage(int argc, char **argv)
 			goto failed;
 		}
 	}
+	if (fault_point("init.cgroupns", &err) < 0)
+		goto failed;
 	if (cgroup_ns_deferred(&spec) && unshare(CLONE_NEWCGROUP) < 0) {
 		nsrun_fail(&err, errno, "unshare the cgroup namespace");
 		goto failed;
@@ -126,13 +144,13 @@ int nsrun_init_stage(int argc, char **argv)
 	keep[n_keep++] = spec.console_socket_fd;
 	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < 64; i++)
 		keep[n_keep++] = spec.keep_fds[i];
-	if (fds_close_all_but(keep, n_keep, &err) < 0)
+	if (fault_point("init.close-fds", &err) < 0 || fds_close_all_but(keep, n_keep, &err) < 0)
 		goto failed;
 	/* What the re-exec carried as ambient capabilities ends here; the
 	 * effective set stays for the set-up. */
 	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
 		goto failed;
-	if (ns_enter_mount_join(&spec, &err) < 0 ||
+	if (fault_point("init.setup", &err) < 0 || ns_enter_mount_join(&spec, &err) < 0 ||
 	    sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
 		goto failed;
 	/* A uid change cleared PR_SET_PDEATHSIG: arm it again, and make sure
@@ -145,8 +163,13 @@ int nsrun_init_stage(int argc, char **argv)
 		if (launcher_gone((int)sync_fd))
 			goto out;
 	}
-	if (spec.park && park(&spec, (int)sync_fd, &err) < 0)
-		goto failed;
+	if (spec.park) {
+		int parked = park(&spec, (int)sync_fd, &err);
+		if (parked < 0)
+			goto failed;
+		if (parked > 0)
+			goto out;
+	}
 	if (spec.init) {
 		close((int)sync_fd);
 		status = reaper_run(&spec, &err);

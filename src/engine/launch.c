@@ -29,6 +29,7 @@
 #include "setup.h"
 #include "sync.h"
 #include "../spec_wire.h"
+#include "../util/fault.h"
 #include "../util/fds.h"
 #include "../util/log.h"
 
@@ -261,11 +262,25 @@ static int set_oom_score_adj(const struct nsrun_spec *spec, int proc_fd, pid_t p
 	return 0;
 }
 
+/* nsrun_create's caller learns the cgroup directories before anything is
+ * in them (struct nsrun_created.on_cgroups). */
+static int notify_cgroups(const struct cgroup_sandbox *cg, struct nsrun_created *made,
+			  struct nsrun_error *err)
+{
+	if (!made)
+		return 0;
+	made->n_cgroup_dirs = cg->n_dirs;
+	for (unsigned i = 0; i < cg->n_dirs; i++)
+		snprintf(made->cgroup_dirs[i], sizeof(made->cgroup_dirs[i]), "%s", cg->dirs[i].path);
+	return made->on_cgroups ? made->on_cgroups(made, made->arg, err) : 0;
+}
+
 /* Clone the init stage into the new namespaces and cgroup, write its maps,
  * release it and send it the spec. `supervised`: it dies with us and signals
- * meant for it are blocked here until forward_until_exit takes them. */
+ * meant for it are blocked here until forward_until_exit takes them. `made`
+ * (nsrun_create only) hears of the cgroups. */
 static int start_init(const struct nsrun_spec *spec, bool supervised, struct staged_child *c,
-		      struct nsrun_error *err)
+		      struct nsrun_created *made, struct nsrun_error *err)
 {
 	struct idmap_plan plan;
 	int join_fds[NSRUN_MAX_JOINS];
@@ -291,7 +306,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		return -1;
 	/* The sealed copy comes from /proc/self/exe, which a joined mount
 	 * namespace may not have: make it first. */
-	if (nsrun_reexec_sealed_fd(err) < 0)
+	if (fault_point("launch.sealed-copy", err) < 0 || nsrun_reexec_sealed_fd(err) < 0)
 		goto out;
 	/* Opened before any join: a joined mount namespace may have another
 	 * /proc, where the child's host PID means nothing. */
@@ -313,7 +328,14 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		nsrun_fail(err, errno, "socketpair for the init stage");
 		goto out;
 	}
-	if ((cgroup_wanted(spec) || spec->cgroup_path) && cgroup_create(spec, &c->cg, err) < 0) {
+	/* Planned, then made: nsrun_create's caller records the directories
+	 * in between, so a kill from here on leaves nothing unrecorded. */
+	bool want_cgroup = cgroup_wanted(spec) || spec->cgroup_path;
+	if (want_cgroup && (cgroup_plan(spec, &c->cg, err) < 0 ||
+			    notify_cgroups(&c->cg, made, err) < 0 ||
+			    fault_point("launch.cgroup", err) < 0))
+		goto out;
+	if (want_cgroup && cgroup_make(spec, &c->cg, err) < 0) {
 		/* A cgroup with no limit in it is only bookkeeping: without the
 		 * right to create one (rootless on v1, no delegation) go on
 		 * without, as runc --rootless does. */
@@ -321,6 +343,8 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		if (cgroup_wanted(spec) || !denied)
 			goto out;
 		nsrun_trace(spec->verbose, "no cgroup: %s", err->msg);
+		if (notify_cgroups(&c->cg, made, err) < 0)
+			goto out;
 	}
 	/* Block before the clone so no signal meant for the command is lost;
 	 * the child starts with the caller's mask. */
@@ -346,6 +370,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		 * execve keeps the capabilities by itself. Otherwise they must be
 		 * carried as ambient ones, which costs some 45 system calls. */
 		.hold_fd = sv[1],
+		.hold_peer_fd = sv[0],
 		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) && !idmap_maps_root(&plan),
 		.cgroup_fd = c->cg.v2_fd > 0 ? c->cg.v2_fd : 0,
 		.inherit_fds = inherit,
@@ -353,6 +378,8 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 	};
 	if (spec->exec_fifo_fd < 0)
 		inherit[1] = spec->console_socket_fd;
+	if (fault_point("launch.clone", err) < 0)
+		goto out;
 	c->pid = nsrun_reexec_spawn(NSRUN_INIT_STAGE, stage_argv, NULL, &attr, err);
 	if (c->pid < 0)
 		goto out;
@@ -362,11 +389,15 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		    ns_describe(spec->new_ns, names, sizeof(names)));
 	json_status(spec, "child-pid", (long)c->pid);
 
-	if ((c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
+	if (fault_point("launch.cgroup-enter", err) < 0 ||
+	    (c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
 	    (n_cgroup_fds && cgroup_join(cgroup_fds, n_cgroup_fds, c->pid, err) < 0) ||
 	    (spec->oom_score_adj_set && set_oom_score_adj(spec, proc_fd, c->pid, err) < 0) ||
+	    fault_point("launch.idmap", err) < 0 ||
 	    idmap_plan_apply(&plan, proc_fd, c->pid, spec->verbose, err) < 0 ||
+	    fault_point("launch.release", err) < 0 ||
 	    sync_release(sv[0], err) < 0 ||
+	    fault_point("launch.send-spec", err) < 0 ||
 	    sync_send(sv[0], wire, wire_len, err) < 0) {
 		kill_and_reap(c->pid);
 		c->pid = -1;
@@ -395,7 +426,7 @@ out:
 static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	struct staged_child c;
-	if (start_init(spec, true, &c, err) < 0)
+	if (start_init(spec, true, &c, NULL, err) < 0)
 		return -1;
 	int status = forward_until_exit(c.pid, spec->verbose, err);
 	if (status < 0)
@@ -407,6 +438,40 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return status;
 }
 
+/* The init's first word after the spec: "R" once parked (create), a clean
+ * end of stream once it executed the command (spawn: the socket is
+ * close-on-exec), or "E<message>" when the set-up failed. 0 when it said
+ * what `ready` expects; otherwise -1 with err filled and the init reaped.
+ * An "E" takes the init's exit status when `status_from_init`. */
+static int await_init(struct staged_child *c, bool ready, bool status_from_init,
+		      struct nsrun_error *err)
+{
+	char *msg = NULL;
+	size_t len = 0;
+	int r = sync_recv(c->sync_fd, &msg, &len, err);
+	bool said_ready = r == 0 && len == 1 && msg[0] == 'R';
+	if (ready ? said_ready : r == 1) {
+		free(msg);
+		return 0;
+	}
+	bool said_error = r == 0 && len > 1 && msg[0] == 'E';
+	if (said_error)
+		nsrun_fail(err, 0, "%.*s", (int)(len - 1), msg + 1);
+	free(msg);
+	if (!said_error)
+		kill(c->pid, SIGKILL);
+	int status = 0;
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r >= 0 && !said_error)
+		nsrun_fail(err, 0, "the container's init ended before it was ready (status %d)",
+			   exit_status_of(status));
+	if (status_from_init && said_error)
+		err->status = exit_status_of(status);
+	c->pid = -1;
+	return -1;
+}
+
 int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err)
 {
 	struct staged_child c;
@@ -414,26 +479,10 @@ int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *e
 		return -1;
 	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
 		return -1;
-	if (start_init(spec, false, &c, err) < 0)
+	if (start_init(spec, false, &c, NULL, err) < 0)
 		return -1;
-	/* The socket closes when the init executes the command (close-on-exec);
-	 * before that, a failure arrives as "E<message>". */
-	char *msg = NULL;
-	size_t len = 0;
-	int r = sync_recv(c.sync_fd, &msg, &len, err);
-	int rc = 0;
-	if (r == 0 && len > 1 && msg[0] == 'E') {
-		rc = nsrun_fail(err, 0, "%.*s", (int)(len - 1), msg + 1);
-		int status = 0;
-		while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR)
-			;
-		err->status = exit_status_of(status);
-	} else if (r < 0) {
-		kill_and_reap(c.pid);
-		rc = -1;
-	}
-	free(msg);
 	*pid = c.pid;
+	int rc = await_init(&c, false, true, err);
 	staged_child_release(&c);
 	return rc;
 }
@@ -442,45 +491,53 @@ int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 		 struct nsrun_error *err)
 {
 	struct staged_child c;
+	out->pid = -1;
+	out->n_cgroup_dirs = 0;
+	out->commit_fd = -1;
 	if (nsrun_spec_validate(spec, err) < 0)
 		return -1;
 	if (!spec->park || spec->exec_fifo_fd < 0)
 		return nsrun_fail(err, EINVAL, "create: the spec must park on an exec fifo");
 	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
 		return -1;
-	if (start_init(spec, false, &c, err) < 0)
+	if (start_init(spec, false, &c, out, err) < 0) {
+		out->n_cgroup_dirs = 0; /* start_init removed them */
 		return -1;
-	/* The init reports "R" once parked, or "E<message>" when set-up failed. */
-	char *msg = NULL;
-	size_t len = 0;
-	int r = sync_recv(c.sync_fd, &msg, &len, err);
-	int rc = -1;
-	if (r == 0 && len == 1 && msg[0] == 'R') {
-		rc = 0;
-	} else if (r == 0 && len > 1 && msg[0] == 'E') {
-		nsrun_fail(err, 0, "%.*s", (int)(len - 1), msg + 1);
-	} else if (r >= 0) {
-		int status = 0;
-		while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR)
-			;
-		nsrun_fail(err, 0, "the container's init ended before it was ready (status %d)",
-			   exit_status_of(status));
-		c.pid = -1;
 	}
-	free(msg);
-	if (rc < 0) {
-		if (c.pid > 0)
-			kill_and_reap(c.pid);
+	if (await_init(&c, true, false, err) < 0) {
 		cgroup_destroy(&c.cg);
+		out->n_cgroup_dirs = 0;
 		staged_child_release(&c);
 		return -1;
 	}
 	out->pid = c.pid;
-	out->n_cgroup_dirs = c.cg.n_dirs;
-	for (unsigned i = 0; i < c.cg.n_dirs; i++)
-		snprintf(out->cgroup_dirs[i], sizeof(out->cgroup_dirs[i]), "%s", c.cg.dirs[i].path);
+	/* Kept open: the init waits on it for the commit, and leaves if we die. */
+	out->commit_fd = c.sync_fd;
+	c.sync_fd = -1;
 	staged_child_release(&c);
 	return 0;
+}
+
+int nsrun_create_commit(struct nsrun_created *made, struct nsrun_error *err)
+{
+	int rc = fault_point("launch.commit", err);
+	if (rc == 0)
+		rc = sync_send(made->commit_fd, "C", 1, err);
+	close(made->commit_fd);
+	made->commit_fd = -1;
+	return rc;
+}
+
+void nsrun_create_abort(struct nsrun_created *made)
+{
+	if (made->commit_fd >= 0)
+		close(made->commit_fd);
+	made->commit_fd = -1;
+	if (made->pid > 0)
+		kill_and_reap(made->pid);
+	made->pid = -1;
+	cgroup_remove_dirs(made->cgroup_dirs, made->n_cgroup_dirs);
+	made->n_cgroup_dirs = 0;
 }
 
 int nsrun_run(const struct nsrun_spec *spec, struct nsrun_error *err)

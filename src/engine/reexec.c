@@ -215,6 +215,8 @@ pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp
 	pid_t pid = clone_child(attr->clone_flags, attr->cgroup_fd);
 	if (pid == 0) {
 		/* Child: async-signal-safe system calls only, until execve. */
+		if (attr->hold_peer_fd > 0)
+			syscall(SYS_close, attr->hold_peer_fd);
 		if (attr->pdeathsig)
 			syscall(SYS_prctl, PR_SET_PDEATHSIG, attr->pdeathsig, 0, 0, 0);
 		if (attr->hold_fd > 0) {

@@ -14,6 +14,7 @@
 #include "rootfs.h"
 #include "setup.h"
 #include "user.h"
+#include "../util/fault.h"
 #include "../util/log.h"
 
 /* pivot_root and binds refuse shared and unbindable parents: a new root is
@@ -81,6 +82,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	char cwd[PATH_MAX];
 	bool new_root = spec->rootfs || spec->n_fs_ops;
 	bool later = propagation_after_root(spec);
+	if (fault_point("setup.propagation", err) < 0)
+		return -1;
 	if (spec->new_ns & CLONE_NEWNS &&
 	    set_propagation(spec, later ? NSRUN_PROPAGATION_PRIVATE : spec->propagation, err) < 0)
 		return -1;
@@ -91,18 +94,21 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	}
 	if (new_root && getcwd(cwd, sizeof(cwd)) == NULL)
 		cwd[0] = '\0';
-	if (rootfs_build(spec, err) < 0)
+	if (fault_point("setup.rootfs", err) < 0 || rootfs_build(spec, err) < 0)
 		return -1;
 	if (later && set_propagation(spec, spec->propagation, err) < 0)
 		return -1;
 	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
 		return -1;
-	if (spec->terminal && console_setup(spec, err) < 0)
+	if (fault_point("setup.console", err) < 0 ||
+	    (spec->terminal && console_setup(spec, err) < 0))
 		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
 		return nsrun_fail(err, errno, "--domainname %s", spec->domainname);
+	if (fault_point("setup.network", err) < 0)
+		return -1;
 	if (spec->new_ns & CLONE_NEWNET) {
 		if (net_loopback_up(err) < 0)
 			return -1;
@@ -113,6 +119,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (spec->umask >= 0)
 		umask((mode_t)spec->umask);
 	/* Credentials in runc's order: bounding set, user, then the sets. */
+	if (fault_point("setup.credentials", err) < 0)
+		return -1;
 	if (spec->caps.set && caps_apply_bounding(&spec->caps, err) < 0)
 		return -1;
 	if (spec->user_ids_set) {
@@ -124,6 +132,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return -1;
 	}
 	if (spec->caps.set && caps_apply_sets(&spec->caps, err) < 0)
+		return -1;
+	if (fault_point("setup.workdir", err) < 0)
 		return -1;
 	return set_workdir(spec, new_root && cwd[0] ? cwd : NULL, err);
 }

@@ -19,8 +19,8 @@
 #include "hooks.h"
 #include "oci.h"
 #include "state.h"
-#include "../engine/cgroup.h"
 #include "../engine/forward.h"
+#include "../util/fault.h"
 
 struct create_opts {
 	const char *bundle;
@@ -122,6 +122,20 @@ int oci_connect_console(const char *path, struct nsrun_error *err)
 	return fd;
 }
 
+/* Record the cgroups in the state directory before anything is in them:
+ * if create is killed from here on, delete --force (or the next create of
+ * the id) finds what to remove. The state has no pid yet: "being created". */
+static int record_cgroups(const struct nsrun_created *made, void *arg, struct nsrun_error *err)
+{
+	struct oci_state *st = arg;
+	if (made->n_cgroup_dirs == 0)
+		return 0;
+	st->n_cgroups = made->n_cgroup_dirs;
+	for (unsigned i = 0; i < made->n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
+		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made->cgroup_dirs[i]);
+	return oci_state_save(st, err);
+}
+
 /* Everything create sets up; on failure nothing of it stays behind. */
 static int create_container(const struct oci_globals *g, const struct create_opts *o,
 			    struct oci_state *st, struct nsrun_error *err)
@@ -129,12 +143,13 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	struct oci_config cfg;
 	char bundle[PATH_MAX], fifo[PATH_MAX + 16];
 	int fifo_fd = -1, console_fd = -1, rc = -1;
-	bool made_dir = false;
-	struct nsrun_created made = { 0 };
+	bool made_dir = false, wrote_pid_file = false;
+	struct nsrun_created made = { .pid = -1, .commit_fd = -1, .on_cgroups = record_cgroups,
+				      .arg = st };
 
 	if (!realpath(o->bundle, bundle))
 		return nsrun_fail(err, errno, "--bundle %s", o->bundle);
-	if (oci_config_load(bundle, &cfg, err) < 0)
+	if (oci_config_load(bundle, &cfg, err) < 0 || fault_point("oci.config", err) < 0)
 		goto out;
 	struct nsrun_spec *spec = &cfg.spec;
 	if (spec->terminal && !o->console_socket) {
@@ -157,6 +172,8 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (oci_state_create_dir(oci_state_root(g->root), o->id, st, err) < 0)
 		goto out;
 	made_dir = true;
+	snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
+	oci_rfc3339_now(st->created, sizeof(st->created));
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
 	if (mkfifo(fifo, 0600) < 0) {
 		nsrun_fail(err, errno, "create %s", fifo);
@@ -169,7 +186,8 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		nsrun_fail(err, errno, "open %s", fifo);
 		goto out;
 	}
-	if (o->console_socket && (console_fd = oci_connect_console(o->console_socket, err)) < 0)
+	if (fault_point("oci.exec-fifo", err) < 0 ||
+	    (o->console_socket && (console_fd = oci_connect_console(o->console_socket, err)) < 0))
 		goto out;
 	spec->park = true;
 	spec->exec_fifo_fd = fifo_fd;
@@ -190,10 +208,8 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	st->pid = made.pid;
 	st->start_time = oci_process_start_time(made.pid);
 	st->namespaces = spec->new_ns;
-	snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
 	snprintf(st->rootfs, sizeof(st->rootfs), "%s", cfg.rootfs);
 	snprintf(st->oci_version, sizeof(st->oci_version), "%s", cfg.oci_version);
-	oci_rfc3339_now(st->created, sizeof(st->created));
 	st->n_cgroups = made.n_cgroup_dirs;
 	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
 		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
@@ -201,29 +217,37 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		st->annotations = json_incref(cfg.annotations);
 	if (cfg.hooks)
 		st->hooks = json_incref(cfg.hooks);
-	if (oci_state_save(st, err) < 0)
+	if (fault_point("oci.state-save", err) < 0 || oci_state_save(st, err) < 0)
 		goto out;
 	/* prestart and createRuntime see status "creating", as runc gives it. */
 	json_t *state = oci_state_json(st, OCI_CREATED);
 	json_object_set_new(state, "status", json_string("creating"));
-	int hooks_rc = oci_hooks_run(st->hooks, "prestart", state, err);
+	int hooks_rc = fault_point("oci.hooks", err);
+	if (hooks_rc == 0)
+		hooks_rc = oci_hooks_run(st->hooks, "prestart", state, err);
 	if (hooks_rc == 0)
 		hooks_rc = oci_hooks_run(st->hooks, "createRuntime", state, err);
 	json_decref(state);
 	if (hooks_rc < 0)
+		goto out;
+	if (fault_point("oci.pid-file", err) < 0)
 		goto out;
 	if (o->pid_file) {
 		char text[24];
 		int n = snprintf(text, sizeof(text), "%d", (int)made.pid);
 		if (oci_write_atomic(o->pid_file, text, (size_t)n, err) < 0)
 			goto out;
+		wrote_pid_file = true;
 	}
+	if (nsrun_create_commit(&made, err) < 0)
+		goto out;
 	rc = 0;
 out:
-	if (rc < 0 && made.pid > 0) {
-		kill(made.pid, SIGKILL);
-		waitpid(made.pid, NULL, 0);
-		cgroup_remove_dirs(made.cgroup_dirs, made.n_cgroup_dirs);
+	if (rc < 0) {
+		/* The cgroups, even when the init never ran (made.pid < 0). */
+		nsrun_create_abort(&made);
+		if (wrote_pid_file)
+			unlink(o->pid_file);
 	}
 	if (rc < 0 && made_dir)
 		oci_state_remove(st);
@@ -284,7 +308,7 @@ int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 	if (s != OCI_CREATED)
 		rc = nsrun_fail(err, 0, "cannot start a container that has %s",
 				s == OCI_STOPPED ? "stopped" : "already been started");
-	else
+	else if ((rc = fault_point("oci.start", err)) == 0)
 		rc = release(&st, err);
 	if (rc == 0 && (rc = run_poststart(&st, err)) < 0)
 		kill(st.pid, SIGKILL); /* a failed poststart stops the container */

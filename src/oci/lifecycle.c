@@ -242,17 +242,18 @@ int oci_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun_
 	const char *root = oci_state_root(g->root);
 	struct oci_state st;
 	if (oci_state_load(root, id, &st, err) < 0) {
-		/* --force: a state directory without a state file is debris, and
-		 * a container that does not exist is deleted already: success, as
-		 * runc says, so that cleaning up after a create that failed or was
-		 * killed need not tell the cases apart. */
+		/* --force: what a killed create left (no complete state) is debris,
+		 * and a container that does not exist is deleted already: success,
+		 * as runc says, so that cleaning up after a create that failed or
+		 * was killed need not tell the cases apart. A directory still there
+		 * is a create at work (or a state file that cannot be read). */
 		if (!force || !oci_id_valid(id))
 			return -1;
+		oci_state_remove_abandoned(root, id);
 		if ((size_t)snprintf(st.dir, sizeof(st.dir), "%s/%s", root, id) >= sizeof(st.dir) ||
 		    (access(st.dir, F_OK) < 0 && errno == ENOENT))
 			return 0;
-		oci_state_remove(&st);
-		return 0;
+		return -1;
 	}
 	enum oci_status s = oci_state_status(&st);
 	int rc = 0;

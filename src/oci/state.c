@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "state.h"
+#include "../engine/cgroup.h"
+#include "../util/fault.h"
 
 /* Root of a user namespace (rootless podman runs us so) is not the host's
  * root: its uid_map is not the identity of every id. */
@@ -88,6 +92,13 @@ int oci_write_atomic(const char *path, const char *data, size_t len, struct nsru
 		}
 		done += (size_t)n;
 	}
+	char step[300];
+	snprintf(step, sizeof(step), "write %s", slash ? slash + 1 : path);
+	if (fault_point(step, err) < 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
@@ -111,10 +122,115 @@ static int mkdir_p(const char *path, mode_t mode)
 	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* flock a directory: the state root serialises making and removing
+ * container directories. */
+static int lock_dir(const char *dir, int how)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc;
+	while ((rc = flock(fd, how)) < 0 && errno == EINTR)
+		;
+	if (rc < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* A create holds <dir>/create.lock with a POSIX record lock: unlike flock,
+ * the processes it clones and forks (init stage, hooks) do not hold it too,
+ * so a killed create's lock goes with it. -1 with EAGAIN while held. */
+static int lock_create(const char *dir, int open_flags)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/create.lock", dir);
+	int fd = open(path, O_RDWR | O_CLOEXEC | open_flags, 0600);
+	if (fd < 0)
+		return -1;
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_SETLK, &l) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e == EACCES ? EAGAIN : e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Unlink every file in dir (state.json, exec.fifo, and the temporary file
+ * of a write that was cut short), then the directory. */
+static void remove_dir_and_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* With the root locked: dir is debris when no create holds it and it has
+ * no complete state (a pid). */
+static int remove_if_abandoned(const char *dir)
+{
+	struct stat sb;
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return 0;
+	/* No lock file: a create killed between the mkdir and the lock. */
+	int fd = lock_create(dir, 0);
+	if (fd < 0 && errno != ENOENT)
+		return 0;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	json_t *o = json_load_file(path, 0, NULL);
+	if (json_integer_value(json_object_get(o, "pid")) > 0) {
+		json_decref(o);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* The cgroups a create records before anything is in them. */
+	char cgroups[OCI_MAX_CGROUPS][1100];
+	unsigned n = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "cgroups"), i, v) {
+		if (n < OCI_MAX_CGROUPS && json_is_string(v))
+			snprintf(cgroups[n++], sizeof(cgroups[0]), "%s", json_string_value(v));
+	}
+	json_decref(o);
+	cgroup_remove_dirs(cgroups, n);
+	remove_dir_and_files(dir);
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
+int oci_state_remove_abandoned(const char *root, const char *id)
+{
+	char dir[PATH_MAX];
+	if (!oci_id_valid(id) || (size_t)snprintf(dir, sizeof(dir), "%s/%s", root, id) >= sizeof(dir))
+		return 0;
+	int root_fd = lock_dir(root, LOCK_EX);
+	if (root_fd < 0)
+		return 0;
+	int rc = remove_if_abandoned(dir);
+	close(root_fd);
+	return rc;
+}
+
 int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
 			 struct nsrun_error *err)
 {
 	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
 	if (!oci_id_valid(id))
 		return nsrun_fail(err, 0, "invalid container id '%s'", id ? id : "");
 	if (mkdir_p(root, 0700) < 0)
@@ -122,12 +238,35 @@ int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
 	snprintf(st->id, sizeof(st->id), "%s", id);
 	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= sizeof(st->dir))
 		return nsrun_fail(err, ENAMETOOLONG, "state root %s", root);
-	if (mkdir(st->dir, 0700) < 0) {
-		if (errno == EEXIST)
-			return nsrun_fail(err, 0, "container with given ID already exists");
-		return nsrun_fail(err, errno, "create %s", st->dir);
+	int root_fd = lock_dir(root, LOCK_EX);
+	if (root_fd < 0)
+		return nsrun_fail(err, errno, "lock the state root %s", root);
+	int rc = mkdir(st->dir, 0700);
+	int e = errno;
+	if (rc < 0 && e == EEXIST && remove_if_abandoned(st->dir)) {
+		rc = mkdir(st->dir, 0700);
+		e = errno;
 	}
+	if (rc < 0) {
+		close(root_fd);
+		if (e == EEXIST)
+			return nsrun_fail(err, 0, "container with given ID already exists");
+		return nsrun_fail(err, e, "create %s", st->dir);
+	}
+	/* Locked before the root is unlocked: no one may take it for debris. */
+	st->lock_fd = lock_create(st->dir, O_CREAT | O_EXCL);
+	e = errno;
+	close(root_fd);
+	if (st->lock_fd < 0) {
+		remove_dir_and_files(st->dir);
+		return nsrun_fail(err, e, "lock %s", st->dir);
+	}
+	st->locked = true;
 	st->owner = geteuid();
+	if (fault_point("oci.state-dir", err) < 0) {
+		oci_state_remove(st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -172,6 +311,7 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 		   struct nsrun_error *err)
 {
 	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
 	if (!oci_id_valid(id))
 		return nsrun_fail(err, 0, "container does not exist");
 	snprintf(st->id, sizeof(st->id), "%s", id);
@@ -210,8 +350,11 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 	if (st->hooks)
 		json_incref(st->hooks);
 	json_decref(o);
-	if (st->pid <= 0)
-		return nsrun_fail(err, EPROTO, "%s: no pid", path);
+	/* No pid yet: a create at work, or the debris of one that was killed. */
+	if (st->pid <= 0) {
+		oci_state_free(st);
+		return nsrun_fail(err, 0, "container does not exist");
+	}
 	return 0;
 }
 
@@ -221,6 +364,10 @@ void oci_state_free(struct oci_state *st)
 	json_decref(st->hooks);
 	st->annotations = NULL;
 	st->hooks = NULL;
+	if (st->locked)
+		close(st->lock_fd);
+	st->locked = false;
+	st->lock_fd = -1;
 }
 
 unsigned long long oci_process_start_time(pid_t pid)
@@ -306,11 +453,5 @@ json_t *oci_state_json(const struct oci_state *st, enum oci_status status)
 
 void oci_state_remove(const struct oci_state *st)
 {
-	const char *files[] = { "state.json", "exec.fifo" };
-	char path[PATH_MAX];
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", st->dir, files[i]);
-		unlink(path);
-	}
-	rmdir(st->dir);
+	remove_dir_and_files(st->dir);
 }

@@ -27,6 +27,8 @@ struct oci_state {
 	unsigned n_cgroups;
 	char cgroups[OCI_MAX_CGROUPS][1100];
 	unsigned long namespaces; /* CLONE_NEW* the container made */
+	int lock_fd;             /* create's lock on dir, when `locked` */
+	bool locked;
 };
 
 enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
@@ -42,11 +44,20 @@ void oci_rfc3339_now(char *buf, size_t size);
 bool oci_id_valid(const char *id);
 
 /* Create <root>/<id> (exclusively: a second create of the id fails with
- * runc's "container with given ID already exists"). */
+ * runc's "container with given ID already exists") and hold it locked
+ * until oci_state_free: while the lock is held the container is being
+ * created; a directory without a complete state.json and without the lock
+ * was left by a create that was killed. Such debris of the same id is
+ * removed first. */
 int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
 			 struct nsrun_error *err);
 
 int oci_state_save(const struct oci_state *st, struct nsrun_error *err);
+
+/* Remove what a killed create left of <root>/<id>: its cgroups, if it
+ * recorded them, and the directory. 1 when there was such debris, 0 when
+ * there is none (no directory, a complete state, or a create still at work). */
+int oci_state_remove_abandoned(const char *root, const char *id);
 
 /* Load, with runc's "container does not exist" when there is none. */
 int oci_state_load(const char *root, const char *id, struct oci_state *st,

@@ -216,11 +216,15 @@ void nsrun_spec_release(struct nsrun_spec *spec);
 /* Check a spec for contradictions before anything runs. */
 int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err);
 
+/* A sandbox's cgroup directories at most: one per v1 controller nsrun
+ * manages (memory, pids, cpu, freezer) plus the v2 one, and room to grow. */
+#define NSRUN_MAX_CGROUP_DIRS 8
+
 /* What nsrun_create started. */
 struct nsrun_created {
 	pid_t pid;                    /* the container's first process, on the host */
 	unsigned n_cgroup_dirs;       /* its cgroup directories, one per hierarchy */
-	char cgroup_dirs[4][1100];
+	char cgroup_dirs[NSRUN_MAX_CGROUP_DIRS][1100];
 	/* Optional, set by the caller: called once the cgroup directories exist
 	 * and before any process is in them, so that a caller which may be
 	 * killed can first record what to clean up. A non-zero return (err

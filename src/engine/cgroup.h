@@ -11,7 +11,7 @@
 
 #include <nsrun/nsrun.h>
 
-#define CGROUP_MAX_DIRS 4
+#define CGROUP_MAX_DIRS NSRUN_MAX_CGROUP_DIRS
 
 struct cgroup_sandbox {
 	unsigned n_dirs;

@@ -10,7 +10,7 @@
 
 #include <nsrun/nsrun.h>
 
-#define OCI_MAX_CGROUPS 4
+#define OCI_MAX_CGROUPS NSRUN_MAX_CGROUP_DIRS
 
 struct oci_state {
 	char id[256];

@@ -382,6 +382,25 @@ cgroup_dir_of() {
 	[ ! -e "$pids" ]
 }
 
+@test "linux.resources: memory, pids and cpu limits together: the init is in every hierarchy's cgroup" {
+	cfg_args sleep 30
+	cfg_edit '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42},
+		"cpu": {"quota": 50000, "period": 100000}}'
+	oci_new_id
+	oci_create
+	local init dirs d
+	init=$(oci_pid "$ID")
+	dirs=$(oci_cgroup_dirs "$ID")
+	echo "# $dirs"
+	# memory, pids, cpu and freezer where they are v1 controllers, and v2.
+	(($(wc -l <<<"$dirs") >= 2))
+	for d in $dirs; do
+		grep -qx "$init" "$d/cgroup.procs"
+	done
+	oci_ok delete --force "$ID"
+	[[ -z $(oci_cgroup_dirs "$ID") ]]
+}
+
 @test "linux.resources.pids.limit holds inside the container" {
 	cfg_edit '.linux.resources = {"pids": {"limit": 5}}'
 	# The init and four children fill the limit: the fifth fork fails

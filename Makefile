@@ -1,6 +1,8 @@
 # Thin wrapper around meson, so the README's commands stay short.
 #   make demo      build nsrun and run it on the built-in default
-#   make check     build (plain and ASan+UBSan) and run every test
+#   make check     build (plain, ASan+UBSan with fault points, libFuzzer) and
+#                  run every test: unit, fuzz corpora, bats, static analysis,
+#                  a short fuzz run, the load test
 #   make fuzz      run each libFuzzer target for FUZZ_SECONDS
 #   make bench     start-up benchmark against the peers (bench/README.md)
 #   make install   PREFIX=/usr/local DESTDIR=
@@ -10,9 +12,13 @@ FUZZ_SECONDS ?= 60
 
 # Debian packages each job needs; installed when missing.
 BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config libseccomp-dev libjansson-dev
-TEST_DEPS = $(BUILD_DEPS) bats uidmap util-linux iproute2 procps busybox-static \
-	python3 jq podman containerd libcap2-bin
 FUZZ_DEPS = $(BUILD_DEPS) clang libclang-rt-14-dev
+TEST_DEPS = $(FUZZ_DEPS) bats uidmap util-linux iproute2 procps busybox-static \
+	python3 jq podman containerd libcap2-bin crun cppcheck clang-tidy valgrind
+# make check's long suites: seconds per fuzz target, and the load test's
+# divisor (1: 10,000 sandboxes and containers in sequence, 2,000 in parallel).
+CHECK_FUZZ_SECONDS ?= 10
+LOAD_SCALE ?= 1
 
 .PHONY: all build demo check test fuzz bench install clean deps-build deps-test deps-fuzz
 
@@ -39,9 +45,11 @@ build-asan/build.ninja:
 demo: build
 	scripts/demo.sh build/nsrun
 
-check: deps-test build build-asan/build.ninja
+check: deps-test build build-asan/build.ninja build-fuzz/build.ninja
 	ninja -C build-asan
-	tests/run.sh build build-asan
+	ninja -C build-fuzz
+	STATIC_BUILD=build FUZZ_BUILD=build-fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) \
+		LOAD_NSRUN=build/nsrun LOAD_SCALE=$(LOAD_SCALE) tests/run.sh build build-asan
 
 test: check
 
@@ -51,11 +59,7 @@ build-fuzz/build.ninja:
 
 fuzz: deps-fuzz build-fuzz/build.ninja
 	ninja -C build-fuzz
-	for t in build-fuzz/tests/fuzz/fuzz_*; do \
-		[ -f "$$t" ] || continue; \
-		name=$${t##*/fuzz_}; mkdir -p build-fuzz/corpus/$$name; \
-		$$t -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
-	done
+	tests/fuzz/short-run.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: build
 	bash bench/run.sh

@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
 # Run every test against one or more build directories and print the total:
 # the unit tests (TAP), the fuzz targets' regression corpora, and the bats
-# integration tests. Ends with "N passed, N failed"; exits 1 on any failure.
+# integration tests; then, when asked through the environment, the suites
+# that need a build of their own kind or run long:
+#
+#   STATIC_BUILD=DIR   tests/static/run.sh: cppcheck, clang-tidy, valgrind
+#   FUZZ_BUILD=DIR     tests/fuzz/short-run.sh: each libFuzzer target for
+#                      FUZZ_SECONDS (default 10) on its seed corpus
+#   LOAD_NSRUN=BIN     tests/load/run.sh: thousands of sandboxes and
+#                      containers, the host checked after each phase
+#                      (LOAD_SCALE divides the counts, default 1)
+#
+# Ends with "N passed, N failed" (skipped tests are counted apart); exits 1
+# on any failure.
 #
 #   tests/run.sh build [build-asan ...]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0
 failed=0
+skipped=0
 
 # Count TAP "ok"/"not ok" lines from stdin, echoing them.
 count_tap() {
 	local label=$1 line
 	while IFS= read -r line; do
 		case $line in
+		"ok "*"# skip"* | "ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "$label $line" ;;
 		"ok "*) passed=$((passed + 1)); echo "$label $line" ;;
 		"not ok "*) failed=$((failed + 1)); echo "$label $line" ;;
 		*) echo "$line" ;;
@@ -58,5 +71,20 @@ for build in "$@"; do
 	run_tap "[$name bats]" env NSRUN="$build/nsrun" NSRUN_DEMO="$build/reexec-demo" \
 		bats --tap "$here/integration"
 done
+
+if [ -n "${STATIC_BUILD:-}" ]; then
+	echo "# === static analysis ($STATIC_BUILD) ==="
+	run_tap "[static]" bash "$here/static/run.sh" "$STATIC_BUILD"
+fi
+if [ -n "${FUZZ_BUILD:-}" ]; then
+	echo "# === fuzzing, ${FUZZ_SECONDS:-10} s per target ($FUZZ_BUILD) ==="
+	run_tap "[fuzz]" bash "$here/fuzz/short-run.sh" "$FUZZ_BUILD" "${FUZZ_SECONDS:-10}"
+fi
+if [ -n "${LOAD_NSRUN:-}" ]; then
+	echo "# === load, scale 1/${LOAD_SCALE:-1} ($LOAD_NSRUN) ==="
+	run_tap "[load]" bash "$here/load/run.sh" "$LOAD_NSRUN" "${LOAD_SCALE:-1}"
+fi
+
+[ "$skipped" -eq 0 ] || echo "$skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -249,12 +249,13 @@ out:
 		if (wrote_pid_file)
 			unlink(o->pid_file);
 	}
-	if (rc < 0 && made_dir)
-		oci_state_remove(st);
+	/* Descriptors first: at EMFILE the removal needs one. */
 	if (fifo_fd >= 0)
 		close(fifo_fd);
 	if (console_fd >= 0)
 		close(console_fd);
+	if (rc < 0 && made_dir)
+		oci_state_remove(st);
 	oci_config_free(&cfg);
 	return rc;
 }

@@ -172,6 +172,13 @@ static void remove_dir_and_files(const char *dir)
 			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 				unlinkat(dirfd(d), e->d_name, 0);
 		closedir(d);
+	} else {
+		/* Out of descriptors (EMFILE): the names nsrun makes. */
+		static const char *const names[] = { "state.json", "exec.fifo", "create.lock" };
+		char path[PATH_MAX];
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < sizeof(path))
+				unlink(path);
 	}
 	rmdir(dir);
 }

@@ -48,7 +48,6 @@ killed() {
 }
 
 @test "create SIGKILLed at several delays: delete --force succeeds, the id is created again, no process is left" {
-	known_bug "create.c/state.c: a killed create leaves its cgroups unrecorded and the state directory locked by its stuck pre-exec child, so delete --force and a new create cannot clean up (the uncommitted record_cgroups/lock_create work fixes it)"
 	rel_cgroup pids
 	cfg_args sleep 30
 	local d l
@@ -75,7 +74,6 @@ killed() {
 }
 
 @test "create SIGKILLed at several delays: a new create of the id succeeds without delete unless the container was made" {
-	known_bug "create.c/state.c: a killed create leaves its cgroups unrecorded and the state directory locked by its stuck pre-exec child, so delete --force and a new create cannot clean up (the uncommitted record_cgroups/lock_create work fixes it)"
 	rel_cgroup pids
 	cfg_args sleep 30
 	local d l
@@ -109,7 +107,6 @@ killed() {
 }
 
 @test "create without cgroups (--cgroup-manager disabled) SIGKILLed at several delays: no process is left after delete --force" {
-	known_bug "reexec.c nsrun_reexec_spawn: the child of a create killed before sync_release blocks forever reading hold_fd (it holds the launcher's end of the socket itself); without a cgroup nothing kills it"
 	rel_cgroup pids
 	cfg_args sleep 30
 	local d l
@@ -128,7 +125,6 @@ killed() {
 }
 
 @test "state and list during and after a killed create: no half state, never a crash" {
-	known_bug "create.c/state.c: a killed create leaves its cgroups unrecorded and the state directory locked by its stuck pre-exec child, so delete --force and a new create cannot clean up (the uncommitted record_cgroups/lock_create work fixes it)"
 	rel_cgroup pids
 	cfg_args sleep 30
 	local d
@@ -185,7 +181,6 @@ rel_only_container_left() {
 }
 
 @test "the sandbox CLI's launcher SIGKILLed while its init is set up: the init dies with it, nothing is left" {
-	known_bug "reexec.c nsrun_reexec_spawn: a launcher killed before its child set PR_SET_PDEATHSIG leaves the child blocked forever reading hold_fd"
 	rel_cgroup pids
 	local cmd d l
 	local -a cmds=(

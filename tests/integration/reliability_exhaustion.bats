@@ -177,7 +177,6 @@ MEM_LIMITS="512K 1M 1200K 1400K 1600K 1800K 2M 3M 4M 8M 16M 64M 256M"
 }
 
 @test "the sandbox CLI in a small memory cgroup: ENOMEM as one line or an OOM kill, no process left either way" {
-	known_bug "reexec.c nsrun_reexec_spawn: a launcher killed before its child set PR_SET_PDEATHSIG leaves the child blocked forever reading hold_fd"
 	sandbox_cmds
 	local cmd lim seen
 	for cmd in "${SANDBOX_CMDS[@]}"; do

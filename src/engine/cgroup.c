@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,11 @@
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define NAME_PREFIX "nsrun-"
+
+/* snprintf results cast to (void) below write a number, a controller's
+ * mount (CGROUP_ROOT and a name) or "+ctl" words into a buffer sized for
+ * them: they cannot be cut short. Paths built from a caller's directory
+ * are checked. */
 
 /* freezer: for OCI pause/resume (in cgroup v2 it is part of every cgroup). */
 enum controller { CTL_MEMORY, CTL_PIDS, CTL_CPU, CTL_FREEZER, N_CTL };
@@ -79,7 +85,10 @@ static int read_file(const char *path, char *buf, size_t size)
 static int write_file(const char *dir, const char *name, const char *value)
 {
 	char path[1200];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -122,7 +131,10 @@ static int own_cgroup(const char *ctl, char *out, size_t size)
 		*c2 = '\0';
 		bool match = ctl ? word_in(c1 + 1, ctl) : c1[1] == '\0';
 		if (match) {
-			snprintf(out, size, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
+			if ((size_t)snprintf(out, size, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1) >= size) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
 			return 0;
 		}
 	}
@@ -146,7 +158,10 @@ static void sleep_ms(long ms)
 static int remove_dir(const char *dir, bool v2)
 {
 	char procs[1200], buf[8192];
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	if ((size_t)snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir) >= sizeof(procs)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	for (long wait = 1; wait <= 512; wait *= 2) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
@@ -156,8 +171,14 @@ static int remove_dir(const char *dir, bool v2)
 			;
 		else if (read_file(procs, buf, sizeof(buf)) > 0) {
 			char *save = NULL;
-			for (char *p = strtok_r(buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
-				kill((pid_t)atoi(p), SIGKILL);
+			for (char *p = strtok_r(buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+				char *end;
+				errno = 0;
+				long pid = strtol(p, &end, 10);
+				/* Only a whole pid: kill(0) or kill(-1) would hit us or everyone. */
+				if (errno == 0 && end != p && *end == '\0' && pid > 0 && pid <= INT_MAX)
+					kill((pid_t)pid, SIGKILL);
+			}
 		}
 		sleep_ms(wait);
 	}
@@ -179,7 +200,8 @@ static void remove_stale(const char *parent, bool v2)
 		if (*end != '\0' || pid <= 0 || (pid != getpid() && pid_alive((pid_t)pid)))
 			continue;
 		char dir[1100];
-		snprintf(dir, sizeof(dir), "%s/%s", parent, e->d_name);
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", parent, e->d_name) >= sizeof(dir))
+			continue; /* not a directory nsrun could have made */
 		remove_dir(dir, v2);
 	}
 	closedir(d);
@@ -196,9 +218,9 @@ static int set_limit(const char *dir, const char *file, const char *value, const
 static void u64text(char *buf, size_t size, int64_t v)
 {
 	if (v < 0)
-		snprintf(buf, size, "max");
+		(void)snprintf(buf, size, "max");
 	else
-		snprintf(buf, size, "%" PRId64, v);
+		(void)snprintf(buf, size, "%" PRId64, v);
 }
 
 static int write_v2_limits(const char *dir, const struct nsrun_spec *spec, enum controller c,
@@ -225,12 +247,12 @@ static int write_v2_limits(const char *dir, const struct nsrun_spec *spec, enum 
 		return set_limit(dir, "pids.max", v, "--pids", err);
 	case CTL_CPU:
 		if (l->cpu_quota) {
-			snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64, l->cpu_quota, l->cpu_period);
+			(void)snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64, l->cpu_quota, l->cpu_period);
 			if (set_limit(dir, "cpu.max", v, "--cpus", err) < 0)
 				return -1;
 		}
 		if (l->cpu_weight) {
-			snprintf(v, sizeof(v), "%" PRIu64, l->cpu_weight);
+			(void)snprintf(v, sizeof(v), "%" PRIu64, l->cpu_weight);
 			if (set_limit(dir, "cpu.weight", v, "--cpu-weight", err) < 0)
 				return -1;
 		}
@@ -248,16 +270,18 @@ static int write_v1_limits(const char *dir, const struct nsrun_spec *spec, enum 
 	switch (c) {
 	case CTL_MEMORY:
 		if (l->memory) {
-			snprintf(v, sizeof(v), "%" PRId64, l->memory);
+			(void)snprintf(v, sizeof(v), "%" PRId64, l->memory);
 			if (set_limit(dir, "memory.limit_in_bytes", v, "--memory", err) < 0)
 				return -1;
 		}
 		if (l->memory_swap) {
 			char probe[1200];
-			snprintf(probe, sizeof(probe), "%s/memory.memsw.limit_in_bytes", dir);
+			if ((size_t)snprintf(probe, sizeof(probe), "%s/memory.memsw.limit_in_bytes", dir) >=
+			    sizeof(probe))
+				return nsrun_fail(err, ENAMETOOLONG, "--memory-swap: %s", dir);
 			if (access(probe, F_OK) < 0)
 				return nsrun_fail(err, 0, "--memory-swap: swap accounting is off on this host");
-			snprintf(v, sizeof(v), "%" PRId64, l->memory_swap);
+			(void)snprintf(v, sizeof(v), "%" PRId64, l->memory_swap);
 			if (set_limit(dir, "memory.memsw.limit_in_bytes", v, "--memory-swap", err) < 0)
 				return -1;
 		}
@@ -267,17 +291,17 @@ static int write_v1_limits(const char *dir, const struct nsrun_spec *spec, enum 
 		return set_limit(dir, "pids.max", v, "--pids", err);
 	case CTL_CPU:
 		if (l->cpu_quota) {
-			snprintf(v, sizeof(v), "%" PRIu64, l->cpu_period);
+			(void)snprintf(v, sizeof(v), "%" PRIu64, l->cpu_period);
 			if (set_limit(dir, "cpu.cfs_period_us", v, "--cpus", err) < 0)
 				return -1;
-			snprintf(v, sizeof(v), "%" PRIu64, l->cpu_quota);
+			(void)snprintf(v, sizeof(v), "%" PRIu64, l->cpu_quota);
 			if (set_limit(dir, "cpu.cfs_quota_us", v, "--cpus", err) < 0)
 				return -1;
 		}
 		if (l->cpu_weight) {
 			/* cgroup v2 weight 1..10000 to v1 shares 2..262144 */
 			uint64_t shares = 2 + ((l->cpu_weight - 1) * 262142) / 9999;
-			snprintf(v, sizeof(v), "%" PRIu64, shares);
+			(void)snprintf(v, sizeof(v), "%" PRIu64, shares);
 			if (set_limit(dir, "cpu.shares", v, "--cpu-weight", err) < 0)
 				return -1;
 		}
@@ -292,18 +316,18 @@ bool cgroup_ns_deferred(const struct nsrun_spec *spec)
 	return (spec->new_ns & CLONE_NEWCGROUP) && (cgroup_wanted(spec) || spec->cgroup_path);
 }
 
-/* The cgroup nsrun runs in, in a v1 controller's hierarchy ("<mount><own>"),
- * or in the v2 one (ctl NULL: "<root2><own>"). */
-static int own_dir(const char *root2, const char *ctl, char *out, size_t size)
+/* The cgroup nsrun runs in: "<mount><own>", where mount is where the
+ * hierarchy is mounted, a v1 controller's (ctl names it) or the v2 one
+ * (ctl NULL). */
+static int own_dir(const char *mount, const char *ctl, char *out, size_t size)
 {
-	char mount[256], own[400];
-	if (ctl)
-		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl);
-	else
-		snprintf(mount, sizeof(mount), "%s", root2);
+	char own[400];
 	if (own_cgroup(ctl, own, sizeof(own)) < 0)
 		return -1;
-	snprintf(out, size, "%s%s", mount, own);
+	if ((size_t)snprintf(out, size, "%s%s", mount, own) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	return 0;
 }
 
@@ -313,7 +337,7 @@ static int own_dir(const char *root2, const char *ctl, char *out, size_t size)
 static int v2_sandbox_parent(const char *root2, char *out, size_t size)
 {
 	if (geteuid() == 0) {
-		snprintf(out, size, "%s/nsrun", root2);
+		(void)snprintf(out, size, "%s/nsrun", root2); /* root2 is a mount: fits */
 		return 0;
 	}
 	return own_dir(root2, NULL, out, size);
@@ -326,8 +350,8 @@ static void remove_stale_everywhere(const char *root2)
 	char parent[1024];
 	for (int c = 0; c < N_CTL; c++) {
 		char mount[256];
-		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
-		if (is_fs(mount, CGROUP_SUPER_MAGIC) && own_dir(NULL, ctl_names[c], parent, sizeof(parent)) == 0)
+		(void)snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
+		if (is_fs(mount, CGROUP_SUPER_MAGIC) && own_dir(mount, ctl_names[c], parent, sizeof(parent)) == 0)
 			remove_stale(parent, false);
 	}
 	if (root2 && v2_sandbox_parent(root2, parent, sizeof(parent)) == 0)
@@ -359,12 +383,12 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	char v2_controllers[512] = "", own_name[32], base[1024];
 	if (root2) {
 		char path[256];
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", root2);
+		(void)snprintf(path, sizeof(path), "%s/cgroup.controllers", root2);
 		if (read_file(path, v2_controllers, sizeof(v2_controllers)) < 0)
 			v2_controllers[0] = '\0';
 	}
 	/* A cgroupsPath, or one of our own named after the launcher. */
-	snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
+	(void)snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
 	const char *name = cg->named ? spec->cgroup_path : own_name;
 	bool absolute = cg->named && name[0] == '/';
 	unsigned in_v2 = 0;
@@ -379,13 +403,13 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 		}
 		/* v1: a hierarchy of its own, nested in the caller's cgroup */
 		char mount[256];
-		snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
+		(void)snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
 		if (!is_fs(mount, CGROUP_SUPER_MAGIC))
 			return nsrun_fail(err, 0, "%s: no %s controller on this host", ctl_options[c],
 					  ctl_names[c]);
 		if (absolute)
-			snprintf(base, sizeof(base), "%s", mount);
-		else if (own_dir(NULL, ctl_names[c], base, sizeof(base)) < 0)
+			(void)snprintf(base, sizeof(base), "%s", mount);
+		else if (own_dir(mount, ctl_names[c], base, sizeof(base)) < 0)
 			return nsrun_fail(err, errno, "%s: find nsrun's %s cgroup", ctl_options[c],
 					  ctl_names[c]);
 		if (plan_dir(cg, base, name, false, 1U << c, ctl_options[c], err) < 0)
@@ -394,10 +418,10 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	/* OCI: a v2 cgroup too, for membership, freezing and its limits. */
 	if (root2 && (cg->named || in_v2)) {
 		if (absolute) {
-			snprintf(base, sizeof(base), "%s", root2);
+			(void)snprintf(base, sizeof(base), "%s", root2);
 		} else if (cg->named) {
 			if (own_dir(root2, NULL, base, sizeof(base)) < 0)
-				snprintf(base, sizeof(base), "%s", root2);
+				(void)snprintf(base, sizeof(base), "%s", root2);
 		} else if (v2_sandbox_parent(root2, base, sizeof(base)) < 0) {
 			return nsrun_fail(err, errno, "cgroup: read /proc/self/cgroup");
 		}
@@ -413,8 +437,8 @@ static void enable_text(unsigned ctl_mask, char *out, size_t size)
 	out[0] = '\0';
 	for (int c = 0; c < N_CTL; c++)
 		if (ctl_mask & (1U << c))
-			snprintf(out + strlen(out), size - strlen(out), "%s+%s", out[0] ? " " : "",
-				 ctl_names[c]);
+			(void)snprintf(out + strlen(out), size - strlen(out), "%s+%s", out[0] ? " " : "",
+				       ctl_names[c]);
 }
 
 /* mkdir -p of a planned directory below its base. v2: the controllers are
@@ -502,7 +526,7 @@ int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err)
 {
 	char text[24];
-	snprintf(text, sizeof(text), "%d", (int)pid);
+	(void)snprintf(text, sizeof(text), "%d", (int)pid);
 	for (unsigned i = 0; i < cg->n_dirs; i++) {
 		if (write_file(cg->dirs[i].path, "cgroup.procs", text) < 0)
 			return nsrun_fail(err, errno, "cgroup: move pid %d into %s", (int)pid,
@@ -531,10 +555,10 @@ int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun
 {
 	for (unsigned i = 0; i < n; i++) {
 		char path[1200];
-		snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]);
-		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
+		bool fits = (size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]) < sizeof(path);
+		fds[i] = fits ? open(path, O_WRONLY | O_CLOEXEC) : -1;
 		if (fds[i] < 0) {
-			int e = errno;
+			int e = fits ? errno : ENAMETOOLONG;
 			while (i-- > 0)
 				close(fds[i]);
 			return nsrun_fail(err, e, "cgroup: open %s", path);

@@ -164,7 +164,7 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 	if (!f)
 		return nsrun_fail(err, errno, "--map-auto: %s", file);
 	char idtext[32];
-	snprintf(idtext, sizeof(idtext), "%lu", id);
+	(void)snprintf(idtext, sizeof(idtext), "%lu", id); /* a number: fits */
 	char *line = NULL;
 	size_t cap = 0;
 	int found = -1;
@@ -187,7 +187,7 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 		break;
 	}
 	free(line);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	if (found < 0)
 		return nsrun_fail(err, 0, "--map-auto: no range for user '%s' (id %lu) in %s",
 				  user ? user : idtext, id, file);
@@ -229,7 +229,12 @@ static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own,
 static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid,
 		     struct nsrun_error *err)
 {
-	struct passwd *pw = getpwuid(uid);
+	/* glibc asks for 1024 bytes (_SC_GETPW_R_SIZE_MAX); an entry larger
+	 * than this buffer is looked up by id alone, as an unknown user. */
+	char pwbuf[16384];
+	struct passwd pwd, *pw = NULL;
+	if (getpwuid_r(uid, &pwd, pwbuf, sizeof(pwbuf), &pw) != 0)
+		pw = NULL;
 	const char *name = pw ? pw->pw_name : NULL;
 	uint32_t start, count;
 	if (idmap_subid_lookup("/etc/subuid", name, uid, &start, &count, err) < 0)
@@ -318,10 +323,10 @@ static int write_proc_file(int proc_fd, pid_t pid, const char *name,
 			   const char *data, size_t len, struct nsrun_error *err)
 {
 	char path[64];
-	if (pid > 0)
-		snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
-	else
-		snprintf(path, sizeof(path), "self/%s", name);
+	int path_len = pid > 0 ? snprintf(path, sizeof(path), "%d/%s", (int)pid, name)
+			       : snprintf(path, sizeof(path), "self/%s", name);
+	if (path_len < 0 || (size_t)path_len >= sizeof(path))
+		return nsrun_fail(err, ENAMETOOLONG, "/proc/%s", name);
 	int fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nsrun_fail(err, errno, "open /proc/%s", path);
@@ -340,8 +345,9 @@ static int write_proc_file(int proc_fd, pid_t pid, const char *name,
 static int run_newidmap(const char *prog, pid_t pid, const struct nsrun_id_map *map,
 			struct nsrun_error *err)
 {
+	/* Numbers, each in a buffer that holds the longest of its type. */
 	char pidtext[16];
-	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
+	(void)snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
 	char num[NSRUN_MAX_MAP_LINES * 3][11];
 	char *argv[2 + NSRUN_MAX_MAP_LINES * 3 + 1];
 	unsigned argc = 0;
@@ -351,7 +357,7 @@ static int run_newidmap(const char *prog, pid_t pid, const struct nsrun_id_map *
 		const struct nsrun_id_range *r = &map->range[i];
 		uint32_t v[3] = { r->inside, r->outside, r->count };
 		for (unsigned k = 0; k < 3; k++) {
-			snprintf(num[i * 3 + k], sizeof(num[0]), "%" PRIu32, v[k]);
+			(void)snprintf(num[i * 3 + k], sizeof(num[0]), "%" PRIu32, v[k]);
 			argv[argc++] = num[i * 3 + k];
 		}
 	}

@@ -247,8 +247,8 @@ static void staged_child_release(struct staged_child *c)
 static int set_oom_score_adj(const struct nsrun_spec *spec, int proc_fd, pid_t pid,
 			     struct nsrun_error *err)
 {
-	char path[32], value[16];
-	snprintf(path, sizeof(path), "%d/oom_score_adj", (int)pid);
+	char path[32], value[16]; /* numbers: they fit */
+	(void)snprintf(path, sizeof(path), "%d/oom_score_adj", (int)pid);
 	int n = snprintf(value, sizeof(value), "%d", spec->oom_score_adj);
 	int fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, value, (size_t)n) != n) {
@@ -271,7 +271,8 @@ static int notify_cgroups(const struct cgroup_sandbox *cg, struct nsrun_created 
 		return 0;
 	made->n_cgroup_dirs = cg->n_dirs;
 	for (unsigned i = 0; i < cg->n_dirs; i++)
-		snprintf(made->cgroup_dirs[i], sizeof(made->cgroup_dirs[i]), "%s", cg->dirs[i].path);
+		(void)snprintf(made->cgroup_dirs[i], sizeof(made->cgroup_dirs[i]), "%s",
+			       cg->dirs[i].path); /* same size as the source: fits */
 	return made->on_cgroups ? made->on_cgroups(made, made->arg, err) : 0;
 }
 
@@ -358,7 +359,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 	c->masked = supervised;
 
 	char fdtext[16];
-	snprintf(fdtext, sizeof(fdtext), "%d", sv[1]);
+	(void)snprintf(fdtext, sizeof(fdtext), "%d", sv[1]); /* a number: fits */
 	char *stage_argv[] = { NSRUN_INIT_STAGE, fdtext, NULL };
 	int inherit[3] = { sv[1], spec->exec_fifo_fd, spec->console_socket_fd };
 	struct nsrun_reexec_attr attr = {

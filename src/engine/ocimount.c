@@ -57,7 +57,7 @@ int ocimount_clone_bind(const struct nsrun_fs_op *op, int *tree, bool *is_dir,
 	if (op->propagation & (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE))
 		attr.propagation = op->propagation & (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE);
 	if ((attr.attr_set || attr.propagation) &&
-	    mount_setattr(*tree, "", AT_EMPTY_PATH | (op->flags & MS_REC ? AT_RECURSIVE : 0),
+	    mount_setattr(*tree, "", AT_EMPTY_PATH | ((op->flags & MS_REC) ? AT_RECURSIVE : 0),
 			  &attr, sizeof(attr)) < 0)
 		return nsrun_fail(err, errno, "mounts: %s: bind options", op->dest);
 	return 0;
@@ -68,7 +68,7 @@ static int mount_on_fd(const char *src, int dest, const char *fstype, unsigned l
 		       const char *data)
 {
 	char target[64];
-	snprintf(target, sizeof(target), "/proc/self/fd/%d", dest);
+	(void)snprintf(target, sizeof(target), "/proc/self/fd/%d", dest); /* a number: fits */
 	return mount(src, target, fstype, flags, data);
 }
 
@@ -178,15 +178,16 @@ int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_erro
 	} else if (errno == EEXIST) {
 		rc = 0;
 	} else if (errno == EPERM && type != S_IFIFO) {
-		char host[64];
-		snprintf(host, sizeof(host), "/dev/%s/%u:%u", type == S_IFBLK ? "block" : "char",
-			 op->major, op->minor);
+		char dev_link[64]; /* two numbers: fits */
+		(void)snprintf(dev_link, sizeof(dev_link), "/dev/%s/%u:%u",
+			       type == S_IFBLK ? "block" : "char", op->major, op->minor);
+		const char *host = dev_link;
 		/* Without udev's /dev/char links, the node at the same path, if it
 		 * is the same device. */
 		struct stat hs;
 		if (stat(host, &hs) < 0 && stat(op->dest, &hs) == 0 && (hs.st_mode & S_IFMT) == type &&
 		    major(hs.st_rdev) == op->major && minor(hs.st_rdev) == op->minor)
-			snprintf(host, sizeof(host), "%s", op->dest);
+			host = op->dest;
 		int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLOEXEC | OPEN_TREE_CLONE);
 		int file = -1;
 		if (tree < 0)
@@ -222,11 +223,12 @@ int ocimount_default_devices(int root_fd, struct nsrun_error *err)
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]) + 1; i++) {
 		struct nsrun_fs_op op = { .kind = NSRUN_FS_DEVICE, .dev_type = 'c', .mode = 0666,
 					  .major = 1 };
+		/* the names above: they fit */
 		if (i < sizeof(nodes) / sizeof(nodes[0])) {
-			snprintf(path, sizeof(path), "/dev/%s", nodes[i].name);
+			(void)snprintf(path, sizeof(path), "/dev/%s", nodes[i].name);
 			op.minor = nodes[i].minor;
 		} else {
-			snprintf(path, sizeof(path), "/dev/tty");
+			(void)snprintf(path, sizeof(path), "/dev/tty");
 			op.major = 5;
 		}
 		op.dest = path;
@@ -257,7 +259,7 @@ int ocimount_sysctl(int root_fd, const struct nsrun_spec *spec, struct nsrun_err
 		if (!eq || klen == 0 || klen >= sizeof(path) - n)
 			return nsrun_fail(err, EINVAL, "sysctl %s", kv);
 		for (size_t k = 0; k < klen; k++)
-			path[n + k] = kv[k] == '.' ? '/' : kv[k];
+			path[n + k] = (char)(kv[k] == '.' ? '/' : kv[k]);
 		path[n + klen] = '\0';
 		int fd = resolve_open_in_root(root_fd, path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)

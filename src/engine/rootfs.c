@@ -61,7 +61,10 @@ int rootfs_new_fs(const char *type, const char *data_opts, unsigned attrs,
 		return nsrun_fail(err, errno, "%s %s: fsopen %s", what, dest, type);
 	/* data_opts: "key=value,key=value" */
 	char opts[256];
-	snprintf(opts, sizeof(opts), "%s", data_opts ? data_opts : "");
+	if ((size_t)snprintf(opts, sizeof(opts), "%s", data_opts ? data_opts : "") >= sizeof(opts)) {
+		close(fs);
+		return nsrun_fail(err, ENAMETOOLONG, "%s %s: options %s", what, dest, data_opts);
+	}
 	char *save = NULL;
 	for (char *kv = strtok_r(opts, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(kv, '=');
@@ -142,7 +145,7 @@ static int chmod_fd(int fd, int mode, const char *what, const char *path,
 		    struct nsrun_error *err)
 {
 	char link[64];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd); /* a number: fits */
 	if (chmod(link, (mode_t)mode) < 0)
 		return nsrun_fail(err, errno, "%s %s", what, path);
 	return 0;
@@ -182,10 +185,11 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 			goto out;
 		break;
 	case NSRUN_FS_TMPFS:
-		snprintf(opts, sizeof(opts), "mode=%o", op->mode >= 0 ? op->mode : 0755);
+		/* two numbers: they fit */
+		(void)snprintf(opts, sizeof(opts), "mode=%o", op->mode >= 0 ? op->mode : 0755);
 		if (op->size)
-			snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), ",size=%" PRIu64,
-				 op->size);
+			(void)snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), ",size=%" PRIu64,
+				       op->size);
 		if ((dest = resolve_in_root(root_fd, op->dest, RESOLVE_MAKE_DIR, what, err)) < 0 ||
 		    (mnt = rootfs_new_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 					 what, op->dest, err)) < 0 ||

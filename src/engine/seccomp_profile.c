@@ -47,6 +47,10 @@ static const struct {
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The field names and reasons built with snprintf below only go into error
+ * messages: one cut short still names the field; their results are not
+ * checked. */
+
 void nsrun_seccomp_free(struct nsrun_seccomp *p)
 {
 	if (!p)
@@ -82,7 +86,7 @@ static int get_action(json_t *v, const char *what, const char *field, uint32_t *
 		}
 	}
 	char why[96];
-	snprintf(why, sizeof(why), "unknown action '%.60s'", name);
+	(void)snprintf(why, sizeof(why), "unknown action '%.60s'", name);
 	return bad(err, what, field, why);
 }
 
@@ -125,7 +129,7 @@ static int parse_args(json_t *args, struct seccomp_rule *rule, const char *what,
 	json_t *a;
 	json_array_foreach(args, i, a) {
 		struct seccomp_arg_rule *r = &rule->args[rule->n_args];
-		snprintf(f, sizeof(f), "%s[%zu]", field, i);
+		(void)snprintf(f, sizeof(f), "%s[%zu]", field, i);
 		json_t *index = json_object_get(a, "index");
 		if (!json_is_object(a) || !json_is_integer(index) ||
 		    json_integer_value(index) < 0 || json_integer_value(index) >= SECCOMP_MAX_ARGS)
@@ -149,7 +153,7 @@ static int parse_rule(json_t *obj, size_t index, struct seccomp_rule *rule, cons
 		      struct nsrun_error *err)
 {
 	char field[64];
-	snprintf(field, sizeof(field), "syscalls[%zu]", index);
+	(void)snprintf(field, sizeof(field), "syscalls[%zu]", index);
 	if (!json_is_object(obj))
 		return bad(err, what, field, "expected an object");
 	json_t *names = json_object_get(obj, "names");
@@ -165,21 +169,21 @@ static int parse_rule(json_t *obj, size_t index, struct seccomp_rule *rule, cons
 	for (size_t i = 0; i < n; i++) {
 		const char *s = json_string_value(names ? json_array_get(names, i) : name);
 		if (!s) {
-			snprintf(field, sizeof(field), "syscalls[%zu].names[%zu]", index, i);
+			(void)snprintf(field, sizeof(field), "syscalls[%zu].names[%zu]", index, i);
 			return bad(err, what, field, "expected a string");
 		}
 		if (!(rule->names[i] = strdup(s)))
 			return nsrun_fail(err, errno, "%s", what);
 		rule->n_names++;
 	}
-	snprintf(field, sizeof(field), "syscalls[%zu].action", index);
+	(void)snprintf(field, sizeof(field), "syscalls[%zu].action", index);
 	if (get_action(json_object_get(obj, "action"), what, field, &rule->action, err) < 0)
 		return -1;
-	snprintf(field, sizeof(field), "syscalls[%zu].errnoRet", index);
+	(void)snprintf(field, sizeof(field), "syscalls[%zu].errnoRet", index);
 	if (get_errno(obj, "errnoRet", what, field, &rule->errno_ret, err) < 0)
 		return -1;
 	json_t *args = json_object_get(obj, "args");
-	snprintf(field, sizeof(field), "syscalls[%zu].args", index);
+	(void)snprintf(field, sizeof(field), "syscalls[%zu].args", index);
 	if (args && !json_is_null(args) && parse_args(args, rule, what, field, err) < 0)
 		return -1;
 	return 0;
@@ -198,7 +202,7 @@ static int parse_archs(json_t *archs, struct nsrun_seccomp *p, const char *what,
 	json_array_foreach(archs, i, a) {
 		const char *name = json_string_value(a);
 		char lower[32], field[48];
-		snprintf(field, sizeof(field), "architectures[%zu]", i);
+		(void)snprintf(field, sizeof(field), "architectures[%zu]", i);
 		if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 || strlen(name + 10) >= sizeof(lower))
 			return bad(err, what, field, "expected a name such as SCMP_ARCH_X86_64");
 		size_t k = 0;
@@ -223,7 +227,7 @@ static int parse_flags(json_t *flags, struct nsrun_seccomp *p, const char *what,
 	json_array_foreach(flags, i, f) {
 		const char *name = json_string_value(f);
 		char field[32];
-		snprintf(field, sizeof(field), "flags[%zu]", i);
+		(void)snprintf(field, sizeof(field), "flags[%zu]", i);
 		size_t k = 0;
 		while (name && k < LEN(filter_flags) && strcmp(name, filter_flags[k].name) != 0)
 			k++;

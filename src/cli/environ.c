@@ -182,7 +182,7 @@ int env_load_file(struct env_list *env, const char *path, char *const *lookup_en
 	} while (n > 0);
 	if (rc == 0 && ferror(f))
 		rc = nsrun_fail(err, EIO, "--env-file %s", path);
-	fclose(f);
+	(void)fclose(f); /* read only: ferror above saw any error */
 	if (rc == 0)
 		rc = env_parse_file_text(env, text, len, path, lookup_env, err);
 	free(text);

@@ -470,12 +470,14 @@ static int load_seccomp(struct nsrun_spec *spec, const char *path, struct nsrun_
 	FILE *mem = open_memstream(&text, &len);
 	char buf[8192];
 	size_t n;
-	while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	int failed = ferror(f) || !mem;
-	fclose(f);
-	if (mem)
-		fclose(mem);
+	bool copied = mem != NULL;
+	while (copied && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		copied = fwrite(buf, 1, n, mem) == n;
+	int failed = ferror(f) || !copied;
+	(void)fclose(f); /* read only: ferror above saw any error */
+	/* The memory stream sets text and len at fclose, which can fail (ENOMEM). */
+	if (mem && fclose(mem) != 0)
+		failed = 1;
 	if (failed) {
 		free(text);
 		return nsrun_fail(err, EIO, "--seccomp %s", path);
@@ -695,10 +697,11 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 	int longindex = -1;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, &longindex)) != -1) {
 		char option[48];
+		/* For messages only, and the longest option name fits. */
 		if (longindex >= 0)
-			snprintf(option, sizeof(option), "--%s", long_opts[longindex].name);
+			(void)snprintf(option, sizeof(option), "--%s", long_opts[longindex].name);
 		else
-			snprintf(option, sizeof(option), "-%c", c);
+			(void)snprintf(option, sizeof(option), "-%c", c);
 		longindex = -1;
 		switch (c) {
 		case 'U': spec->new_ns |= CLONE_NEWUSER; break;

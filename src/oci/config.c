@@ -15,6 +15,8 @@
 #include "../engine/rlimit.h"
 #include "../engine/seccomp.h"
 
+/* The field names and reasons made with (void)snprintf below only go into
+ * these messages: one cut short still names the field. */
 static int refuse(struct nsrun_error *err, const char *field, const char *why)
 {
 	return nsrun_fail(err, 0, "config.json: %s: %s", field, why);
@@ -101,7 +103,7 @@ static int parse_caps(json_t *caps, struct nsrun_caps *out, struct nsrun_error *
 	for (size_t i = 0; i < 5; i++) {
 		json_t *list = json_object_get(caps, sets[i]);
 		char field[64];
-		snprintf(field, sizeof(field), "process.capabilities.%s", sets[i]);
+		(void)snprintf(field, sizeof(field), "process.capabilities.%s", sets[i]);
 		*bits[i] = 0;
 		if (!is_set(list))
 			continue;
@@ -113,8 +115,8 @@ static int parse_caps(json_t *caps, struct nsrun_caps *out, struct nsrun_error *
 			int cap = json_is_string(name) ? caps_from_name(json_string_value(name)) : -1;
 			if (cap < 0) {
 				char why[96];
-				snprintf(why, sizeof(why), "unknown capability '%.60s'",
-					 json_is_string(name) ? json_string_value(name) : "?");
+				(void)snprintf(why, sizeof(why), "unknown capability '%.60s'",
+					       json_is_string(name) ? json_string_value(name) : "?");
 				return refuse(err, field, why);
 			}
 			*bits[i] |= 1ULL << cap;
@@ -131,7 +133,7 @@ static int parse_rlimits(json_t *list, struct nsrun_spec *spec, struct nsrun_err
 	json_t *r;
 	json_array_foreach(list, i, r) {
 		char field[48];
-		snprintf(field, sizeof(field), "process.rlimits[%zu]", i);
+		(void)snprintf(field, sizeof(field), "process.rlimits[%zu]", i);
 		const char *type = json_string_value(json_object_get(r, "type"));
 		int res = type ? rlimit_from_name(type) : -1;
 		json_t *soft = json_object_get(r, "soft"), *hard = json_object_get(r, "hard");
@@ -296,7 +298,7 @@ static int parse_mount(struct oci_config *cfg, const char *bundle, json_t *m, si
 		       struct nsrun_fs_op *op, struct nsrun_error *err)
 {
 	char field[48];
-	snprintf(field, sizeof(field), "mounts[%zu]", index);
+	(void)snprintf(field, sizeof(field), "mounts[%zu]", index);
 	const char *dest = json_string_value(json_object_get(m, "destination"));
 	if (!dest || dest[0] != '/')
 		return refuse(err, field, "destination must be an absolute path");
@@ -331,14 +333,15 @@ static int parse_mount(struct oci_config *cfg, const char *bundle, json_t *m, si
 		if (strcmp(name, "tmpcopyup") == 0 || strcmp(name, "idmap") == 0 ||
 		    strcmp(name, "ridmap") == 0 || strcmp(name, "remount") == 0) {
 			char why[64];
-			snprintf(why, sizeof(why), "option '%s' is not supported by nsrun", name);
+			(void)snprintf(why, sizeof(why), "option '%s' is not supported by nsrun", name);
 			return refuse(err, field, why);
 		}
 		/* Anything else is filesystem data: mode=755, size=64k, ... */
 		size_t len = strlen(data);
 		if (len + strlen(name) + 2 > sizeof(data))
 			return refuse(err, field, "options too long");
-		snprintf(data + len, sizeof(data) - len, "%s%s", len ? "," : "", name);
+		/* fits: measured above */
+		(void)snprintf(data + len, sizeof(data) - len, "%s%s", len ? "," : "", name);
 	}
 	if (op->fstype && strcmp(op->fstype, "bind") == 0)
 		op->flags |= MS_BIND;
@@ -370,7 +373,7 @@ static int parse_namespaces(json_t *list, struct nsrun_spec *spec, struct nsrun_
 	json_t *ns;
 	json_array_foreach(list, i, ns) {
 		char field[48];
-		snprintf(field, sizeof(field), "linux.namespaces[%zu]", i);
+		(void)snprintf(field, sizeof(field), "linux.namespaces[%zu]", i);
 		const char *type = json_string_value(json_object_get(ns, "type"));
 		int flag = 0;
 		for (size_t k = 0; type && k < sizeof(names) / sizeof(names[0]); k++)
@@ -476,13 +479,13 @@ static int parse_devices(json_t *list, struct oci_config *cfg, struct nsrun_erro
 	json_t *d;
 	json_array_foreach(list, i, d) {
 		char field[40];
-		snprintf(field, sizeof(field), "linux.devices[%zu]", i);
+		(void)snprintf(field, sizeof(field), "linux.devices[%zu]", i);
 		const char *path = json_string_value(json_object_get(d, "path"));
 		const char *type = json_string_value(json_object_get(d, "type"));
 		if (!path || path[0] != '/' || !type || strlen(type) != 1 || !strchr("cbpu", type[0]))
 			return refuse(err, field, "needs an absolute path and a type c, b, u or p");
 		struct nsrun_fs_op op = { .kind = NSRUN_FS_DEVICE, .dest = path,
-					  .dev_type = type[0] == 'u' ? 'c' : type[0], .mode = 0666 };
+					  .dev_type = (char)(type[0] == 'u' ? 'c' : type[0]), .mode = 0666 };
 		uint32_t mode = 0666;
 		if ((type[0] != 'p' && (get_u32(d, "major", field, &op.major, true, err) < 0 ||
 					get_u32(d, "minor", field, &op.minor, true, err) < 0)) ||
@@ -615,9 +618,9 @@ static int parse_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *e
 		json_object_foreach(sysctl, key, v) {
 			if (!sysctl_is_namespaced(spec, key)) {
 				char why[160];
-				snprintf(why, sizeof(why),
-					 "%.80s is not in a namespace of the container's own: it would "
-					 "change the host", key);
+				(void)snprintf(why, sizeof(why),
+					       "%.80s is not in a namespace of the container's own: it would "
+					       "change the host", key);
 				return refuse(err, "linux.sysctl", why);
 			}
 		}
@@ -647,7 +650,8 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	char path[PATH_MAX];
 	memset(cfg, 0, sizeof(*cfg));
 	nsrun_spec_init(&cfg->spec);
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
+		return nsrun_fail(err, ENAMETOOLONG, "%s/config.json", bundle);
 	if (oci_json_load_file(path, &cfg->json, err) < 0)
 		return -1;
 	json_t *root = cfg->json;
@@ -670,7 +674,6 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	cfg->annotations = json_object_get(root, "annotations");
 	spec->hostname = json_string_value(json_object_get(root, "hostname"));
 	spec->domainname = json_string_value(json_object_get(root, "domainname"));
-	json_t *v;
 	cfg->hooks = json_object_get(root, "hooks");
 	if (oci_hooks_check(cfg->hooks, err) < 0)
 		return -1;
@@ -684,6 +687,7 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 		if (!spec->fs_ops)
 			return nsrun_fail(err, errno, "config.json");
 		size_t i;
+		json_t *v;
 		json_array_foreach(mounts, i, v) {
 			if (parse_mount(cfg, bundle, v, i, &spec->fs_ops[spec->n_fs_ops], err) < 0)
 				return -1;

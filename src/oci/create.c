@@ -104,13 +104,23 @@ int oci_connect_console(const char *path, struct nsrun_error *err)
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		const char *slash = strrchr(path, '/');
 		char dirname[PATH_MAX];
-		snprintf(dirname, sizeof(dirname), "%.*s", slash ? (int)(slash - path) : 1,
-			 slash ? path : ".");
+		if ((size_t)snprintf(dirname, sizeof(dirname), "%.*s", slash ? (int)(slash - path) : 1,
+				     slash ? path : ".") >= sizeof(dirname)) {
+			close(fd);
+			return nsrun_fail(err, ENAMETOOLONG, "--console-socket %s", path);
+		}
 		dir = open(dirname, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d/%s", dir, slash ? slash + 1 : path);
+		if ((size_t)snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d/%s", dir,
+				     slash ? slash + 1 : path) >= sizeof(proc_path)) {
+			if (dir >= 0)
+				close(dir);
+			close(fd);
+			return nsrun_fail(err, ENAMETOOLONG, "--console-socket %s", path);
+		}
 		path = proc_path;
 	}
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	/* fits: path is shorter than sun_path, or proc_path, shorter still */
+	(void)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
 	int e = errno;
 	if (dir >= 0)
@@ -132,7 +142,7 @@ static int record_cgroups(const struct nsrun_created *made, void *arg, struct ns
 		return 0;
 	st->n_cgroups = made->n_cgroup_dirs;
 	for (unsigned i = 0; i < made->n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
-		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made->cgroup_dirs[i]);
+		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made->cgroup_dirs[i]);
 	return oci_state_save(st, err);
 }
 
@@ -172,9 +182,12 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (oci_state_create_dir(oci_state_root(g->root), o->id, st, err) < 0)
 		goto out;
 	made_dir = true;
-	snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
+	/* Copies that fit, as the (void) casts here and in record_cgroups say:
+	 * bundle is a realpath (PATH_MAX), st->dir is shorter than PATH_MAX and
+	 * a cgroup directory has the same size in made and in st. */
+	(void)snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
 	oci_rfc3339_now(st->created, sizeof(st->created));
-	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+	(void)snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
 	if (mkfifo(fifo, 0600) < 0) {
 		nsrun_fail(err, errno, "create %s", fifo);
 		goto out;
@@ -208,11 +221,18 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	st->pid = made.pid;
 	st->start_time = oci_process_start_time(made.pid);
 	st->namespaces = spec->new_ns;
-	snprintf(st->rootfs, sizeof(st->rootfs), "%s", cfg.rootfs);
-	snprintf(st->oci_version, sizeof(st->oci_version), "%s", cfg.oci_version);
+	if ((size_t)snprintf(st->rootfs, sizeof(st->rootfs), "%s", cfg.rootfs) >= sizeof(st->rootfs)) {
+		nsrun_fail(err, ENAMETOOLONG, "root.path %s", cfg.rootfs);
+		goto out;
+	}
+	if ((size_t)snprintf(st->oci_version, sizeof(st->oci_version), "%s", cfg.oci_version) >=
+	    sizeof(st->oci_version)) {
+		nsrun_fail(err, ENAMETOOLONG, "ociVersion %s", cfg.oci_version);
+		goto out;
+	}
 	st->n_cgroups = made.n_cgroup_dirs;
 	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
-		snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
+		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
 	if (cfg.annotations)
 		st->annotations = json_incref(cfg.annotations);
 	if (cfg.hooks)
@@ -276,7 +296,7 @@ int oci_create(const struct oci_globals *g, int argc, char **argv, struct nsrun_
 static int release(const struct oci_state *st, struct nsrun_error *err)
 {
 	char fifo[PATH_MAX + 16];
-	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+	(void)snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir); /* dir is shorter: fits */
 	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return nsrun_fail(err, errno == ENXIO ? 0 : errno, "container not running");

@@ -176,8 +176,9 @@ static int join_container(struct nsrun_spec *spec, pid_t pid, char paths[8][64],
 	for (size_t i = 0; i < 8; i++) {
 		char ours[64];
 		struct stat a, b;
-		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", types[i]);
-		snprintf(paths[i], 64, "/proc/%d/ns/%s", (int)pid, types[i]);
+		/* a pid and a type name above: they fit */
+		(void)snprintf(ours, sizeof(ours), "/proc/self/ns/%s", types[i]);
+		(void)snprintf(paths[i], 64, "/proc/%d/ns/%s", (int)pid, types[i]);
 		if (stat(paths[i], &b) < 0) {
 			if (errno == ENOENT && i == 7)
 				continue; /* kernels without time namespaces */
@@ -210,7 +211,7 @@ static int apply_overrides(const struct exec_opts *o, struct oci_config *cfg,
 			   struct nsrun_error *err)
 {
 	struct nsrun_spec *spec = &cfg->spec;
-	if (*o->args) {
+	if (o->args && *o->args) {
 		size_t n = 0;
 		while (o->args[n])
 			n++;
@@ -365,8 +366,7 @@ out:
 	if (console_fd >= 0)
 		close(console_fd);
 	json_decref(process);
-	if (cfg.json)
-		oci_config_free(&cfg);
+	oci_config_free(&cfg); /* also when the load failed: frees what was made */
 	if (loaded)
 		oci_state_free(&st);
 out_opts:

@@ -26,14 +26,24 @@ static bool in_initial_user_namespace(void)
 		return true;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	unsigned long inside, outside, count;
-	return n > 0 && sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
-	       inside == 0 && outside == 0 && count == 4294967295UL;
+	if (n <= 0)
+		return false;
+	/* The first line: "inside outside count". */
+	unsigned long v[3];
+	const char *p = buf;
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		errno = 0;
+		v[i] = strtoul(p, &end, 10);
+		if (errno || end == p || (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\0'))
+			return false;
+		p = end;
+	}
+	return v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL;
 }
 
 const char *oci_state_root(const char *flag)
 {
-	static char buf[PATH_MAX];
 	if (flag && *flag)
 		return flag;
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -41,7 +51,11 @@ const char *oci_state_root(const char *flag)
 	bool unprivileged = geteuid() != 0 ||
 			    (!in_initial_user_namespace() && !(user && strcmp(user, "root") == 0));
 	if (unprivileged && xdg && *xdg) {
-		snprintf(buf, sizeof(buf), "%s/nsrun", xdg);
+		static char buf[PATH_MAX];
+		/* Unchecked: a root cut short here is longer than a container
+		 * directory may be (struct oci_state.dir), so every create or
+		 * load of a container in it fails with ENAMETOOLONG. */
+		(void)snprintf(buf, sizeof(buf), "%s/nsrun", xdg);
 		return buf;
 	}
 	return "/run/nsrun";
@@ -54,7 +68,7 @@ void oci_rfc3339_now(char *buf, size_t size)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+	(void)snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec); /* 30 characters: callers' buffers hold them */
 }
 
 bool oci_id_valid(const char *id)
@@ -93,7 +107,8 @@ int oci_write_atomic(const char *path, const char *data, size_t len, struct nsru
 		done += (size_t)n;
 	}
 	char step[300];
-	snprintf(step, sizeof(step), "write %s", slash ? slash + 1 : path);
+	/* A fault point's name: one cut short only matches no point. */
+	(void)snprintf(step, sizeof(step), "write %s", slash ? slash + 1 : path);
 	if (fault_point(step, err) < 0) {
 		close(fd);
 		unlink(tmp);
@@ -110,7 +125,10 @@ int oci_write_atomic(const char *path, const char *data, size_t len, struct nsru
 static int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -147,7 +165,10 @@ static int lock_dir(const char *dir, int how)
 static int lock_create(const char *dir, int open_flags)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/create.lock", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/create.lock", dir) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	int fd = open(path, O_RDWR | O_CLOEXEC | open_flags, 0600);
 	if (fd < 0)
 		return -1;
@@ -195,7 +216,12 @@ static int remove_if_abandoned(const char *dir)
 	if (fd < 0 && errno != ENOENT)
 		return 0;
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/state.json", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/state.json", dir) >= sizeof(path)) {
+		/* Not a directory create made: leave it. */
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
 	json_t *o = json_load_file(path, 0, NULL);
 	if (json_integer_value(json_object_get(o, "pid")) > 0) {
 		json_decref(o);
@@ -209,8 +235,11 @@ static int remove_if_abandoned(const char *dir)
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(o, "cgroups"), i, v) {
-		if (n < OCI_MAX_CGROUPS && json_is_string(v))
-			snprintf(cgroups[n++], sizeof(cgroups[0]), "%s", json_string_value(v));
+		/* One that does not fit was not recorded by nsrun: not removed. */
+		if (n < OCI_MAX_CGROUPS && json_is_string(v) &&
+		    (size_t)snprintf(cgroups[n], sizeof(cgroups[0]), "%s", json_string_value(v)) <
+			    sizeof(cgroups[0]))
+			n++;
 	}
 	json_decref(o);
 	cgroup_remove_dirs(cgroups, n);
@@ -242,7 +271,7 @@ int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
 		return nsrun_fail(err, 0, "invalid container id '%s'", id ? id : "");
 	if (mkdir_p(root, 0700) < 0)
 		return nsrun_fail(err, errno, "state root %s", root);
-	snprintf(st->id, sizeof(st->id), "%s", id);
+	(void)snprintf(st->id, sizeof(st->id), "%s", id); /* a valid id fits */
 	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= sizeof(st->dir))
 		return nsrun_fail(err, ENAMETOOLONG, "state root %s", root);
 	int root_fd = lock_dir(root, LOCK_EX);
@@ -302,7 +331,7 @@ int oci_state_save(const struct oci_state *st, struct nsrun_error *err)
 	if (!text)
 		return nsrun_fail(err, ENOMEM, "state.json");
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/state.json", st->dir);
+	(void)snprintf(path, sizeof(path), "%s/state.json", st->dir); /* dir is shorter: fits */
 	int rc = oci_write_atomic(path, text, strlen(text), err);
 	free(text);
 	return rc;
@@ -311,7 +340,8 @@ int oci_state_save(const struct oci_state *st, struct nsrun_error *err)
 static void copy_string(json_t *o, const char *key, char *out, size_t size)
 {
 	const char *v = json_string_value(json_object_get(o, key));
-	snprintf(out, size, "%s", v ? v : "");
+	/* state.json holds what a buffer of this size held when it was saved */
+	(void)snprintf(out, size, "%s", v ? v : "");
 }
 
 int oci_state_load(const char *root, const char *id, struct oci_state *st,
@@ -321,11 +351,11 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 	st->lock_fd = -1;
 	if (!oci_id_valid(id))
 		return nsrun_fail(err, 0, "container does not exist");
-	snprintf(st->id, sizeof(st->id), "%s", id);
+	(void)snprintf(st->id, sizeof(st->id), "%s", id); /* a valid id fits */
 	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= sizeof(st->dir))
 		return nsrun_fail(err, ENAMETOOLONG, "state root %s", root);
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/state.json", st->dir);
+	(void)snprintf(path, sizeof(path), "%s/state.json", st->dir); /* dir is shorter: fits */
 	json_error_t jerr;
 	json_t *o = json_load_file(path, 0, &jerr);
 	if (!o) {
@@ -346,9 +376,13 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 	size_t i;
 	json_t *v;
 	json_array_foreach(cg, i, v) {
-		if (st->n_cgroups < OCI_MAX_CGROUPS && json_is_string(v))
-			snprintf(st->cgroups[st->n_cgroups++], sizeof(st->cgroups[0]), "%s",
-				 json_string_value(v));
+		if (st->n_cgroups < OCI_MAX_CGROUPS && json_is_string(v) &&
+		    (size_t)snprintf(st->cgroups[st->n_cgroups++], sizeof(st->cgroups[0]), "%s",
+				     json_string_value(v)) >= sizeof(st->cgroups[0])) {
+			json_decref(o);
+			return nsrun_fail(err, ENAMETOOLONG, "%s: cgroup %s", path,
+					  json_string_value(v));
+		}
 	}
 	st->annotations = json_object_get(o, "annotations");
 	if (st->annotations)
@@ -380,7 +414,7 @@ void oci_state_free(struct oci_state *st)
 unsigned long long oci_process_start_time(pid_t pid)
 {
 	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid); /* a number: fits */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -403,12 +437,12 @@ unsigned long long oci_process_start_time(pid_t pid)
 
 static bool frozen(const struct oci_state *st)
 {
-	char path[1200], buf[64];
+	char path[1200], buf[64]; /* a cgroup (1100) and a file name: fits */
 	for (unsigned i = 0; i < st->n_cgroups; i++) {
-		snprintf(path, sizeof(path), "%s/freezer.state", st->cgroups[i]);
+		(void)snprintf(path, sizeof(path), "%s/freezer.state", st->cgroups[i]);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroups[i]);
+			(void)snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroups[i]);
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 		}
 		if (fd < 0)
@@ -430,7 +464,7 @@ enum oci_status oci_state_status(const struct oci_state *st)
 	if (now == 0 || now != st->start_time)
 		return OCI_STOPPED;
 	char fifo[PATH_MAX];
-	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+	(void)snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir); /* dir is shorter: fits */
 	if (access(fifo, F_OK) == 0)
 		return OCI_CREATED;
 	return frozen(st) ? OCI_PAUSED : OCI_RUNNING;

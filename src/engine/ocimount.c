@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "cgroupfs.h"
 #include "ocimount.h"
 #include "resolve.h"
 #include "rootfs.h"
@@ -72,9 +73,10 @@ static int mount_on_fd(const char *src, int dest, const char *fstype, unsigned l
 	return mount(src, target, fstype, flags, data);
 }
 
-/* A "cgroup" mount: cgroup2 on a v2 host; on a v1 or hybrid host the host's
- * /sys/fs/cgroup tree, bound with the mount's options. */
-static int mount_cgroup(const struct nsrun_fs_op *op, int dest, struct nsrun_error *err)
+/* A "cgroup" mount: cgroup2 on a v2 host; on a v1 or hybrid host a view of
+ * each hierarchy rooted at the container's cgroup (cgroupfs.h). */
+static int mount_cgroup(int root_fd, const struct nsrun_fs_op *op, int dest,
+			struct nsrun_error *err)
 {
 	struct statfs sf;
 	unsigned long flags = op->flags & ~(unsigned long)(MS_BIND | MS_REC);
@@ -83,19 +85,7 @@ static int mount_cgroup(const struct nsrun_fs_op *op, int dest, struct nsrun_err
 			return nsrun_fail(err, errno, "mounts: %s: cgroup2", op->dest);
 		return 0;
 	}
-	int tree = open_tree(AT_FDCWD, "/sys/fs/cgroup",
-			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (tree < 0)
-		return nsrun_fail(err, errno, "mounts: %s: bind /sys/fs/cgroup", op->dest);
-	struct mount_attr attr = { .attr_set = mount_attrs(op->flags) };
-	int rc = 0;
-	if (attr.attr_set &&
-	    mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		rc = nsrun_fail(err, errno, "mounts: %s: cgroup options", op->dest);
-	else
-		rc = rootfs_attach_tree(tree, dest, "mounts:", op->dest, err);
-	close(tree);
-	return rc;
+	return cgroupfs_mount_v1(root_fd, op->dest, dest, mount_attrs(op->flags), err);
 }
 
 /* Propagation (shared, rslave...) of the mount just made on op->dest. The
@@ -134,7 +124,7 @@ int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src
 		return -1;
 	const char *type = op->fstype ? op->fstype : "";
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
-		rc = mount_cgroup(op, dest, err);
+		rc = mount_cgroup(root_fd, op, dest, err);
 	} else if (mount_on_fd(op->src ? op->src : type, dest, type, op->flags, op->data) < 0) {
 		int e = errno;
 		/* sysfs needs a network namespace of our own user namespace: bind

@@ -401,6 +401,28 @@ cgroup_dir_of() {
 	[[ -z $(oci_cgroup_dirs "$ID") ]]
 }
 
+@test "a cgroup mount on a v1 or hybrid host shows each hierarchy from the container's own cgroup, read-only (with and without a cgroup namespace)" {
+	[[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]] || skip "a cgroup v2 host: the mount is cgroup2"
+	[[ -d /sys/fs/cgroup/pids ]] || skip "no v1 pids hierarchy"
+	cfg_edit '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+		"options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]
+		| .linux.resources = {"pids": {"limit": 42}}'
+	cfg_sh 'cat /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup | tr "\n" " "; echo
+		mkdir /sys/fs/cgroup/pids/x 2>/dev/null && echo writable || echo read-only'
+	local ns
+	for ns in with without; do
+		if [[ $ns == without ]]; then
+			cfg_edit '.linux.namespaces |= map(select(.type != "cgroup"))'
+		fi
+		oci_new_id
+		oci_ok run --bundle "$BUNDLE" "$ID"
+		# The root of the view is the container's cgroup: its limit.
+		[ "${lines[0]}" = 42 ]
+		[[ " ${lines[1]} " == *" pids "* && " ${lines[1]} " == *" memory "* ]]
+		[ "${lines[2]}" = read-only ]
+	done
+}
+
 @test "linux.resources.pids.limit holds inside the container" {
 	cfg_edit '.linux.resources = {"pids": {"limit": 5}}'
 	# The init and four children fill the limit: the fifth fork fails

@@ -262,8 +262,10 @@ oci_procs_under() {
 oci_no_procs_under() { [[ -z $(oci_procs_under "$1") ]]; }
 
 # Cgroup directories named after ID anywhere under /sys/fs/cgroup.
+# (Other programs' cgroups may vanish during the walk: find's status is no
+# verdict.)
 oci_cgroup_dirs() {
-	find /sys/fs/cgroup -mindepth 1 -type d -name "$1" 2>/dev/null
+	find /sys/fs/cgroup -mindepth 1 -type d -name "$1" 2>/dev/null || true
 }
 
 # --- running nsrun --------------------------------------------------------------

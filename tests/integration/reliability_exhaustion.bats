@@ -82,7 +82,6 @@ sandbox_cmds() {
 }
 
 @test "create with a low RLIMIT_NOFILE: EMFILE at the step that runs out, one line, nothing left" {
-	known_bug "state.c remove_dir_and_files needs a descriptor (opendir) and leaves the state directory when create fails with EMFILE"
 	oci_new_id
 	cfg_args sleep 30
 	local n failed=0 ok=0

@@ -137,7 +137,7 @@ busy() { # percent of all CPU time not idle over one second
 
 {
 	echo "--- load set"
-	echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "repository HEAD (not necessarily what NSRUN was built from): $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "nsrun: $nsrun ($(stat -c %s "$nsrun") bytes; $("$nsrun" --version | head -1))"
 	echo "crun: $("$crun" --version | head -1)"
 	echo "kernel: $(uname -r); cpus: $(nproc); python: $("$python" --version)"

@@ -191,6 +191,8 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 	put_u32(&w, (uint32_t)spec->exec_fifo_fd);
 	put_u32(&w, spec->report_errors);
 	put_u32(&w, spec->make_cwd);
+	put_opt_str(&w, spec->oci_hooks);
+	put_opt_str(&w, spec->oci_state);
 	put_strv(&w, spec->argv);
 	if (w.failed) {
 		free(w.buf);
@@ -486,6 +488,8 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 	spec->exec_fifo_fd = (int)get_u32(&r);
 	spec->report_errors = get_u32(&r) != 0;
 	spec->make_cwd = get_u32(&r) != 0;
+	spec->oci_hooks = get_opt_str(&r);
+	spec->oci_state = get_opt_str(&r);
 	get_strv(&r, &spec->argv);
 	if (!r.bad && spec->argv == NULL)
 		r.bad = 1;

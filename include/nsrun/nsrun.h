@@ -197,6 +197,12 @@ struct nsrun_spec {
 	const char *const *cgroup_join; /* existing cgroup directories to enter
 	                                   (OCI exec) */
 	unsigned n_cgroup_join;
+	const char *oci_hooks;   /* OCI create: config.json's hooks object
+	                            (JSON text) whose createContainer hooks run
+	                            before pivot_root and startContainer hooks
+	                            after start, before the command */
+	const char *oci_state;   /* the state JSON those hooks read on stdin;
+	                            "pid" is set to the container's host pid */
 
 	/* The first process. */
 	bool init;              /* stay PID 1: reap zombies, forward signals */

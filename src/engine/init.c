@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "exec.h"
+#include "hookrun.h"
 #include "init.h"
 #include "namespaces.h"
 #include "reaper.h"
@@ -150,7 +151,8 @@ int nsrun_init_stage(int argc, char **argv)
 	 * effective set stays for the set-up. */
 	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
 		goto failed;
-	if (fault_point("init.setup", &err) < 0 || ns_enter_mount_join(&spec, &err) < 0 ||
+	if (fault_point("init.setup", &err) < 0 || hookrun_prepare(&spec, &err) < 0 ||
+	    ns_enter_mount_join(&spec, &err) < 0 ||
 	    sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
 		goto failed;
 	/* A uid change cleared PR_SET_PDEATHSIG: arm it again, and make sure
@@ -169,6 +171,9 @@ int nsrun_init_stage(int argc, char **argv)
 			goto failed;
 		if (parked > 0)
 			goto out;
+		/* Started: the startContainer hooks, in the container. */
+		if (hookrun_container(&spec, "startContainer", &err) < 0)
+			goto failed;
 	}
 	if (spec.init) {
 		close((int)sync_fd);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "devfs.h"
+#include "hookrun.h"
 #include "ocimount.h"
 #include "resolve.h"
 #include "rootfs.h"
@@ -421,8 +422,11 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 			goto out;
 		close(cwd);
 	}
+	/* createContainer hooks: the container's mounts are made, and the
+	 * hook's path still resolves on the host, as the runtime spec says. */
 	if ((spec->oci_devices && ocimount_default_devices(root_fd, err) < 0) ||
 	    ocimount_sysctl(root_fd, spec, err) < 0 ||
+	    hookrun_container(spec, "createContainer", err) < 0 ||
 	    rootfs_protect_paths(spec, root_fd, err) < 0)
 		goto out;
 	if (spec->root_readonly) {

@@ -146,6 +146,27 @@ static int record_cgroups(const struct nsrun_created *made, void *arg, struct ns
 	return oci_state_save(st, err);
 }
 
+/* createContainer and startContainer hooks run in the container's
+ * namespaces: the init stage gets them, with the state they read ("pid"
+ * is filled in there). *hooks and *state are the caller's to free. */
+static int hand_over_container_hooks(const struct oci_state *st, struct nsrun_spec *spec,
+				     char **hooks, char **state, struct nsrun_error *err)
+{
+	if (json_array_size(json_object_get(st->hooks, "createContainer")) == 0 &&
+	    json_array_size(json_object_get(st->hooks, "startContainer")) == 0)
+		return 0;
+	json_t *o = oci_state_json(st, OCI_CREATED);
+	json_object_set_new(o, "status", json_string("creating"));
+	*state = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	*hooks = json_dumps(st->hooks, JSON_COMPACT);
+	if (!*hooks || !*state)
+		return nsrun_fail(err, ENOMEM, "hooks");
+	spec->oci_hooks = *hooks;
+	spec->oci_state = *state;
+	return 0;
+}
+
 /* Everything create sets up; on failure nothing of it stays behind. */
 static int create_container(const struct oci_globals *g, const struct create_opts *o,
 			    struct oci_state *st, struct nsrun_error *err)
@@ -154,6 +175,7 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	char bundle[PATH_MAX], fifo[PATH_MAX + 16];
 	int fifo_fd = -1, console_fd = -1, rc = -1;
 	bool made_dir = false, wrote_pid_file = false;
+	char *container_hooks = NULL, *container_state = NULL;
 	struct nsrun_created made = { .pid = -1, .commit_fd = -1, .on_cgroups = record_cgroups,
 				      .arg = st };
 
@@ -214,12 +236,6 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		for (int i = 0; i < o->preserve_fds; i++)
 			spec->keep_fds[spec->n_keep_fds++] = 3 + i;
 	}
-	oci_debug("create %s: bundle %s", o->id, bundle);
-	if (nsrun_create(spec, &made, err) < 0)
-		goto out;
-
-	st->pid = made.pid;
-	st->start_time = oci_process_start_time(made.pid);
 	st->namespaces = spec->new_ns;
 	if ((size_t)snprintf(st->rootfs, sizeof(st->rootfs), "%s", cfg.rootfs) >= sizeof(st->rootfs)) {
 		nsrun_fail(err, ENAMETOOLONG, "root.path %s", cfg.rootfs);
@@ -230,13 +246,21 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		nsrun_fail(err, ENAMETOOLONG, "ociVersion %s", cfg.oci_version);
 		goto out;
 	}
-	st->n_cgroups = made.n_cgroup_dirs;
-	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
-		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
 	if (cfg.annotations)
 		st->annotations = json_incref(cfg.annotations);
 	if (cfg.hooks)
 		st->hooks = json_incref(cfg.hooks);
+	if (hand_over_container_hooks(st, spec, &container_hooks, &container_state, err) < 0)
+		goto out;
+	oci_debug("create %s: bundle %s", o->id, bundle);
+	if (nsrun_create(spec, &made, err) < 0)
+		goto out;
+
+	st->pid = made.pid;
+	st->start_time = oci_process_start_time(made.pid);
+	st->n_cgroups = made.n_cgroup_dirs;
+	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
+		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
 	if (fault_point("oci.state-save", err) < 0 || oci_state_save(st, err) < 0)
 		goto out;
 	/* prestart and createRuntime see status "creating", as runc gives it. */
@@ -277,6 +301,8 @@ out:
 	if (rc < 0 && made_dir)
 		oci_state_remove(st);
 	oci_config_free(&cfg);
+	free(container_hooks);
+	free(container_state);
 	return rc;
 }
 

@@ -7,9 +7,10 @@
 
 #include <nsrun/error.h>
 
-/* Check config.json's hooks object: the kinds nsrun runs (prestart,
- * createRuntime, poststart, poststop) and the shape of each entry. The kinds
- * run inside the container (createContainer, startContainer) are refused. */
+/* Check config.json's hooks object: the kinds (prestart, createRuntime,
+ * createContainer, startContainer, poststart, poststop) and the shape of
+ * each entry. create runs the in-container kinds through the init stage
+ * (struct nsrun_spec's oci_hooks). */
 int oci_hooks_check(json_t *hooks, struct nsrun_error *err);
 
 /* Run every hook of `kind` in order, each with `state` on stdin, honouring

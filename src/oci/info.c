@@ -54,9 +54,9 @@ int oci_features(const struct oci_globals *g, int argc, char **argv, struct nsru
 					     "SECCOMP_FILTER_FLAG_TSYNC",
 					     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
 	json_t *o = json_pack(
-		"{s:s, s:s, s:[ssss], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o, s:o}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}}",
+		"{s:s, s:s, s:[ssssss], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o, s:o}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}}",
 		"ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart",
-		"createRuntime", "poststart", "poststop", "mountOptions",
+		"createRuntime", "createContainer", "startContainer", "poststart", "poststop", "mountOptions",
 		strings(mount_options), "linux", "namespaces", strings(namespaces), "capabilities",
 		cap_names(), "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 0,
 		"seccomp", "enabled", 1, "actions", strings(actions), "operators", strings(operators),

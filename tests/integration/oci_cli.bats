@@ -19,9 +19,9 @@ load oci_helpers
 	jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") != null' <<<"$output"
 	jq -e '.mountOptions | index("rbind") != null and index("ro") != null' <<<"$output"
 	jq -e '.linux.seccomp.enabled == true' <<<"$output"
-	# Exactly the hooks it runs (not those run inside the container), and no
-	# idmapped mounts.
-	jq -e '.hooks == ["prestart", "createRuntime", "poststart", "poststop"]' <<<"$output"
+	# Exactly the hooks it runs (all six kinds), and no idmapped mounts.
+	jq -e '.hooks == ["prestart", "createRuntime", "createContainer", "startContainer",
+		"poststart", "poststop"]' <<<"$output"
 	jq -e '.mountOptions | index("idmap") == null and index("tmpcopyup") == null' <<<"$output"
 }
 

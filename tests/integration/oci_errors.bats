@@ -169,12 +169,12 @@ assert_create_fails() {
 	assert_create_fails "ociVersion"
 }
 
-@test "hooks run inside the container (startContainer, createContainer) are refused, naming them" {
+@test "an unknown kind of hook, or a hook without an absolute path, is refused, naming it" {
 	cfg_args true
-	cfg_edit '.hooks = {"startContainer": [{"path": "/bin/true"}]}'
-	assert_create_fails "hooks.startContainer"
-	cfg_edit '.hooks = {"createContainer": [{"path": "/bin/true"}]}'
-	assert_create_fails "hooks.createContainer"
+	cfg_edit '.hooks = {"beforeStart": [{"path": "/bin/true"}]}'
+	assert_create_fails "hooks.beforeStart"
+	cfg_edit '.hooks = {"startContainer": [{"path": "true"}]}'
+	assert_create_fails "hooks.startContainer[0].path"
 }
 
 @test "process.apparmorProfile is refused, naming it" {

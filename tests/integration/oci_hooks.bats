@@ -3,6 +3,8 @@
 # create (status "creating"), poststart at start ("running"), poststop at
 # delete ("stopped"), each with the state JSON on stdin, in order, within its
 # timeout. A failing create hook leaves nothing behind; poststop only warns.
+# createContainer (at create, before pivot_root) and startContainer (at
+# start, before the command) run in the container's namespaces.
 
 load helpers
 load sandbox_helpers
@@ -60,4 +62,65 @@ load oci_helpers
 	oci delete "$ID"
 	[ "$status" -eq 0 ]
 	[[ $stderr == *"warning: hooks.poststop[0]"* ]]
+}
+
+@test "hooks: createContainer runs at create in the container's mount namespace, after its mounts, its path on the host" {
+	cfg_args sleep 30
+	cfg_edit ".hooks.createContainer = [{path: \"/bin/sh\", args: [\"sh\", \"-c\",
+		\"jq -r '\\\"\\\\(.status) \\\\(.pid) \\\\(.id)\\\"' > $TEST_TMP/cc.log;
+		readlink /proc/self/ns/mnt > $TEST_TMP/cc.mnt;
+		test -e $BUNDLE/rootfs/proc/self/stat && echo proc > $TEST_TMP/cc.proc\"]}]"
+	oci_new_id
+	oci_create
+	local pid
+	pid=$(oci_pid "$ID")
+	[ "$(cat "$TEST_TMP/cc.log")" = "creating $pid $ID" ]
+	# The container's mount namespace, where its /proc is already mounted.
+	[ "$(cat "$TEST_TMP/cc.mnt")" = "$(readlink "/proc/$pid/ns/mnt")" ]
+	[ "$(cat "$TEST_TMP/cc.mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(cat "$TEST_TMP/cc.proc")" = proc ]
+	oci_ok delete --force "$ID"
+}
+
+@test "hooks: startContainer runs at start, not at create, in the container, its path inside the container" {
+	cfg_sh 'cat /tmp/started'
+	# /bin/sh and /tmp are the container's (busybox), not the host's.
+	cfg_edit '.hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "cat > /tmp/started"]}]'
+	oci_new_id
+	oci_create
+	local pid
+	pid=$(oci_pid "$ID")
+	[ ! -e "$BUNDLE/rootfs/tmp/started" ]
+	oci_ok start "$ID"
+	oci_wait_status "$ID" stopped
+	[ "$(jq -r '"\(.status) \(.pid) \(.id)"' "$BUNDLE/rootfs/tmp/started")" = "created $pid $ID" ]
+	oci_ok delete "$ID"
+}
+
+@test "hooks: a failing createContainer hook fails create, naming it, and leaves nothing; a failing startContainer hook stops the container" {
+	cfg_args true
+	cfg_edit '.hooks.createContainer = [{path: "/bin/false"}]'
+	oci_new_id
+	oci create --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"hooks.createContainer[0]: /bin/false failed"* ]]
+	oci state "$ID"
+	[[ $stderr == *"container does not exist"* ]]
+	cfg_sh 'echo ran'
+	cfg_edit '.hooks = {startContainer: [{path: "/bin/false"}]}'
+	oci_new_id
+	oci_create
+	# The container writes to create's stdout.
+	local out=$OCI_OUT
+	oci_ok start "$ID"
+	oci_wait_status "$ID" stopped
+	[[ $(cat "$out") != *ran* ]]
+	cfg_edit '.hooks = {startContainer: [{path: "/bin/true"}]}'
+	oci_new_id
+	oci_create
+	out=$OCI_OUT
+	oci_ok start "$ID"
+	oci_wait_status "$ID" stopped
+	[[ $(cat "$out") == ran ]]
+	oci_ok delete "$ID"
 }

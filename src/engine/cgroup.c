@@ -441,6 +441,15 @@ static void enable_text(unsigned ctl_mask, char *out, size_t size)
 				       ctl_names[c]);
 }
 
+/* The option that asked for the first controller of a mask, for errors. */
+static const char *mask_option(unsigned ctl_mask)
+{
+	for (int c = 0; c < N_CTL; c++)
+		if (ctl_mask & (1U << c))
+			return ctl_options[c];
+	return "cgroup";
+}
+
 /* mkdir -p of a planned directory below its base. v2: the controllers are
  * enabled in every cgroup above it, down from the base; an existing named
  * cgroup is joined, as runc does, but nsrun's own must be new. */
@@ -461,8 +470,9 @@ static int make_planned_dir(struct cgroup_sandbox *cg, unsigned i, const char *r
 	if (!cg->named && geteuid() == 0 && cg->dirs[i].v2 && mkdir(dir, 0755) < 0 && errno != EEXIST)
 		rc = nsrun_fail(err, errno, "cgroup: create %s", dir);
 	else if (!cg->named && access(dir, W_OK) < 0)
-		rc = nsrun_fail(err, errno, "cgroup: limits need a delegated cgroup, and %s is not "
-				"writable by uid %d", dir, (int)geteuid());
+		rc = nsrun_fail(err, errno, "%s: cgroup limits need a delegated cgroup, and %s is "
+				"not writable by uid %d", mask_option(cg->dirs[i].ctl_mask), dir,
+				(int)geteuid());
 	dir[base_len] = saved;
 	if (rc < 0)
 		return -1;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ int oci_list(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		} else if (json) {
 			json_t *o = oci_state_json(&st, s);
 			char owner[32];
-			snprintf(owner, sizeof(owner), "#%u", (unsigned)st.owner);
+			(void)snprintf(owner, sizeof(owner), "#%u", (unsigned)st.owner); /* a number: fits */
 			json_object_set_new(o, "owner", json_string(st.owner == 0 ? "root" : owner));
 			json_array_append_new(all, o);
 		} else {
@@ -123,14 +124,23 @@ static int cgroup_pids(const struct oci_state *st, pid_t *pids, int max)
 {
 	for (unsigned i = 0; i < st->n_cgroups; i++) {
 		char path[1200];
-		snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroups[i]);
+		(void)snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroups[i]); /* 1100 + name: fits */
 		FILE *f = fopen(path, "re");
 		if (!f)
 			continue;
-		int n = 0, pid;
-		while (n < max && fscanf(f, "%d", &pid) == 1)
-			pids[n++] = pid;
-		fclose(f);
+		char *line = NULL;
+		size_t cap = 0;
+		int n = 0;
+		while (n < max && getline(&line, &cap, f) > 0) {
+			char *end;
+			errno = 0;
+			long pid = strtol(line, &end, 10);
+			if (errno || end == line || (*end != '\n' && *end != '\0') || pid <= 0 || pid > INT_MAX)
+				break;
+			pids[n++] = (pid_t)pid;
+		}
+		free(line);
+		(void)fclose(f); /* read only */
 		return n;
 	}
 	return -1;
@@ -191,11 +201,10 @@ int oci_kill(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		return -1;
 	enum oci_status s = oci_state_status(&st);
 	int rc = 0, e;
-	if (s == OCI_STOPPED)
-		rc = nsrun_fail(err, 0, "container not running");
-	else if (all)
+	if (s != OCI_STOPPED && all)
 		signal_all(&st, sig);
-	else if ((e = signal_init(&st, sig)) == ESRCH) /* it ended since the check */
+	else if (s == OCI_STOPPED ||
+		 (e = signal_init(&st, sig)) == ESRCH) /* ESRCH: it ended since the check */
 		rc = nsrun_fail(err, 0, "container not running");
 	else if (e != 0)
 		rc = nsrun_fail(err, e, "kill pid %d", (int)st.pid);
@@ -323,9 +332,10 @@ static int set_frozen(const struct oci_state *st, bool frozen, struct nsrun_erro
 	for (unsigned i = 0; i < st->n_cgroups; i++) {
 		char path[1200];
 		const char *value = frozen ? "FROZEN" : "THAWED";
-		snprintf(path, sizeof(path), "%s/freezer.state", st->cgroups[i]);
+		/* a cgroup (1100) and a file name: fits */
+		(void)snprintf(path, sizeof(path), "%s/freezer.state", st->cgroups[i]);
 		if (access(path, F_OK) < 0) {
-			snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroups[i]);
+			(void)snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroups[i]);
 			value = frozen ? "1" : "0";
 			if (access(path, F_OK) < 0)
 				continue;

@@ -100,7 +100,7 @@ void oci_debug(const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap); /* a debug line: cut short is fine */
 	va_end(ap);
 	log_line("debug", msg);
 }
@@ -112,7 +112,9 @@ int oci_main(int argc, char **argv)
 	const char *log_path = NULL, *log_format = "text";
 	int verb = find_verb(argc, argv);
 	for (int i = 1; i < verb; i++) {
-		const char *a = argv[i], *eq = strchr(a, '='), *value = NULL;
+		/* value is read for a valued flag only, which find_verb saw with
+		 * its value; "" rather than NULL says so to the analyzer. */
+		const char *a = argv[i], *eq = strchr(a, '='), *value = "";
 		size_t len = eq ? (size_t)(eq - a) : strlen(a);
 		if (in(valued, a, len))
 			value = eq ? eq + 1 : argv[++i];

@@ -278,7 +278,9 @@ counted_nsrun_cgroups() {
 	local d pid
 	for d in $(nsrun_cgroup_dirs); do
 		pid=${d##*/nsrun-}
-		if [[ $pid =~ ^[0-9]+$ && -e /proc/$pid ]] &&
+		# nsrun's own are nsrun-PID; another program's nsrun-* is not ours.
+		[[ $pid =~ ^[0-9]+$ ]] || continue
+		if [[ -e /proc/$pid ]] &&
 			! grep -qzxF "NSRUN_IT_MARK=$RUN_MARK" "/proc/$pid/environ" 2>/dev/null; then
 			echo "# (not counted: $d belongs to a live nsrun of someone else)" >&2
 			continue

@@ -18,6 +18,11 @@ static int fail_v(struct nsrun_error *err, int status, int errnum,
 	if (errnum != 0)
 		(void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
 			 strerror(errnum));
+	/* One line whatever the input it quotes: an argument, a path or a
+	 * config value with a newline in it cannot forge a second one. */
+	for (char *c = err->msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	err->status = status;
 	err->errnum = errnum;
 	return -1;

@@ -216,3 +216,18 @@ expect_error() {
 		[ -z "$stderr" ]
 	done
 }
+
+# --- one line whatever the input ----------------------------------------------
+
+@test "an option value with a newline in it still gives one error line (control characters shown as ?)" {
+	expect_error "--chdir /no?such" -- -U -r --chdir $'/no\nsuch' --
+	expect_error "--rlimit" "FOO?BAR" -- --rlimit $'FOO\nBAR=1' --
+}
+
+@test "an OCI container id with a newline: one error line" {
+	"$NSRUN" spec -b "$TEST_TMP"
+	run_t --separate-stderr "$NSRUN" --root "$TEST_TMP/state" create --bundle "$TEST_TMP" $'bad\nid'
+	[ "$status" -ne 0 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "nsrun: "*"bad?id"* ]]
+}

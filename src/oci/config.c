@@ -426,8 +426,15 @@ static int parse_resources(json_t *res, struct nsrun_spec *spec, struct nsrun_er
 		if (is_set(v = json_object_get(mem, "swap")) && json_is_integer(v))
 			l->memory_swap = json_integer_value(v) < 0 ? -1 : json_integer_value(v);
 		if (refuse_if_set(mem, "kernel", "linux.resources.memory.kernel", err) < 0 ||
-		    refuse_if_set(mem, "kernelTCP", "linux.resources.memory.kernelTCP", err) < 0)
+		    refuse_if_set(mem, "kernelTCP", "linux.resources.memory.kernelTCP", err) < 0 ||
+		    refuse_if_set(mem, "swappiness", "linux.resources.memory.swappiness", err) < 0)
 			return -1;
+		/* Zero and false are the kernel's defaults: nothing to apply. */
+		if (json_integer_value(json_object_get(mem, "reservation")) > 0)
+			return refuse(err, "linux.resources.memory.reservation", "not supported by nsrun");
+		if (json_is_true(json_object_get(mem, "disableOOMKiller")))
+			return refuse(err, "linux.resources.memory.disableOOMKiller",
+				      "not supported by nsrun");
 	}
 	json_t *pids = json_object_get(res, "pids");
 	if (is_set(pids) && is_set(v = json_object_get(pids, "limit")) && json_is_integer(v))
@@ -450,8 +457,14 @@ static int parse_resources(json_t *res, struct nsrun_spec *spec, struct nsrun_er
 			l->cpu_weight = shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142;
 		}
 		if (refuse_if_set(cpu, "realtimeRuntime", "linux.resources.cpu.realtimeRuntime", err) < 0 ||
-		    refuse_if_set(cpu, "realtimePeriod", "linux.resources.cpu.realtimePeriod", err) < 0)
+		    refuse_if_set(cpu, "realtimePeriod", "linux.resources.cpu.realtimePeriod", err) < 0 ||
+		    refuse_if_set(cpu, "cpus", "linux.resources.cpu.cpus", err) < 0 ||
+		    refuse_if_set(cpu, "mems", "linux.resources.cpu.mems", err) < 0)
 			return -1;
+		if (json_integer_value(json_object_get(cpu, "burst")) != 0)
+			return refuse(err, "linux.resources.cpu.burst", "not supported by nsrun");
+		if (json_integer_value(json_object_get(cpu, "idle")) != 0)
+			return refuse(err, "linux.resources.cpu.idle", "not supported by nsrun");
 	}
 	/* Device rules: a device is reachable inside only if it is created
 	 * there; nsrun creates only the listed devices and the default ones,
@@ -466,6 +479,8 @@ static int parse_resources(json_t *res, struct nsrun_spec *spec, struct nsrun_er
 				      "allowing every device needs a devices cgroup, which nsrun does not manage");
 	}
 	if (refuse_if_set(res, "hugepageLimits", "linux.resources.hugepageLimits", err) < 0 ||
+	    refuse_if_set(res, "blockIO", "linux.resources.blockIO", err) < 0 ||
+	    refuse_if_set(res, "network", "linux.resources.network", err) < 0 ||
 	    refuse_if_set(res, "rdma", "linux.resources.rdma", err) < 0 ||
 	    refuse_if_set(res, "unified", "linux.resources.unified", err) < 0)
 		return -1;

@@ -284,3 +284,22 @@ assert_create_fails() {
 	[ "$(head -1 "$log")" = previous ]
 	grep -q "container does not exist" "$log"
 }
+
+@test "resources nsrun does not apply are refused by name, their defaults accepted" {
+	cfg_args true
+	local field
+	for field in '.memory.reservation = 1048576' '.memory.swappiness = 10' \
+		'.memory.disableOOMKiller = true' '.memory.kernel = 1048576' \
+		'.cpu.cpus = "0"' '.cpu.mems = "0"' '.cpu.realtimeRuntime = 1000' \
+		'.cpu.burst = 1000' '.cpu.idle = 1' '.blockIO = {"weight": 100}' \
+		'.network = {"classID": 1}' '.hugepageLimits = [{"pageSize": "2MB", "limit": 0}]'; do
+		cfg_edit ".linux.resources = {} | .linux.resources$field"
+		local name=${field%% =*}
+		assert_create_fails "linux.resources${name}" "not supported by nsrun"
+	done
+	# What the kernel does anyway: accepted.
+	cfg_edit '.linux.resources = {"memory": {"reservation": 0, "disableOOMKiller": false},
+		"cpu": {"cpus": "", "idle": 0, "burst": 0}, "blockIO": {}}'
+	oci_new_id
+	oci_ok run --bundle "$BUNDLE" "$ID"
+}

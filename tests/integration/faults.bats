@@ -18,6 +18,7 @@ setup_file() {
 }
 
 setup() {
+	TEST_TMP=
 	[[ -z ${FAULTS_MISSING:-} ]] || skip "nsrun built without -Dfault_injection=true"
 	oci_setup
 	# Limits put the container in v1 hierarchies as well as the v2 one.

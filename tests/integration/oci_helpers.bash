@@ -50,6 +50,8 @@ oci_setup() {
 # nothing of them is left. Returns 1 (failing the test) if something is.
 oci_teardown() {
 	local id rc=0 pid left r m
+	# A test whose setup skipped before oci_setup has nothing to clean.
+	[[ -n ${TEST_TMP:-} && -n ${OCI_ROOT:-} ]] || return 0
 	for id in "${OCI_IDS[@]}"; do
 		if [[ -e $OCI_ROOT/$id/state.json ]]; then
 			pid=$(jq -r '.pid // 0' "$OCI_ROOT/$id/state.json" 2>/dev/null || echo 0)
@@ -252,6 +254,8 @@ oci_proc_gone() { ! proc_id_alive "$1"; }
 # processes of containers made from bundles there).
 oci_procs_under() {
 	local p root
+	# An empty DIR would match every process on the machine.
+	[[ -n $1 && $1 == /?* ]] || { echo "oci_procs_under: no directory given" >&2; return 0; }
 	for p in /proc/[0-9]*; do
 		root=$(readlink "$p/root" 2>/dev/null) || continue
 		[[ $root == "$1"/* && $(proc_state "${p#/proc/}") != Z ]] && echo "${p#/proc/}"

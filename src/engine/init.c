@@ -51,7 +51,7 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 	if (exec_check_command(spec, err) < 0 || fault_point("init.park", err) < 0 ||
 	    sync_send(sync_fd, "R", 1, err) < 0)
 		return -1;
-	sync_fd_for_errors = -1; /* create has returned: errors go to stderr */
+	sync_fd_for_errors = -1; /* create reads no more errors: to stderr */
 	/* Until create has recorded us (nsrun_create_commit), a launcher that
 	 * dies or gives up takes us with it: nothing runs that no state knows. */
 	char *commit = NULL;

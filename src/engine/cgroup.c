@@ -115,9 +115,7 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-/* The caller's cgroup path in the v1 hierarchy of `ctl` ("" for v2 when
- * ctl is NULL), from /proc/self/cgroup. */
-static int own_cgroup(const char *ctl, char *out, size_t size)
+int cgroup_own_path(const char *ctl, char *out, size_t size)
 {
 	char buf[4096];
 	if (read_file("/proc/self/cgroup", buf, sizeof(buf)) < 0)
@@ -322,7 +320,7 @@ bool cgroup_ns_deferred(const struct nsrun_spec *spec)
 static int own_dir(const char *mount, const char *ctl, char *out, size_t size)
 {
 	char own[400];
-	if (own_cgroup(ctl, own, sizeof(own)) < 0)
+	if (cgroup_own_path(ctl, own, sizeof(own)) < 0)
 		return -1;
 	if ((size_t)snprintf(out, size, "%s%s", mount, own) >= size) {
 		errno = ENAMETOOLONG;

@@ -26,6 +26,12 @@ struct cgroup_sandbox {
 	int v2_fd;   /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
 };
 
+/* The caller's cgroup in the v1 hierarchy whose /proc/self/cgroup line
+ * names `ctl` ("memory", "cpu,cpuacct", "name=systemd"), or in v2 when ctl
+ * is NULL: "" for the hierarchy's root, else "/a/b". -1 with errno
+ * (ENOENT: not in that hierarchy). */
+int cgroup_own_path(const char *ctl, char *out, size_t size);
+
 /* Whether the spec asks for any cgroup limit. */
 bool cgroup_wanted(const struct nsrun_spec *spec);
 

@@ -12,40 +12,12 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "cgroup.h"
 #include "cgroupfs.h"
 #include "resolve.h"
 #include "rootfs.h"
 
 #define HOST_CGROUP "/sys/fs/cgroup"
-
-/* Our cgroup in the hierarchy that a /proc/self/cgroup line names by
- * `controllers` ("memory", "cpu,cpuacct", "name=systemd", "" for v2). */
-static int own_path(const char *controllers, char *out, size_t size)
-{
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return -1;
-	char line[4096];
-	int rc = -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (strcmp(c1 + 1, controllers) != 0)
-			continue;
-		char *found = c2 + 1;
-		found[strcspn(found, "\n")] = '\0';
-		if ((size_t)snprintf(out, size, "%s", found) < size)
-			rc = 0;
-		break;
-	}
-	(void)fclose(f); /* read only */
-	if (rc < 0)
-		errno = ENOENT;
-	return rc;
-}
 
 /* One hierarchy onto dir: a fresh mount where our cgroup is the root of
  * the view (in a cgroup namespace, that is always so), else a bind of the
@@ -53,23 +25,18 @@ static int own_path(const char *controllers, char *out, size_t size)
 static int mount_hierarchy(const char *name, bool v2, int dir, unsigned attrs,
 			   const char *dest, struct nsrun_error *err)
 {
-	char controllers[300], path[3800], host_dir[4096];
-	if (v2)
-		controllers[0] = '\0';
-	else if (strcmp(name, "systemd") == 0)
-		(void)snprintf(controllers, sizeof(controllers), "name=systemd"); /* fits */
-	else if ((size_t)snprintf(controllers, sizeof(controllers), "%s", name) >= sizeof(controllers))
-		return nsrun_fail(err, ENAMETOOLONG, "mounts: %s: cgroup %s", dest, name);
-	if (own_path(controllers, path, sizeof(path)) < 0)
+	char path[3800], host_dir[4096];
+	bool systemd = strcmp(name, "systemd") == 0;
+	if (cgroup_own_path(v2 ? NULL : systemd ? "name=systemd" : name, path, sizeof(path)) < 0)
 		return 0; /* not a hierarchy we are in: nothing to show */
-	if (strcmp(path, "/") == 0) {
+	if (path[0] == '\0') {
 		char opts[320];
 		if (v2)
 			opts[0] = '\0';
-		else if (strcmp(name, "systemd") == 0)
+		else if (systemd)
 			(void)snprintf(opts, sizeof(opts), "none,name=systemd"); /* fits */
 		else
-			(void)snprintf(opts, sizeof(opts), "%s", name); /* as long as controllers */
+			(void)snprintf(opts, sizeof(opts), "%s", name); /* a directory name: fits */
 		struct nsrun_error ignored;
 		int mnt = rootfs_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, "mounts:", dest,
 					&ignored);
@@ -81,8 +48,8 @@ static int mount_hierarchy(const char *name, bool v2, int dir, unsigned attrs,
 		/* A user namespace without a cgroup namespace of its own may not
 		 * mount the hierarchy: the bind below shows the same. */
 	}
-	if ((size_t)snprintf(host_dir, sizeof(host_dir), HOST_CGROUP "/%s%s", name,
-			     strcmp(path, "/") == 0 ? "" : path) >= sizeof(host_dir))
+	if ((size_t)snprintf(host_dir, sizeof(host_dir), HOST_CGROUP "/%s%s", name, path) >=
+	    sizeof(host_dir))
 		return nsrun_fail(err, ENAMETOOLONG, "mounts: %s: cgroup %s", dest, name);
 	int tree = open_tree(AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)

@@ -138,12 +138,12 @@ int oci_connect_console(const char *path, struct nsrun_error *err)
 static int record_cgroups(const struct nsrun_created *made, void *arg, struct nsrun_error *err)
 {
 	struct oci_state *st = arg;
-	if (made->n_cgroup_dirs == 0)
-		return 0;
+	unsigned had = st->n_cgroups;
 	st->n_cgroups = made->n_cgroup_dirs;
 	for (unsigned i = 0; i < made->n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
 		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made->cgroup_dirs[i]);
-	return oci_state_save(st, err);
+	/* Nothing recorded and nothing to record: no state file yet. */
+	return had == 0 && st->n_cgroups == 0 ? 0 : oci_state_save(st, err);
 }
 
 /* createContainer and startContainer hooks run in the container's
@@ -256,11 +256,9 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (nsrun_create(spec, &made, err) < 0)
 		goto out;
 
+	/* st->cgroups: recorded by record_cgroups. */
 	st->pid = made.pid;
 	st->start_time = oci_process_start_time(made.pid);
-	st->n_cgroups = made.n_cgroup_dirs;
-	for (unsigned i = 0; i < made.n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
-		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made.cgroup_dirs[i]);
 	if (fault_point("oci.state-save", err) < 0 || oci_state_save(st, err) < 0)
 		goto out;
 	/* prestart and createRuntime see status "creating", as runc gives it. */

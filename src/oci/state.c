@@ -204,6 +204,25 @@ static void remove_dir_and_files(const char *dir)
 	rmdir(dir);
 }
 
+/* A state's "cgroups" into out (those that fit, up to OCI_MAX_CGROUPS);
+ * returns the first one that did not fit, or NULL. */
+static const char *read_cgroups(json_t *state, char (*out)[1100], unsigned *n)
+{
+	const char *too_long = NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(state, "cgroups"), i, v) {
+		const char *dir = json_string_value(v);
+		if (*n == OCI_MAX_CGROUPS || !dir)
+			continue;
+		if ((size_t)snprintf(out[*n], sizeof(out[0]), "%s", dir) < sizeof(out[0]))
+			(*n)++;
+		else if (!too_long)
+			too_long = dir;
+	}
+	return too_long;
+}
+
 /* With the root locked: dir is debris when no create holds it and it has
  * no complete state (a pid). */
 static int remove_if_abandoned(const char *dir)
@@ -229,18 +248,11 @@ static int remove_if_abandoned(const char *dir)
 			close(fd);
 		return 0;
 	}
-	/* The cgroups a create records before anything is in them. */
+	/* The cgroups a create records before anything is in them; one that
+	 * does not fit was not recorded by nsrun: not removed. */
 	char cgroups[OCI_MAX_CGROUPS][1100];
 	unsigned n = 0;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(o, "cgroups"), i, v) {
-		/* One that does not fit was not recorded by nsrun: not removed. */
-		if (n < OCI_MAX_CGROUPS && json_is_string(v) &&
-		    (size_t)snprintf(cgroups[n], sizeof(cgroups[0]), "%s", json_string_value(v)) <
-			    sizeof(cgroups[0]))
-			n++;
-	}
+	read_cgroups(o, cgroups, &n);
 	json_decref(o);
 	cgroup_remove_dirs(cgroups, n);
 	remove_dir_and_files(dir);
@@ -372,17 +384,11 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 	copy_string(o, "rootfs", st->rootfs, sizeof(st->rootfs));
 	copy_string(o, "created", st->created, sizeof(st->created));
 	copy_string(o, "ociVersion", st->oci_version, sizeof(st->oci_version));
-	json_t *cg = json_object_get(o, "cgroups");
-	size_t i;
-	json_t *v;
-	json_array_foreach(cg, i, v) {
-		if (st->n_cgroups < OCI_MAX_CGROUPS && json_is_string(v) &&
-		    (size_t)snprintf(st->cgroups[st->n_cgroups++], sizeof(st->cgroups[0]), "%s",
-				     json_string_value(v)) >= sizeof(st->cgroups[0])) {
-			json_decref(o);
-			return nsrun_fail(err, ENAMETOOLONG, "%s: cgroup %s", path,
-					  json_string_value(v));
-		}
+	const char *too_long = read_cgroups(o, st->cgroups, &st->n_cgroups);
+	if (too_long) {
+		int rc = nsrun_fail(err, ENAMETOOLONG, "%s: cgroup %s", path, too_long);
+		json_decref(o);
+		return rc;
 	}
 	st->annotations = json_object_get(o, "annotations");
 	if (st->annotations)

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_argv.h"
 #include "fuzz_exec_common.h"
 #include "fuzz_spec_check.h"
 
@@ -23,18 +24,11 @@ static void check_env_unique(char **env)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *argv[FUZZ_ARGV_SIZE];
+	int argc;
+	char *text = fuzz_argv(data, size, "exec", argv, &argc);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
-	char *argv[66] = { "exec" };
-	int argc = 1;
-	for (size_t i = 0; i <= size && argc < 65;) {
-		argv[argc++] = text + i;
-		i += strlen(text + i) + 1;
-	}
-	argv[argc] = NULL;
 	struct exec_opts o;
 	struct nsrun_error err;
 	if (parse_exec_opts(argc, argv, &o, &err) == 0) {

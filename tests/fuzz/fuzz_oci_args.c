@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_argv.h"
+
 /* Their parsers are static: the files are compiled into this target. */
 #include "oci/main.c"
 #include "oci/create.c"
@@ -20,18 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	bool is_run = data[0] & 1;
-	char *text = malloc(size);
+	char *argv[FUZZ_ARGV_SIZE];
+	int argc;
+	char *text = fuzz_argv(data + 1, size - 1, is_run ? "run" : "create", argv, &argc);
 	if (!text)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
-	char *argv[66] = { is_run ? "run" : "create" };
-	int argc = 1;
-	for (size_t i = 0; i < size && argc < 65;) {
-		argv[argc++] = text + i;
-		i += strlen(text + i) + 1;
-	}
-	argv[argc] = NULL;
 
 	/* The verb oci_wants finds is a real one, after flags only. */
 	int verb = find_verb(argc, argv);

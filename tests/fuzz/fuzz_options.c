@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/options.h"
+#include "fuzz_argv.h"
 #include "fuzz_spec_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,18 +24,11 @@ static bool names_a_file_option(const char *word)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *argv[FUZZ_ARGV_SIZE];
+	int argc;
+	char *text = fuzz_argv(data, size, "nsrun", argv, &argc);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
-	char *argv[66] = { "nsrun" };
-	int argc = 1;
-	for (size_t i = 0; i <= size && argc < 65;) {
-		argv[argc++] = text + i;
-		i += strlen(text + i) + 1;
-	}
-	argv[argc] = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (names_a_file_option(argv[i])) {
 			free(text);

@@ -14,6 +14,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -88,6 +89,21 @@ static int make_memfd(void)
 	return fd;
 }
 
+/* F_SEAL_WRITE fails with EBUSY while a page of the copy still holds a
+ * transient extra reference (seen once in 36,000 starts under load): try
+ * again for a while. */
+static int add_seals(int fd, int seals)
+{
+	for (int tries = 0;; tries++) {
+		if (fcntl(fd, F_ADD_SEALS, seals) == 0)
+			return 0;
+		if (errno != EBUSY || tries == 50)
+			return -1;
+		struct timespec pause = { 0, 1000000L }; /* 1 ms */
+		nanosleep(&pause, NULL);
+	}
+}
+
 static void make_sealed_copy(void)
 {
 	int exe = -1, fd = -1;
@@ -115,8 +131,8 @@ static void make_sealed_copy(void)
 	}
 	sealed_step = "seal the binary copy";
 	int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-	if (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
-	    (errno != EINVAL || fcntl(fd, F_ADD_SEALS, seals) < 0))
+	if (add_seals(fd, seals | F_SEAL_EXEC) < 0 &&
+	    (errno != EINVAL || add_seals(fd, seals) < 0))
 		goto fail;
 	close(exe);
 	sealed_fd = fd;

@@ -1,6 +1,7 @@
 /* The final execve. See exec.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "exec.h"
 #include "rlimit.h"
 #include "seccomp.h"
+#include "shim.h"
 #include "../util/log.h"
 
 int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -28,6 +30,19 @@ int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return nsrun_fail(err, errno, "--block-fd %d: read", spec->block_fd);
 	close(spec->block_fd);
 	return 0;
+}
+
+/* The sealed exec shim, in an init stage that runs in the cloned child. */
+static int shim_fd = -1;
+
+void exec_use_shim(int fd)
+{
+	shim_fd = fd;
+}
+
+int exec_shim_fd(void)
+{
+	return shim_fd;
 }
 
 static int close_unkept(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -47,14 +62,25 @@ static int close_unkept(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return 0;
 }
 
-int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+/* The last steps before any execve of the command: what it must not
+ * inherit, its limits, no_new_privs. */
+static int prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	extern char **environ;
-	const char *cmd = spec->argv[0];
 	if (close_unkept(spec, err) < 0 || rlimit_apply(spec, err) < 0)
 		return -1;
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nsrun_fail(err, errno, "--no-new-privs");
+	return 0;
+}
+
+int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	extern char **environ;
+	const char *cmd = spec->argv[0];
+	if (shim_fd >= 0)
+		return exec_via_shim(spec, -1, -1, err);
+	if (prepare(spec, err) < 0)
+		return -1;
 	nsrun_trace(spec->verbose, "exec %s", cmd);
 	/* The filter goes last: from here on only execve needs to be allowed. */
 	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
@@ -86,19 +112,24 @@ static int check_file(const char *path, struct nsrun_error *err)
 	return 0;
 }
 
-int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+/* The file execvp would run for the command: `full` (size PATH_MAX) gets
+ * the command itself when it names a path, else the first executable file
+ * of that name in $PATH (execvp's default when unset). */
+static int resolve_command(const struct nsrun_spec *spec, char *full, struct nsrun_error *err)
 {
 	const char *cmd = spec->argv[0];
-	if (strchr(cmd, '/'))
+	if (strchr(cmd, '/')) {
+		if ((size_t)snprintf(full, PATH_MAX, "%s", cmd) >= PATH_MAX)
+			return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, ENAMETOOLONG, "%.64s...", cmd);
 		return check_file(cmd, err);
+	}
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/bin:/usr/bin";
-	char full[4096];
 	for (const char *p = path;; p = strchr(p, ':') + 1) {
 		size_t len = strcspn(p, ":");
-		if ((size_t)snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p, len ? "/" : "", cmd) <
-		    sizeof(full)) {
+		if ((size_t)snprintf(full, PATH_MAX, "%.*s%s%s", (int)len, p, len ? "/" : "", cmd) <
+		    PATH_MAX) {
 			struct stat st;
 			if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
 				return 0;
@@ -107,4 +138,50 @@ int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 			break;
 	}
 	return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0, "%s: command not found in PATH", cmd);
+}
+
+int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	char full[PATH_MAX];
+	return resolve_command(spec, full, err);
+}
+
+int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd,
+		  struct nsrun_error *err)
+{
+	extern char **environ;
+	char full[PATH_MAX];
+	if (resolve_command(spec, full, err) < 0 || prepare(spec, err) < 0)
+		return -1;
+	/* The shim reads them, then closes them before the command runs. */
+	if ((sync_fd >= 0 && fcntl(sync_fd, F_SETFD, 0) < 0) ||
+	    (fifo_fd >= 0 && fcntl(fifo_fd, F_SETFD, 0) < 0))
+		return nsrun_fail(err, errno, "hand the start-up descriptors to the exec shim");
+	size_t argc = 0;
+	while (spec->argv[argc])
+		argc++;
+	char **argv = calloc(argc + 5, sizeof(char *));
+	if (argv == NULL)
+		return nsrun_fail(err, errno, "exec %s", spec->argv[0]);
+	char sync_text[16] = "-", fifo_text[16] = "-"; /* numbers: they fit */
+	if (sync_fd >= 0)
+		(void)snprintf(sync_text, sizeof(sync_text), "%d", sync_fd);
+	if (fifo_fd >= 0)
+		(void)snprintf(fifo_text, sizeof(fifo_text), "%d", fifo_fd);
+	argv[0] = (char *)EXEC_SHIM_NAME;
+	argv[1] = sync_text;
+	argv[2] = fifo_text;
+	argv[3] = full;
+	memcpy(argv + 4, spec->argv, argc * sizeof(char *));
+	nsrun_trace(spec->verbose, "exec %s (%s) through the exec shim", spec->argv[0], full);
+	/* The filter goes last: from here on only execveat and the shim's
+	 * calls need to be allowed (launch.c checks that they are). */
+	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0) {
+		free(argv);
+		return -1;
+	}
+	syscall(SYS_execveat, shim_fd, "", argv, environ, AT_EMPTY_PATH);
+	int e = errno;
+	free(argv);
+	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "execute nsrun's exec shim");
 }

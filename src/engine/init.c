@@ -1,5 +1,6 @@
-/* The init stage: runs in the new namespaces from the sealed binary copy,
- * waits for the launcher to write the id maps, sets up and execs. */
+/* The init stage: runs in the new namespaces, from the sealed binary copy
+ * or in the cloned child itself (launch.c), waits for the launcher to write
+ * the id maps, sets up and execs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -43,13 +44,23 @@ static int report(const struct nsrun_error *err)
 }
 
 /* OCI create: say "ready", wait for create to commit, then wait for start's
- * byte on the exec fifo. 1 when create did not commit: leave quietly. */
+ * byte on the exec fifo. 1 when create did not commit: leave quietly.
+ * With the exec shim, the shim says it, waits and runs the command:
+ * returns only on failure. */
 static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
 {
 	/* A command that cannot run fails create, not start (podman reports
 	 * 127 from here). */
-	if (exec_check_command(spec, err) < 0 || fault_point("init.park", err) < 0 ||
-	    sync_send(sync_fd, "R", 1, err) < 0)
+	if (exec_check_command(spec, err) < 0 || fault_point("init.park", err) < 0)
+		return -1;
+	/* An init stage in the cloned child has the sealed exec shim say
+	 * "ready" and wait: a parked container's PID 1 is never nsrun's image,
+	 * and what fails before is still create's error. */
+	if (exec_shim_fd() >= 0)
+		return fault_point("init.wait-start", err) < 0
+			       ? -1
+			       : exec_via_shim(spec, sync_fd, spec->exec_fifo_fd, err);
+	if (sync_send(sync_fd, "R", 1, err) < 0)
 		return -1;
 	sync_fd_for_errors = -1; /* create reads no more errors: to stderr */
 	/* Until create has recorded us (nsrun_create_commit), a launcher that
@@ -118,6 +129,14 @@ int nsrun_init_stage(int argc, char **argv)
 		goto out;
 	if (fault_point("init.spec", &err) < 0)
 		goto failed;
+	/* Run in the cloned child, the stage's image is nsrun's binary on the
+	 * host until it executes the shim: keep whoever might join the
+	 * sandbox meanwhile out of /proc/PID/exe and away from ptrace. Not
+	 * before the launcher has written our id maps, which needs it. */
+	if (exec_shim_fd() >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		nsrun_fail(&err, errno, "prctl PR_SET_DUMPABLE");
+		goto failed;
+	}
 	/* Root of the new user namespace may be another host id than ours (root
 	 * mapped to 100000): become it, as a process that makes files must have
 	 * a mapped uid. Fails harmlessly where 0 is not mapped. */
@@ -143,6 +162,7 @@ int nsrun_init_stage(int argc, char **argv)
 	keep[n_keep++] = spec.block_fd;
 	keep[n_keep++] = spec.exec_fifo_fd;
 	keep[n_keep++] = spec.console_socket_fd;
+	keep[n_keep++] = exec_shim_fd();
 	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < 64; i++)
 		keep[n_keep++] = spec.keep_fds[i];
 	if (fault_point("init.close-fds", &err) < 0 || fds_close_all_but(keep, n_keep, &err) < 0)

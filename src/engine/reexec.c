@@ -9,28 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 
 #include <nsrun/reexec.h>
 
+#include "reexec_child.h"
+
 #include "init.h"
 #include "namespaces.h"
-
-/* Newer than Debian 12's headers (Linux 6.3). */
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef F_SEAL_EXEC
-#define F_SEAL_EXEC 0x0020
-#endif
+#include "../util/memfd.h"
 
 #define MAX_STAGES 32
 
@@ -79,31 +72,6 @@ static int sealed_fd = -1;
 static int sealed_errno;
 static const char *sealed_step;
 
-static int make_memfd(void)
-{
-	/* MFD_EXEC keeps the copy executable where vm.memfd_noexec would
-	 * otherwise forbid it; kernels before 6.3 reject the flag. */
-	int fd = memfd_create("nsrun", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("nsrun", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	return fd;
-}
-
-/* F_SEAL_WRITE fails with EBUSY while a page of the copy still holds a
- * transient extra reference (seen once in 36,000 starts under load): try
- * again for a while. */
-static int add_seals(int fd, int seals)
-{
-	for (int tries = 0;; tries++) {
-		if (fcntl(fd, F_ADD_SEALS, seals) == 0)
-			return 0;
-		if (errno != EBUSY || tries == 50)
-			return -1;
-		struct timespec pause = { 0, 1000000L }; /* 1 ms */
-		nanosleep(&pause, NULL);
-	}
-}
-
 static void make_sealed_copy(void)
 {
 	int exe = -1, fd = -1;
@@ -114,7 +82,7 @@ static void make_sealed_copy(void)
 	if (exe < 0 || fstat(exe, &st) < 0)
 		goto fail;
 	sealed_step = "memfd_create";
-	fd = make_memfd();
+	fd = memfd_exec_create("nsrun");
 	if (fd < 0)
 		goto fail;
 	sealed_step = "copy /proc/self/exe";
@@ -130,9 +98,7 @@ static void make_sealed_copy(void)
 		}
 	}
 	sealed_step = "seal the binary copy";
-	int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-	if (add_seals(fd, seals | F_SEAL_EXEC) < 0 &&
-	    (errno != EINVAL || add_seals(fd, seals) < 0))
+	if (memfd_seal_all(fd) < 0)
 		goto fail;
 	close(exe);
 	sealed_fd = fd;
@@ -202,15 +168,16 @@ static void write_all_raw(int fd, const char *s)
 	}
 }
 
-pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp[],
-			 const struct nsrun_reexec_attr *attr, struct nsrun_error *err)
+pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
+		   const struct nsrun_reexec_attr *attr, reexec_child_fn in_child, void *arg,
+		   struct nsrun_error *err)
 {
 	extern char **environ;
 	static const struct nsrun_reexec_attr no_attr;
 	if (attr == NULL)
 		attr = &no_attr;
-	int exe = nsrun_reexec_sealed_fd(err);
-	if (exe < 0)
+	int exe = -1;
+	if (in_child == NULL && (exe = nsrun_reexec_sealed_fd(err)) < 0)
 		return -1;
 
 	/* Build the child's argv before the clone: the child may not allocate. */
@@ -230,7 +197,8 @@ pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp
 
 	pid_t pid = clone_child(attr->clone_flags, attr->cgroup_fd);
 	if (pid == 0) {
-		/* Child: async-signal-safe system calls only, until execve. */
+		/* Child: async-signal-safe system calls only, until execve (or
+		 * in_child, whose caller has no other thread). */
 		if (attr->hold_peer_fd > 0)
 			syscall(SYS_close, attr->hold_peer_fd);
 		if (attr->pdeathsig)
@@ -244,13 +212,15 @@ pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp
 			if (n != 1)
 				_exit(NSRUN_EXIT_FAILURE);
 		}
-		if (attr->keep_capabilities)
+		if (attr->keep_capabilities && in_child == NULL)
 			raise_ambient_capabilities();
 		for (unsigned i = 0; i < attr->n_inherit_fds; i++)
 			syscall(SYS_fcntl, attr->inherit_fds[i], F_SETFD, 0);
 		if (attr->sigmask)
 			syscall(SYS_rt_sigprocmask, SIG_SETMASK, attr->sigmask, NULL,
 				sizeof(uint64_t));
+		if (in_child)
+			_exit(in_child((int)(argc ? argc : 1), child_argv, arg));
 		char *const *child_envp = envp ? envp : environ;
 		syscall(SYS_execveat, exe, "", child_argv, child_envp, AT_EMPTY_PATH);
 		/* The same copy by its /proc path, for where execveat with an
@@ -271,4 +241,10 @@ pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp
 		return -1;
 	}
 	return pid;
+}
+
+pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp[],
+			 const struct nsrun_reexec_attr *attr, struct nsrun_error *err)
+{
+	return reexec_spawn(stage, argv, envp, attr, NULL, NULL, err);
 }

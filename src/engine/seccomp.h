@@ -58,4 +58,10 @@ int seccomp_install(const struct nsrun_seccomp *profile, int verbose, struct nsr
 struct nsrun_seccomp *seccomp_from_program(const struct sock_filter *prog, unsigned len,
 					   unsigned flags);
 
+/* Whether profile's compiled program lets system call nr with these
+ * arguments (NULL: all zero) run, on the native architecture: its action
+ * is allow or log. A NULL profile allows everything; an uncompiled one, or
+ * one that does anything the interpreter does not know, allows nothing. */
+bool seccomp_allows(const struct nsrun_seccomp *profile, int nr, const uint64_t args[6]);
+
 #endif

@@ -260,11 +260,11 @@ fds_inside() {
 	uid=$(id -u)
 	gid=$(id -g)
 	local -a want=(
-		"^nsrun: clone: pid ([0-9]+) in new namespaces: user,pid$"
+		"^nsrun: clone: pid ([0-9]+) in new namespaces: user,pid; the init stage (runs in it|re-executes nsrun)$"
 		"^nsrun: uid_map written: 0 $uid 1$"
 		"^nsrun: gid_map written: 0 $gid 1$"
 		"^nsrun:init: stage entered as pid 1$"
-		"^nsrun:init: exec sh$"
+		"^nsrun:init: exec sh( \\(/.*/sh\\) through the exec shim)?$"
 		"^nsrun: pid ([0-9]+) ended, exit status 0$"
 	)
 	local i=0 line clone_pid="" end_pid=""

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/seccomp.h>
 
 #include <nsrun/reexec.h>
 
@@ -126,13 +127,45 @@ int main(int argc, char **argv)
 	       "it compiles; an unknown name is skipped and a rule equal to the default ignored");
 	int got = p ? run_filtered(p) : -1;
 	TAP_OK(got == 77, "getppid fails with errnoRet 77 (stage status %d)", got);
+	/* The launcher's interpreter of the program agrees with the kernel. */
+	const uint64_t masked_match[6] = { 0x1f08 }, masked_miss[6] = { 0x1f09 };
+	TAP_OK(p && !seccomp_allows(p, SYS_getppid, NULL) && seccomp_allows(p, SYS_getpid, NULL) &&
+	       seccomp_allows(p, SYS_execveat, NULL),
+	       "seccomp_allows: getppid denied, getpid and execveat allowed");
+	TAP_OK(p && !seccomp_allows(p, SYS_personality, masked_match) &&
+	       seccomp_allows(p, SYS_personality, masked_miss),
+	       "seccomp_allows: an argument rule (MASKED_EQ) decides by the argument");
 	nsrun_seccomp_free(p);
+
+	struct nsrun_seccomp *no_execveat = parse(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"execveat\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\"}]}");
+	TAP_OK(no_execveat && !seccomp_allows(no_execveat, SYS_execveat, NULL),
+	       "seccomp_allows: not before it is compiled");
+	TAP_OK(no_execveat && seccomp_compile(no_execveat, &err) == 0 &&
+	       !seccomp_allows(no_execveat, SYS_execveat, NULL) &&
+	       seccomp_allows(no_execveat, SYS_execve, NULL),
+	       "seccomp_allows: a profile denying execveat denies it, and only it");
+	nsrun_seccomp_free(no_execveat);
+	TAP_OK(seccomp_allows(NULL, SYS_execveat, NULL), "seccomp_allows: no profile allows all");
+	struct sock_filter bad_jump[] = { BPF_JUMP(BPF_JMP | BPF_JA, 5, 0, 0),
+					  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	struct nsrun_seccomp *bad = seccomp_from_program(bad_jump, 2, 0);
+	TAP_OK(bad && !seccomp_allows(bad, SYS_read, NULL),
+	       "seccomp_allows: a jump out of the program allows nothing");
+	nsrun_seccomp_free(bad);
 
 	struct nsrun_seccomp *d = nsrun_seccomp_default(&err);
 	TAP_OK(d && d->prog_len > 100, "the built-in default is compiled in (%u instructions)",
 	       d ? d->prog_len : 0);
 	got = d ? run_filtered(d) : -1;
 	TAP_OK(got == 0, "it allows ordinary calls (stage status %d)", got);
+	TAP_OK(d && seccomp_allows(d, SYS_execveat, NULL) && seccomp_allows(d, SYS_read, NULL) &&
+	       seccomp_allows(d, SYS_write, NULL) && seccomp_allows(d, SYS_close, NULL) &&
+	       seccomp_allows(d, SYS_prctl, NULL),
+	       "seccomp_allows: the default lets the exec shim run");
+	TAP_OK(d && !seccomp_allows(d, SYS_mount, NULL) && !seccomp_allows(d, 1000, NULL),
+	       "seccomp_allows: the default denies mount and an unknown number");
 	nsrun_seccomp_free(d);
 
 	refused("{\"defaultAction\":", "p.json:1:", "a syntax error, with line and column");

@@ -1,0 +1,15 @@
+/* Sealed executable memfds: copies of programs that nothing can change once
+ * made, so that a process executing one cannot write through its
+ * /proc/PID/exe to a file on the host. */
+#ifndef NSRUN_UTIL_MEMFD_H
+#define NSRUN_UTIL_MEMFD_H
+
+/* memfd_create(name) close-on-exec, sealable and executable even where
+ * vm.memfd_noexec would refuse it. -1 with errno on failure. */
+int memfd_exec_create(const char *name);
+
+/* Seal fd against every change (write, grow, shrink, further seals, and
+ * the mode where the kernel knows F_SEAL_EXEC). -1 with errno on failure. */
+int memfd_seal_all(int fd);
+
+#endif

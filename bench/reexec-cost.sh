@@ -9,13 +9,13 @@
 #    as built, for nsrun linked statically and for exit0 (bench/exit0.c, no
 #    libc: the least any re-executed stage can cost).
 # 2. abrun, interleaved: nsrun staged as built against variants that skip the
-#    re-exec (bench/reexec-variants.patch, applied to a temporary copy of the
-#    working tree, never to src/; variant 4 executes the command through a
-#    sealed copy of bench/exec-shim.c), a statically linked nsrun, the floor
-#    and unshare.
+#    re-exec (bench/reexec-variants.patch, applied to a temporary copy of a
+#    commit from before the exec shim, never to src/; variant 4 executes the
+#    command through a sealed copy of bench/exec-shim.c), a statically
+#    linked nsrun, the floor and unshare.
 #
 # Environment: RUNS=400 (per command), RESULTS_DIR=bench/results/reexec-<date>,
-# REV=<commit> to measure a commit (git archive) instead of the working tree.
+# REV=<commit> to measure another commit of that time than 6007cc4.
 # Root, and the tools of bench/run.sh; takes about a minute.
 set -euo pipefail
 
@@ -29,16 +29,12 @@ trap 'rm -rf "$work"' EXIT
 say() { printf '== %s\n' "$*" >&2; }
 
 mkdir -p "$out" "$work/tree"
-if [[ -n ${REV:-} ]]; then
-	rev=$(git -C "$root" rev-parse --verify "$REV^{commit}")
-	say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
-	git -C "$root" archive "$rev" | tar -x -C "$work/tree"
-else
-	rev="$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (working tree)"
-	say "copying the working tree to $work/tree and applying reexec-variants.patch"
-	tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./bench/results \
-		--exclude=./tests/fuzz/corpus-run -cf - . | tar -C "$work/tree" -xf -
-fi
+# The variants take apart the design before f54b57b, where every staged
+# start re-executed nsrun: the patch applies to that code only, so the tree
+# measured is a commit of then (REV, 6007cc4 unless given).
+rev=$(git -C "$root" rev-parse --verify "${REV:-6007cc4}^{commit}")
+say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
+git -C "$root" archive "$rev" | tar -x -C "$work/tree"
 patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
 
 for v in 0 1 2 3 4; do

@@ -23,8 +23,8 @@
 #   bash bench/sandbox-cost.sh
 #
 # Environment: RUNS=300 (per command), RESULTS_DIR=bench/results/sandbox-
-# <date>, REV=<commit> to measure a commit (git archive) instead of the
-# working tree. Root, bwrap, busybox-static and the tools of bench/run.sh
+# <date>, REV=<commit> to measure another commit from before the exec
+# shim than 6007cc4. Root, bwrap, busybox-static and the tools of bench/run.sh
 # (run that first); takes about two minutes.
 set -euo pipefail
 
@@ -41,16 +41,12 @@ for tool in bwrap meson ninja cc python3 readelf; do
 done
 
 mkdir -p "$out" "$work/tree"
-if [[ -n ${REV:-} ]]; then
-	rev=$(git -C "$root" rev-parse --verify "$REV^{commit}")
-	say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
-	git -C "$root" archive "$rev" | tar -x -C "$work/tree"
-else
-	rev="$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (working tree)"
-	say "copying the working tree to $work/tree and applying reexec-variants.patch"
-	tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./bench/results \
-		--exclude=./tests/fuzz/corpus-run -cf - . | tar -C "$work/tree" -xf -
-fi
+# The variants take apart the design before f54b57b, where every staged
+# start re-executed nsrun: the patch applies to that code only, so the tree
+# measured is a commit of then (REV, 6007cc4 unless given).
+rev=$(git -C "$root" rev-parse --verify "${REV:-6007cc4}^{commit}")
+say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
+git -C "$root" archive "$rev" | tar -x -C "$work/tree"
 patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
 for v in 0 2 4; do
 	say "building variant $v"

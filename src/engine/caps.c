@@ -1,5 +1,7 @@
 /* Capabilities. See caps.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
@@ -95,16 +97,35 @@ int caps_drop_all(struct nsrun_error *err)
 }
 
 /* The capabilities this kernel has, as bits: capset refuses unknown ones. */
+/* The capabilities the kernel knows: probed once, as bounding and the
+ * other sets are applied one after the other and the kernel's list does
+ * not change in between; or learned ahead by caps_learn_kernel(). */
+static uint64_t known;
+
 static uint64_t kernel_caps(void)
 {
-	/* Probed once: bounding and the other sets are applied one after the
-	 * other, and the kernel's list does not change in between. */
-	static uint64_t known;
 	if (known)
 		return known;
 	for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
 		known |= 1ULL << cap;
 	return known;
+}
+
+void caps_learn_kernel(void)
+{
+	char text[8];
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	char *end;
+	long last = strtol(text, &end, 10);
+	if ((*end == '\n' || *end == '\0') && last >= 0 && last < 63)
+		known = (1ULL << (last + 1)) - 1;
 }
 
 int caps_apply_bounding(const struct nsrun_caps *caps, struct nsrun_error *err)

@@ -36,4 +36,10 @@ int caps_apply_bounding(const struct nsrun_caps *caps, struct nsrun_error *err);
  * permitted and inheritable, then raise the ambient set. */
 int caps_apply_sets(const struct nsrun_caps *caps, struct nsrun_error *err);
 
+/* Learn the kernel's capabilities from the host's /proc ahead, in the
+ * launcher: 3 system calls, where probing each costs one. Never in the
+ * sandbox, whose /proc may be the root filesystem's own files. An init
+ * stage in the cloned child inherits what was learned. */
+void caps_learn_kernel(void);
+
 #endif

@@ -115,11 +115,23 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
+int cgroup_own_table(char *buf, size_t size)
+{
+	return read_file("/proc/self/cgroup", buf, size) < 0 ? -1 : 0;
+}
+
 int cgroup_own_path(const char *ctl, char *out, size_t size)
 {
-	char buf[4096];
-	if (read_file("/proc/self/cgroup", buf, sizeof(buf)) < 0)
+	char table[4096];
+	if (cgroup_own_table(table, sizeof(table)) < 0)
 		return -1;
+	return cgroup_own_path_in(table, ctl, out, size);
+}
+
+int cgroup_own_path_in(const char *table, const char *ctl, char *out, size_t size)
+{
+	char buf[4096];
+	(void)snprintf(buf, sizeof(buf), "%s", table); /* a table read into 4096 bytes: fits */
 	char *save = NULL;
 	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':');

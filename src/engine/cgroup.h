@@ -32,6 +32,10 @@ struct cgroup_sandbox {
  * (ENOENT: not in that hierarchy). */
 int cgroup_own_path(const char *ctl, char *out, size_t size);
 
+/* /proc/self/cgroup as text, for several cgroup_own_path_in calls. */
+int cgroup_own_table(char *buf, size_t size);
+int cgroup_own_path_in(const char *table, const char *ctl, char *out, size_t size);
+
 /* Whether the spec asks for any cgroup limit. */
 bool cgroup_wanted(const struct nsrun_spec *spec);
 

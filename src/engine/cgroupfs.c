@@ -22,12 +22,13 @@
 /* One hierarchy onto dir: a fresh mount where our cgroup is the root of
  * the view (in a cgroup namespace, that is always so), else a bind of the
  * host's directory for our cgroup. */
-static int mount_hierarchy(const char *name, bool v2, int dir, unsigned attrs,
-			   const char *dest, struct nsrun_error *err)
+static int mount_hierarchy(const char *table, const char *name, bool v2, int dir,
+			   unsigned attrs, const char *dest, struct nsrun_error *err)
 {
 	char path[3800], host_dir[4096];
 	bool systemd = strcmp(name, "systemd") == 0;
-	if (cgroup_own_path(v2 ? NULL : systemd ? "name=systemd" : name, path, sizeof(path)) < 0)
+	if (cgroup_own_path_in(table, v2 ? NULL : systemd ? "name=systemd" : name, path,
+			       sizeof(path)) < 0)
 		return 0; /* not a hierarchy we are in: nothing to show */
 	if (path[0] == '\0') {
 		char opts[320];
@@ -68,6 +69,9 @@ static int mount_hierarchy(const char *name, bool v2, int dir, unsigned attrs,
  * hierarchies, and the symlinks of co-mounted ones (cpu -> cpu,cpuacct). */
 static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *err)
 {
+	char table[4096];
+	if (cgroup_own_table(table, sizeof(table)) < 0)
+		return nsrun_fail(err, errno, "mounts: %s: read /proc/self/cgroup", dest);
 	DIR *d = opendir(HOST_CGROUP);
 	if (!d)
 		return nsrun_fail(err, errno, "mounts: %s: read " HOST_CGROUP, dest);
@@ -102,7 +106,8 @@ static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *e
 			rc = nsrun_fail(err, errno, "mounts: %s/%s", dest, e->d_name);
 			break;
 		}
-		rc = mount_hierarchy(e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, dir, attrs, dest, err);
+		rc = mount_hierarchy(table, e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, dir, attrs,
+				     dest, err);
 		close(dir);
 	}
 	closedir(d);

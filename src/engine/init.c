@@ -44,23 +44,25 @@ static int report(const struct nsrun_error *err)
 }
 
 /* OCI create: say "ready", wait for create to commit, then wait for start's
- * byte on the exec fifo. 1 when create did not commit: leave quietly.
+ * byte on the exec fifo, if there is one (run has none). 1 when create did
+ * not commit: leave quietly.
  * With the exec shim, the shim says it, waits and runs the command:
  * returns only on failure. */
 static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
 {
 	/* A command that cannot run fails create, not start (podman reports
 	 * 127 from here). */
-	if (exec_check_command(spec, err) < 0 || fault_point("init.park", err) < 0)
+	if (fault_point("init.park", err) < 0)
 		return -1;
 	/* An init stage in the cloned child has the sealed exec shim say
 	 * "ready" and wait: a parked container's PID 1 is never nsrun's image,
-	 * and what fails before is still create's error. */
+	 * and what fails before (the command's check too) is still create's
+	 * error. */
 	if (exec_shim_fd() >= 0)
 		return fault_point("init.wait-start", err) < 0
 			       ? -1
 			       : exec_via_shim(spec, sync_fd, spec->exec_fifo_fd, err);
-	if (sync_send(sync_fd, "R", 1, err) < 0)
+	if (exec_check_command(spec, err) < 0 || sync_send(sync_fd, "R", 1, err) < 0)
 		return -1;
 	sync_fd_for_errors = -1; /* create reads no more errors: to stderr */
 	/* Until create has recorded us (nsrun_create_commit), a launcher that
@@ -83,6 +85,15 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 		return nsrun_fail(err, n < 0 ? errno : EPIPE, "wait for start on the exec fifo");
 	close(spec->exec_fifo_fd);
 	return 0;
+}
+
+static int early_errnum;
+static const char *early_what;
+
+void init_stage_fail_early(int errnum, const char *what)
+{
+	early_errnum = errnum;
+	early_what = what;
 }
 
 /* The launcher may have died before our PR_SET_PDEATHSIG took hold; its end
@@ -129,6 +140,10 @@ int nsrun_init_stage(int argc, char **argv)
 		goto out;
 	if (fault_point("init.spec", &err) < 0)
 		goto failed;
+	if (early_what) {
+		nsrun_fail(&err, early_errnum, "%s", early_what);
+		goto failed;
+	}
 	/* Run in the cloned child, the stage's image is nsrun's binary on the
 	 * host until it executes the shim: keep whoever might join the
 	 * sandbox meanwhile out of /proc/PID/exe and away from ptrace. Not

@@ -10,4 +10,8 @@
 /* argv: { "nsrun:init", "<sync fd>" }. Never returns on success. */
 int nsrun_init_stage(int argc, char **argv);
 
+/* In the cloned child, before the stage: a step that failed before the
+ * stage could say so. The stage fails with it once it can report. */
+void init_stage_fail_early(int errnum, const char *what);
+
 #endif

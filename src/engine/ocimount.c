@@ -105,9 +105,10 @@ static int set_mount_propagation(int root_fd, const struct nsrun_fs_op *op,
 }
 
 int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src_is_dir,
-		   struct nsrun_error *err)
+		   bool *on_root, struct nsrun_error *err)
 {
 	int dest, rc = 0;
+	*on_root = false;
 	if (op->kind == NSRUN_FS_DEVICE)
 		return ocimount_device(root_fd, op, err);
 	if (ocimount_is_bind(op)) {
@@ -115,6 +116,7 @@ int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src
 				       "mounts:", err);
 		if (dest < 0)
 			return -1;
+		*on_root = resolve_is_root(root_fd, dest);
 		rc = rootfs_attach_tree(tree, dest, "mounts:", op->dest, err);
 		close(dest);
 		return rc;
@@ -122,6 +124,7 @@ int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src
 	dest = resolve_in_root(root_fd, op->dest, RESOLVE_MAKE_DIR, "mounts:", err);
 	if (dest < 0)
 		return -1;
+	*on_root = resolve_is_root(root_fd, dest);
 	const char *type = op->fstype ? op->fstype : "";
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
 		rc = mount_cgroup(root_fd, op, dest, err);

@@ -14,9 +14,10 @@ bool ocimount_is_bind(const struct nsrun_fs_op *op);
 int ocimount_clone_bind(const struct nsrun_fs_op *op, int *tree, bool *is_dir,
 			struct nsrun_error *err);
 
-/* Apply an NSRUN_FS_MOUNT or NSRUN_FS_DEVICE step inside root_fd. */
+/* Apply an NSRUN_FS_MOUNT or NSRUN_FS_DEVICE step inside root_fd.
+ * *on_root: the mount went onto the root directory itself. */
 int ocimount_apply(int root_fd, const struct nsrun_fs_op *op, int tree, bool src_is_dir,
-		   struct nsrun_error *err);
+		   bool *on_root, struct nsrun_error *err);
 
 /* One device node (mknod, or a bind of the host's node in a user namespace). */
 int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_error *err);

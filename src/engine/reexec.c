@@ -169,7 +169,7 @@ static void write_all_raw(int fd, const char *s)
 }
 
 pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
-		   const struct nsrun_reexec_attr *attr, reexec_child_fn in_child, void *arg,
+		   const struct nsrun_reexec_attr *attr, const struct reexec_in_child *in_child,
 		   struct nsrun_error *err)
 {
 	extern char **environ;
@@ -203,6 +203,8 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 			syscall(SYS_close, attr->hold_peer_fd);
 		if (attr->pdeathsig)
 			syscall(SYS_prctl, PR_SET_PDEATHSIG, attr->pdeathsig, 0, 0, 0);
+		if (in_child && in_child->early)
+			in_child->early(in_child->arg);
 		if (attr->hold_fd > 0) {
 			char go;
 			long n;
@@ -220,7 +222,7 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 			syscall(SYS_rt_sigprocmask, SIG_SETMASK, attr->sigmask, NULL,
 				sizeof(uint64_t));
 		if (in_child)
-			_exit(in_child((int)(argc ? argc : 1), child_argv, arg));
+			_exit(in_child->stage((int)(argc ? argc : 1), child_argv, in_child->arg));
 		char *const *child_envp = envp ? envp : environ;
 		syscall(SYS_execveat, exe, "", child_argv, child_envp, AT_EMPTY_PATH);
 		/* The same copy by its /proc path, for where execveat with an
@@ -246,5 +248,5 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 			 const struct nsrun_reexec_attr *attr, struct nsrun_error *err)
 {
-	return reexec_spawn(stage, argv, envp, attr, NULL, NULL, err);
+	return reexec_spawn(stage, argv, envp, attr, NULL, err);
 }

@@ -10,10 +10,20 @@
 
 #include <nsrun/reexec.h>
 
-typedef int (*reexec_child_fn)(int argc, char **argv, void *arg);
+struct reexec_in_child {
+	/* First thing in the child, before it waits on attr->hold_fd: work
+	 * that may overlap with the caller's. NULL: none. */
+	void (*early)(void *arg);
+	/* The stage: its return value is the child's exit status. */
+	int (*stage)(int argc, char **argv, void *arg);
+	void *arg;
+};
 
+/* in_child NULL: exactly nsrun_reexec_spawn(). Otherwise the stage runs in
+ * the child with the caller's environ (envp is not used), and
+ * attr->keep_capabilities has nothing to carry. */
 pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
-		   const struct nsrun_reexec_attr *attr, reexec_child_fn in_child, void *arg,
+		   const struct nsrun_reexec_attr *attr, const struct reexec_in_child *in_child,
 		   struct nsrun_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,15 +89,33 @@ int resolve_parent_in_root(int root_fd, const char *path, const char **name,
 	*name = slash ? slash + 1 : path;
 	if (**name == '\0' || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
 		return nsrun_fail(err, EINVAL, "%s %s: needs a last component", what, path);
-	if (make_dirs(root_fd, path, dir_len, what, err) < 0)
-		return -1;
 	char dir[PATH_MAX];
+	if (dir_len >= sizeof(dir))
+		return nsrun_fail(err, ENAMETOOLONG, "%s %s", what, path);
 	memcpy(dir, path, dir_len);
 	dir[dir_len] = '\0';
+	/* Usually the directory is there: make_dirs only when it is not. */
 	int fd = open_in_root(root_fd, dir);
+	if (fd < 0 && errno == ENOENT) {
+		if (make_dirs(root_fd, path, dir_len, what, err) < 0)
+			return -1;
+		fd = open_in_root(root_fd, dir);
+	}
 	if (fd < 0)
 		return nsrun_fail(err, errno, "%s %s: resolve its directory", what, path);
 	return fd;
+}
+
+/* Whether path ends in a name, not in "." or "..". */
+static bool plain_last_component(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(path, '/', len);
+	const char *last = slash ? slash + 1 : path;
+	size_t n = len - (size_t)(last - path);
+	return n > 0 && !(n == 1 && last[0] == '.') && !(n == 2 && last[0] == '.' && last[1] == '.');
 }
 
 int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
@@ -108,9 +127,28 @@ int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
 			return nsrun_fail(err, errno, "%s %s", what, path);
 		return fd;
 	}
-	if (how == RESOLVE_MAKE_DIR) {
+	if (how == RESOLVE_MAKE_DIR && !plain_last_component(path)) {
 		if (make_dirs(root_fd, path, strlen(path), what, err) < 0)
 			return -1;
+	} else if (how == RESOLVE_MAKE_DIR) {
+		/* The last component made in its resolved directory is that
+		 * directory's entry: open it there, not resolving again. */
+		const char *name;
+		int dir = resolve_parent_in_root(root_fd, path, &name, what, err);
+		if (dir < 0)
+			return -1;
+		if (mkdirat(dir, name, 0755) == 0) {
+			fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int saved = errno;
+			close(dir);
+			if (fd < 0)
+				return nsrun_fail(err, saved, "%s %s", what, path);
+			return fd;
+		}
+		int saved = errno;
+		close(dir);
+		if (saved != EEXIST)
+			return nsrun_fail(err, saved, "%s %s: create directory", what, path);
 	} else {
 		const char *name;
 		int dir = resolve_parent_in_root(root_fd, path, &name, what, err);
@@ -131,4 +169,11 @@ int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
 	if (fd < 0)
 		return nsrun_fail(err, errno, "%s %s", what, path);
 	return fd;
+}
+
+bool resolve_is_root(int root_fd, int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && fstat(root_fd, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }

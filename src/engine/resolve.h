@@ -4,6 +4,8 @@
 #ifndef NSRUN_ENGINE_RESOLVE_H
 #define NSRUN_ENGINE_RESOLVE_H
 
+#include <stdbool.h>
+
 #include <nsrun/error.h>
 
 enum resolve_create {
@@ -24,5 +26,8 @@ int resolve_open_in_root(int root_fd, const char *path, int flags);
  * missing, and that component in *name (a pointer into path). */
 int resolve_parent_in_root(int root_fd, const char *path, const char **name,
 			   const char *what, struct nsrun_error *err);
+
+/* Whether fd names the root directory itself (a mount on it hides it). */
+bool resolve_is_root(int root_fd, int fd);
 
 #endif

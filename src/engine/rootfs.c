@@ -158,19 +158,14 @@ static bool mounts_on_dest(enum nsrun_fs_kind kind)
 	       kind == NSRUN_FS_DEV || kind == NSRUN_FS_MQUEUE || kind == NSRUN_FS_MOUNT;
 }
 
-static bool same_inode(int a, int b)
-{
-	struct stat sa, sb;
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool src_is_dir,
 		    bool *covered_root, int verbose, struct nsrun_error *err)
 {
 	const char *what = op_name(op->kind);
 	int dest = -1, mnt = -1, rc = -1;
 	char opts[96];
+
+	*covered_root = false;
 
 	switch (op->kind) {
 	case NSRUN_FS_BIND:
@@ -237,11 +232,7 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 		break;
 	case NSRUN_FS_MOUNT:
 	case NSRUN_FS_DEVICE:
-		if (ocimount_apply(root_fd, op, tree, src_is_dir, err) < 0)
-			goto out;
-		/* a mount on "/" itself: see covered_root below */
-		if (op->kind == NSRUN_FS_MOUNT &&
-		    (dest = resolve_in_root(root_fd, op->dest, RESOLVE_EXISTING, what, err)) < 0)
+		if (ocimount_apply(root_fd, op, tree, src_is_dir, covered_root, err) < 0)
 			goto out;
 		break;
 	default:
@@ -249,7 +240,8 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 		goto out;
 	}
 	/* A mount on the root itself hides the directory root_fd names. */
-	*covered_root = dest >= 0 && mounts_on_dest(op->kind) && same_inode(dest, root_fd);
+	if (dest >= 0)
+		*covered_root = mounts_on_dest(op->kind) && resolve_is_root(root_fd, dest);
 	nsrun_trace(verbose, "%s %s%s%s", what, op->src ? op->src : "", op->src ? " " : "",
 		    op->dest);
 	rc = 0;

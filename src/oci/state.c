@@ -67,8 +67,10 @@ void oci_rfc3339_now(char *buf, size_t size)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	(void)snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec); /* 30 characters: callers' buffers hold them */
+	/* Not strftime: it reads /etc/localtime first, for nothing in UTC. */
+	(void)snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		       ts.tv_nsec); /* 30 characters: callers' buffers hold them */
 }
 
 bool oci_id_valid(const char *id)

@@ -189,7 +189,9 @@ struct nsrun_spec {
 	int console_socket_fd;   /* -1: none */
 	unsigned short console_rows, console_cols;
 	bool park;               /* create: report ready, then wait for a byte on
-	                            exec_fifo_fd before the exec (OCI start) */
+	                            exec_fifo_fd before the exec (OCI start);
+	                            exec_fifo_fd -1: go on as soon as create
+	                            commits (OCI run) */
 	int exec_fifo_fd;
 	bool make_cwd;           /* create chdir in the new root when missing */
 	bool report_errors;      /* the init sends set-up errors to the launcher
@@ -245,7 +247,8 @@ struct nsrun_created {
  * point right before the command (spec->park) and returns with its first
  * process, our child, parked. Then exactly one of:
  *   nsrun_create_commit  the process goes on to wait for a byte on
- *                        spec->exec_fifo_fd (OCI start) and outlives us;
+ *                        spec->exec_fifo_fd (OCI start), or without one
+ *                        to execute the command, and outlives us;
  *   nsrun_create_abort   it is killed and reaped, its cgroups removed.
  * Should the caller die in between, the process exits by itself: nothing
  * runs that no state records. Its cgroups stay for the caller's cleanup. */

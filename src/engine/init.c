@@ -76,6 +76,8 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 		return 1;
 	if (fault_point("init.wait-start", err) < 0)
 		return -1;
+	if (spec->exec_fifo_fd < 0)
+		return 0; /* OCI run: started by the commit */
 	char c;
 	ssize_t n;
 	do

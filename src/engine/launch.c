@@ -581,8 +581,8 @@ int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 	out->commit_fd = -1;
 	if (nsrun_spec_validate(spec, err) < 0)
 		return -1;
-	if (!spec->park || spec->exec_fifo_fd < 0)
-		return nsrun_fail(err, EINVAL, "create: the spec must park on an exec fifo");
+	if (!spec->park)
+		return nsrun_fail(err, EINVAL, "create: the spec must park");
 	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
 		return -1;
 	if (start_init(spec, false, &c, out, err) < 0) {

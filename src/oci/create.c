@@ -30,6 +30,8 @@ struct create_opts {
 	int preserve_fds;
 	bool detach;      /* run -d */
 	bool keep;        /* run --keep */
+	bool start;       /* run: the container starts as create commits, with no
+	                     exec fifo to wait on */
 	const char *id;
 };
 
@@ -210,14 +212,13 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	(void)snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
 	oci_rfc3339_now(st->created, sizeof(st->created));
 	(void)snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
-	if (mkfifo(fifo, 0600) < 0) {
+	if (!o->start && mkfifo(fifo, 0600) < 0) {
 		nsrun_fail(err, errno, "create %s", fifo);
 		goto out;
 	}
 	/* O_RDWR: the init blocks reading it until start writes, and start can
 	 * tell a dead init (no reader: ENXIO). */
-	fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
-	if (fifo_fd < 0) {
+	if (!o->start && (fifo_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
 		nsrun_fail(err, errno, "open %s", fifo);
 		goto out;
 	}
@@ -370,12 +371,13 @@ int oci_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_err
 	sigset_t forward, old;
 	forward_signal_set(&forward);
 	int status = -1;
+	o.start = true;
 	if (create_container(g, &o, &st, err) < 0)
 		goto out;
 	/* Foreground: signals for the container are ours to pass on (blocked
 	 * only now: the container must not inherit the blocked set). */
 	sigprocmask(SIG_BLOCK, &forward, &old);
-	if (release(&st, err) == 0 && run_poststart(&st, err) == 0) {
+	if (run_poststart(&st, err) == 0) {
 		if (o.detach) {
 			status = 0;
 		} else {

@@ -2,8 +2,12 @@
  *
  * Fill a struct nsrun_spec (nsrun_spec_init() gives the defaults), then call
  * nsrun_run(). A program linking libnsrun must call nsrun_reexec_dispatch()
- * (<nsrun/reexec.h>) at the top of main(): the staged start-up path re-executes
- * the program as the "nsrun:init" stage. */
+ * (<nsrun/reexec.h>) at the top of main(): the staged start-up path may
+ * re-execute the program as the "nsrun:init" stage. Where it can, the stage
+ * runs in the cloned child instead (RELIABILITY.md), which needs a caller
+ * without other threads: glibc's __libc_single_threaded tells, but not of
+ * threads made without glibc (a Go runtime, a raw clone), so such a
+ * program must not call the staged paths. */
 #ifndef NSRUN_NSRUN_H
 #define NSRUN_NSRUN_H
 
@@ -258,7 +262,10 @@ int nsrun_create_commit(struct nsrun_created *made, struct nsrun_error *err);
 void nsrun_create_abort(struct nsrun_created *made);
 
 /* OCI exec --detach: start the command as nsrun_run's staged path does, but
- * return its pid as soon as it has been executed; it is not waited for. */
+ * return its pid as soon as it has been executed; it is not waited for.
+ * Where the init stage ran in the cloned child (RELIABILITY.md), what the
+ * kernel refuses after nsrun's checks passed (a missing ELF interpreter) is
+ * the process's exit status 126 or 127 and a line on its stderr. */
 int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err);
 
 /* Run the command described by spec.

@@ -1,7 +1,9 @@
 /* The final execve. See exec.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,18 @@ int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return 0;
 }
 
-/* The sealed exec shim, in an init stage that runs in the cloned child. */
+/* The sealed exec shim, in an init stage that runs in the cloned child,
+ * and the signal mask the command starts with (the stage blocks all). */
 static int shim_fd = -1;
+static uint64_t shim_sigmask;
 
-void exec_use_shim(int fd)
+void exec_use_shim(int fd, const sigset_t *command_mask)
 {
 	shim_fd = fd;
+	shim_sigmask = 0;
+	for (int sig = 1; sig <= 64; sig++)
+		if (command_mask && sigismember(command_mask, sig) == 1)
+			shim_sigmask |= 1ULL << (sig - 1);
 }
 
 int exec_shim_fd(void)
@@ -151,37 +159,56 @@ int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd,
 {
 	extern char **environ;
 	char full[PATH_MAX];
-	if (resolve_command(spec, full, err) < 0 || prepare(spec, err) < 0)
+	if (resolve_command(spec, full, err) < 0)
 		return -1;
-	/* The shim reads them, then closes them before the command runs. */
-	if ((sync_fd >= 0 && fcntl(sync_fd, F_SETFD, 0) < 0) ||
-	    (fifo_fd >= 0 && fcntl(fifo_fd, F_SETFD, 0) < 0))
-		return nsrun_fail(err, errno, "hand the start-up descriptors to the exec shim");
+	/* Allocated before the command's limits are set, which may be low. */
 	size_t argc = 0;
 	while (spec->argv[argc])
 		argc++;
-	char **argv = calloc(argc + 5, sizeof(char *));
+	char **argv = calloc(argc + 6, sizeof(char *));
 	if (argv == NULL)
 		return nsrun_fail(err, errno, "exec %s", spec->argv[0]);
-	char sync_text[16] = "-", fifo_text[16] = "-"; /* numbers: they fit */
+	int rc = -1;
+	if (prepare(spec, err) < 0)
+		goto out;
+	/* The shim reads them, then closes them before the command runs. */
+	if ((sync_fd >= 0 && fcntl(sync_fd, F_SETFD, 0) < 0) ||
+	    (fifo_fd >= 0 && fcntl(fifo_fd, F_SETFD, 0) < 0)) {
+		nsrun_fail(err, errno, "hand the start-up descriptors to the exec shim");
+		goto out;
+	}
+	/* numbers: they fit */
+	char sync_text[16] = "-", fifo_text[16] = "-", mask_text[20], shim_path[32];
 	if (sync_fd >= 0)
 		(void)snprintf(sync_text, sizeof(sync_text), "%d", sync_fd);
 	if (fifo_fd >= 0)
 		(void)snprintf(fifo_text, sizeof(fifo_text), "%d", fifo_fd);
+	(void)snprintf(mask_text, sizeof(mask_text), "%" PRIx64, shim_sigmask);
 	argv[0] = (char *)EXEC_SHIM_NAME;
-	argv[1] = sync_text;
-	argv[2] = fifo_text;
-	argv[3] = full;
-	memcpy(argv + 4, spec->argv, argc * sizeof(char *));
+	argv[1] = mask_text;
+	argv[2] = sync_text;
+	argv[3] = fifo_text;
+	argv[4] = full;
+	memcpy(argv + 5, spec->argv, argc * sizeof(char *));
 	nsrun_trace(spec->verbose, "exec %s (%s) through the exec shim", spec->argv[0], full);
+	/* A change of ids (the user switch) may have made us dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		nsrun_fail(err, errno, "prctl PR_SET_DUMPABLE");
+		goto out;
+	}
 	/* The filter goes last: from here on only execveat and the shim's
 	 * calls need to be allowed (launch.c checks that they are). */
-	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0) {
-		free(argv);
-		return -1;
-	}
+	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
+		goto out;
 	syscall(SYS_execveat, shim_fd, "", argv, environ, AT_EMPTY_PATH);
-	int e = errno;
+	/* The same copy by its /proc path where execveat is refused (an
+	 * outer filter, valgrind); the shim's descriptor is close-on-exec. */
+	if (errno == ENOSYS || errno == ENOENT) {
+		(void)snprintf(shim_path, sizeof(shim_path), "/proc/self/fd/%d", shim_fd);
+		execve(shim_path, argv, environ);
+	}
+	nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, errno, "execute nsrun's exec shim");
+out:
 	free(argv);
-	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "execute nsrun's exec shim");
+	return rc;
 }

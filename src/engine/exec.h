@@ -3,6 +3,8 @@
 #ifndef NSRUN_ENGINE_EXEC_H
 #define NSRUN_ENGINE_EXEC_H
 
+#include <signal.h>
+
 #include <nsrun/nsrun.h>
 
 /* Wait on spec->block_fd, if any: until data arrives or the writer closes. */
@@ -15,8 +17,9 @@ int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err);
 
 /* An init stage that runs in the cloned child executes the command
  * through the sealed exec shim `fd` (shim.h) instead of directly:
- * exec_command does from then on. Call in that child only. */
-void exec_use_shim(int fd);
+ * exec_command does from then on; the shim sets command_mask (NULL: none
+ * blocked) as the signal mask. Call in that child only. */
+void exec_use_shim(int fd, const sigset_t *command_mask);
 
 /* The shim's descriptor, or -1 when the command is executed directly. */
 int exec_shim_fd(void);

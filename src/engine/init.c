@@ -146,24 +146,32 @@ int nsrun_init_stage(int argc, char **argv)
 		nsrun_fail(&err, early_errnum, "%s", early_what);
 		goto failed;
 	}
-	/* Run in the cloned child, the stage's image is nsrun's binary on the
-	 * host until it executes the shim: keep whoever might join the
-	 * sandbox meanwhile out of /proc/PID/exe and away from ptrace. Not
-	 * before the launcher has written our id maps, which needs it. */
-	if (exec_shim_fd() >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		nsrun_fail(&err, errno, "prctl PR_SET_DUMPABLE");
-		goto failed;
-	}
 	/* Root of the new user namespace may be another host id than ours (root
 	 * mapped to 100000): become it, as a process that makes files must have
-	 * a mapped uid. Fails harmlessly where 0 is not mapped. */
+	 * a mapped uid. Fails harmlessly where 0 is not mapped. The uid change
+	 * clears PR_SET_PDEATHSIG: armed, it is armed again. */
 	if ((spec.new_ns & CLONE_NEWUSER) && getuid() != 0) {
+		int deathsig = 0;
+		if (prctl(PR_GET_PDEATHSIG, &deathsig) < 0)
+			deathsig = 0;
 		if (setresgid(0, 0, 0) == 0)
 			setgroups(0, NULL);
 		if (setresuid(0, 0, 0) < 0 && errno != EINVAL) {
 			nsrun_fail(&err, errno, "become root of the user namespace");
 			goto failed;
 		}
+		if (deathsig && (prctl(PR_SET_PDEATHSIG, deathsig) < 0 || launcher_gone((int)sync_fd)))
+			goto out;
+	}
+	/* Run in the cloned child, the stage's image is nsrun's binary on the
+	 * host until it executes the shim: keep whoever might join the
+	 * sandbox meanwhile out of /proc/PID/exe and away from ptrace. Not
+	 * before the launcher has written our id maps, which needs it, and
+	 * again after every change of ids (exec_via_shim), which may reset it
+	 * (fs.suid_dumpable). */
+	if (exec_shim_fd() >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		nsrun_fail(&err, errno, "prctl PR_SET_DUMPABLE");
+		goto failed;
 	}
 	if (fault_point("init.cgroupns", &err) < 0)
 		goto failed;
@@ -173,14 +181,14 @@ int nsrun_init_stage(int argc, char **argv)
 	}
 	/* Nothing inherited but what the spec names may reach the set-up: a
 	 * --chdir through /proc/self/fd would otherwise lead out. */
-	int keep[64];
+	int keep[64 + 5];
 	unsigned n_keep = 0;
 	keep[n_keep++] = (int)sync_fd;
 	keep[n_keep++] = spec.block_fd;
 	keep[n_keep++] = spec.exec_fifo_fd;
 	keep[n_keep++] = spec.console_socket_fd;
 	keep[n_keep++] = exec_shim_fd();
-	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < 64; i++)
+	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < sizeof(keep) / sizeof(keep[0]); i++)
 		keep[n_keep++] = spec.keep_fds[i];
 	if (fault_point("init.close-fds", &err) < 0 || fds_close_all_but(keep, n_keep, &err) < 0)
 		goto failed;

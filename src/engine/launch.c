@@ -305,26 +305,29 @@ static bool init_runs_in_child(const struct nsrun_spec *spec)
 	 * hooks run from the stage once the container has started. */
 	if (spec->init || spec->oci_hooks)
 		return false;
-	/* --block-fd holds the stage back for others to join the sandbox. */
-	if (spec->block_fd >= 0)
+	/* --block-fd holds the stage back for others to join the sandbox;
+	 * --json-status-fd tells them its pid while it is still nsrun. */
+	if (spec->block_fd >= 0 || spec->json_status_fd >= 0)
 		return false;
-	/* The filter is in place before the shim runs: it must let it. */
+	/* The filter is in place before the shim runs: it must let it, and so
+	 * must one we run under (which we cannot read: any means no). */
 	if (spec->seccomp) {
-		const uint64_t execveat_args[6] = { 0, 0, 0, 0, AT_EMPTY_PATH, 0 };
-		if (!seccomp_allows(spec->seccomp, SYS_execveat, execveat_args))
-			return false;
-		static const int parked_calls[] = { SYS_read, SYS_write, SYS_close, SYS_prctl };
-		for (unsigned i = 0; spec->park && i < sizeof(parked_calls) / sizeof(int); i++)
-			if (!seccomp_allows(spec->seccomp, parked_calls[i], NULL))
+		static const int shim_calls[] = { SYS_execveat, SYS_read, SYS_write, SYS_close,
+						  SYS_prctl, SYS_rt_sigprocmask };
+		for (unsigned i = 0; i < sizeof(shim_calls) / sizeof(shim_calls[0]); i++)
+			if (!seccomp_allows(spec->seccomp, shim_calls[i]))
 				return false;
 	}
+	if (prctl(PR_GET_SECCOMP) != 0)
+		return false;
 	return true;
 }
 
 /* The init stage in the cloned child (init_runs_in_child). */
 struct stage_in_child {
 	int shim_fd;
-	bool unshare_net; /* the new network namespace is the child's to make */
+	bool unshare_net;            /* the new network namespace is the child's to make */
+	const sigset_t *command_mask; /* the command's signal mask */
 };
 
 /* copy_net_ns is most of what a clone into new namespaces costs (0.5 ms
@@ -340,7 +343,7 @@ static void stage_in_child_early(void *arg)
 static int stage_in_child(int argc, char **argv, void *arg)
 {
 	const struct stage_in_child *a = arg;
-	exec_use_shim(a->shim_fd);
+	exec_use_shim(a->shim_fd, a->command_mask);
 	return nsrun_init_stage(argc, argv);
 }
 
@@ -438,6 +441,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		goto out;
 	}
 	c->masked = supervised;
+	stage_args.command_mask = &c->old_mask;
 
 	char fdtext[16];
 	(void)snprintf(fdtext, sizeof(fdtext), "%d", sv[1]); /* a number: fits */

@@ -199,6 +199,12 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 	if (pid == 0) {
 		/* Child: async-signal-safe system calls only, until execve (or
 		 * in_child, whose caller has no other thread). */
+		/* A stage run here has the caller's signal handlers until it
+		 * executes something: it blocks every signal until then, and the
+		 * program it executes sets the mask meant for it. */
+		uint64_t all = ~0ULL;
+		if (in_child)
+			syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(uint64_t));
 		if (attr->hold_peer_fd > 0)
 			syscall(SYS_close, attr->hold_peer_fd);
 		if (attr->pdeathsig)
@@ -218,7 +224,7 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 			raise_ambient_capabilities();
 		for (unsigned i = 0; i < attr->n_inherit_fds; i++)
 			syscall(SYS_fcntl, attr->inherit_fds[i], F_SETFD, 0);
-		if (attr->sigmask)
+		if (attr->sigmask && in_child == NULL)
 			syscall(SYS_rt_sigprocmask, SIG_SETMASK, attr->sigmask, NULL,
 				sizeof(uint64_t));
 		if (in_child)

@@ -58,10 +58,11 @@ int seccomp_install(const struct nsrun_seccomp *profile, int verbose, struct nsr
 struct nsrun_seccomp *seccomp_from_program(const struct sock_filter *prog, unsigned len,
 					   unsigned flags);
 
-/* Whether profile's compiled program lets system call nr with these
- * arguments (NULL: all zero) run, on the native architecture: its action
- * is allow or log. A NULL profile allows everything; an uncompiled one, or
- * one that does anything the interpreter does not know, allows nothing. */
-bool seccomp_allows(const struct nsrun_seccomp *profile, int nr, const uint64_t args[6]);
+/* Whether profile's compiled program lets system call nr run on the native
+ * architecture whatever its arguments: its action is allow or log, decided
+ * on the number alone. A NULL profile allows everything; an uncompiled one,
+ * one whose answer depends on the arguments, or one that does anything the
+ * interpreter does not know, allows nothing. */
+bool seccomp_allows(const struct nsrun_seccomp *profile, int nr);
 
 #endif

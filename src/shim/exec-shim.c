@@ -8,8 +8,10 @@
  * a created OCI container, so that the container's PID 1 is this image
  * while it waits for `start`.
  *
- *   nsrun:exec SYNC_FD FIFO_FD PATH ARGV0 ARG...
+ *   nsrun:exec MASK SYNC_FD FIFO_FD PATH ARGV0 ARG...
  *
+ * MASK (hexadecimal, bit N-1 for signal N) becomes the signal mask first:
+ * the stage ran with every signal blocked, and this image has no handlers.
  * SYNC_FD ("-": none), an OCI create's sync socket: say "ready" (the
  * frame holding "R": the init is parked), then read the launcher's commit
  * (the frame holding "C"); anything else (the create gave up) exits 125
@@ -20,7 +22,8 @@
  *
  * No libc and no dynamic loader, so that it starts in microseconds; the
  * init stage has resolved PATH and checked the file, so the messages here
- * are for races only. Built freestanding (meson.build), x86_64 and aarch64. */
+ * are for what those checks cannot see (a missing ELF interpreter, a noexec
+ * mount) and races. Built freestanding (meson.build), x86_64 and aarch64. */
 
 #define SHIM_ENOENT 2
 #define SHIM_EINTR 4
@@ -38,6 +41,8 @@
 #define SYS_write 1
 #define SYS_close 3
 #define SYS_execve 59
+#define SYS_rt_sigprocmask 14
+#define SYS_exit 60
 #define SYS_prctl 157
 #define SYS_exit_group 231
 
@@ -47,6 +52,17 @@ static long sys3(long n, long a, long b, long c)
 	__asm__ volatile("syscall"
 			 : "=a"(r)
 			 : "a"(n), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+static long sys4(long n, long a, long b, long c, long d)
+{
+	long r;
+	register long r10 __asm__("r10") = d;
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
 			 : "rcx", "r11", "memory");
 	return r;
 }
@@ -65,6 +81,8 @@ __asm__(".text\n"
 #define SYS_write 64
 #define SYS_close 57
 #define SYS_execve 221
+#define SYS_rt_sigprocmask 135
+#define SYS_exit 93
 #define SYS_prctl 167
 #define SYS_exit_group 94
 
@@ -75,6 +93,17 @@ static long sys3(long n, long a, long b, long c)
 	register long x1 __asm__("x1") = b;
 	register long x2 __asm__("x2") = c;
 	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+	return x0;
+}
+
+static long sys4(long n, long a, long b, long c, long d)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
 	return x0;
 }
 
@@ -91,8 +120,9 @@ __asm__(".text\n"
 
 static void __attribute__((noreturn)) leave(int status)
 {
-	for (;;)
-		sys3(SYS_exit_group, status, 0, 0);
+	sys3(SYS_exit_group, status, 0, 0);
+	sys3(SYS_exit, status, 0, 0); /* a filter that refused exit_group */
+	__builtin_trap();
 }
 
 static unsigned long length(const char *s)
@@ -168,6 +198,20 @@ static void __attribute__((noreturn)) fail(const char *what, const char *detail,
 	leave(status);
 }
 
+/* A hexadecimal number of up to 16 digits. */
+static unsigned long hex_arg(const char *s)
+{
+	unsigned long v = 0;
+	for (int i = 0; s[i]; i++) {
+		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0'
+			: s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
+		if (d < 0 || i >= 16)
+			leave(SHIM_EXIT_FAILURE);
+		v = v << 4 | (unsigned long)d;
+	}
+	return v;
+}
+
 /* "-" is none, else a small decimal descriptor number. */
 static long fd_arg(const char *s)
 {
@@ -221,9 +265,11 @@ void shim_main(long *sp)
 	long argc = sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
-	if (argc < 5)
+	if (argc < 6)
 		leave(SHIM_EXIT_FAILURE);
-	long sync_fd = fd_arg(argv[1]), fifo_fd = fd_arg(argv[2]);
+	unsigned long mask = hex_arg(argv[1]);
+	sys4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&mask, 0, sizeof(mask));
+	long sync_fd = fd_arg(argv[2]), fifo_fd = fd_arg(argv[3]);
 
 	if (sync_fd >= 0) {
 		/* ps and /proc/PID/comm name the parked init by its job. */
@@ -254,14 +300,14 @@ void shim_main(long *sp)
 		sys3(SYS_close, fifo_fd, 0, 0);
 	}
 
-	const char *path = argv[3];
-	long r = sys3(SYS_execve, (long)path, (long)(argv + 4), (long)envp);
+	const char *path = argv[4];
+	long r = sys3(SYS_execve, (long)path, (long)(argv + 5), (long)envp);
 	if (r == -SHIM_ENOEXEC) {
 		/* As execvp: a file the kernel cannot run is a shell script.
-		 * argv[3..] becomes "/bin/sh", PATH, ARG... */
-		argv[4] = (char *)path;
-		argv[3] = (char *)"/bin/sh";
-		sys3(SYS_execve, (long)argv[3], (long)(argv + 3), (long)envp);
+		 * argv[4..] becomes "/bin/sh", PATH, ARG... */
+		argv[5] = (char *)path;
+		argv[4] = (char *)"/bin/sh";
+		sys3(SYS_execve, (long)argv[4], (long)(argv + 4), (long)envp);
 		fail(path, ": cannot execute", SHIM_ENOEXEC, SHIM_EXIT_CANNOT_EXEC);
 	}
 	if (r == -SHIM_ENOENT || r == -SHIM_ENOTDIR)

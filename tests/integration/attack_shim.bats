@@ -103,10 +103,9 @@ except OSError as e:
 	[[ $output != *"$version"* ]]
 }
 
-@test "shim: a seccomp profile that denies execveat still runs the container: its init re-executes the sealed nsrun copy" {
-	cfg_edit '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
-		"syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO"}]}'
-	cfg_sh 'echo started'
+# create_parked_on_nsrun: create ID from BUNDLE, check that its parked init
+# is the re-executed sealed copy of nsrun, start it and wait for its end.
+create_parked_on_nsrun() {
 	oci_new_id
 	oci_create
 	local pid
@@ -116,19 +115,20 @@ except OSError as e:
 	[ "$(cat "/proc/$pid/comm")" = "nsrun:init" ]
 	oci_ok start "$ID"
 	oci_wait_status "$ID" stopped
+}
+
+@test "shim: a seccomp profile that denies execveat still runs the container: its init re-executes the sealed nsrun copy" {
+	cfg_edit '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO"}]}'
+	cfg_sh 'echo started'
+	create_parked_on_nsrun
 	[ "$(cat "$TEST_TMP/oci.1.out")" = started ]
 }
 
 @test "shim: a container without its own PID namespace keeps the re-executed sealed nsrun copy" {
 	cfg_edit 'del(.linux.namespaces[] | select(.type == "pid"))'
 	cfg_sh 'readlink /proc/self/exe'
-	oci_new_id
-	oci_create
-	local pid
-	pid=$(oci_pid "$ID")
-	[ "$(readlink "/proc/$pid/exe")" = "/memfd:nsrun (deleted)" ]
-	oci_ok start "$ID"
-	oci_wait_status "$ID" stopped
+	create_parked_on_nsrun
 }
 
 @test "shim: a command the shim cannot execute after the checks gets nsrun's message and status" {
@@ -147,4 +147,61 @@ except OSError as e:
 	oci run --bundle "$BUNDLE" "$ID"
 	[ "$status" -eq 127 ]
 	[ "$stderr" = "nsrun: /bin/dyn-true: No such file or directory" ]
+}
+
+@test "shim: a profile that refuses read or write by descriptor number keeps the re-executed sealed nsrun copy, and the container runs" {
+	local call
+	for call in write read; do
+		cfg_edit '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls": [{"names": [$c], "action": "SCMP_ACT_ERRNO",
+				"args": [{"index": 0, "value": 1000, "op": "SCMP_CMP_GT"}]}]}' "$CONFIG" --arg c "$call"
+		cfg_sh 'echo started'
+		echo "# $call"
+		create_parked_on_nsrun
+	done
+}
+
+# The path the sandbox CLI's staged start takes, from its -v trace.
+stage_path() {
+	run --separate-stderr "$@"
+	[ "$status" -eq 0 ] || { echo "# status $status: $stderr"; return 1; }
+	case $stderr in
+	*"the init stage runs in it"*) echo in-child ;;
+	*"the init stage re-executes nsrun"*) echo re-exec ;;
+	*) echo "# no clone line: $stderr"; return 1 ;;
+	esac
+}
+
+@test "shim: the sandbox CLI runs the stage in the child only where nothing else can see it (root and nsrun-test)" {
+	local who as=()
+	for who in root nsrun-test; do
+		as=()
+		[[ $who == root ]] || as=(setpriv --reuid=1001 --regid=1001 --clear-groups)
+		[ "$(stage_path "${as[@]}" "$NSRUN" -v -Urp -- true)" = in-child ]
+		[ "$(stage_path "${as[@]}" "$NSRUN" -v -Urpn --mount-proc --seccomp-default -- true)" = in-child ]
+		# No PID namespace of its own, an --init reaper, --block-fd,
+		# --json-status-fd: the sealed copy of nsrun.
+		[ "$(stage_path "${as[@]}" "$NSRUN" -v -Ur -f -- true)" = re-exec ]
+		[ "$(stage_path "${as[@]}" "$NSRUN" -v -Urp --init -- true)" = re-exec ]
+		[ "$(stage_path "${as[@]}" "$NSRUN" -v -Urp --block-fd 3 -- true 3</dev/null)" = re-exec ]
+		[ "$(stage_path "${as[@]}" "$NSRUN" -v -Urp --json-status-fd 3 -- true 3>/dev/null)" = re-exec ]
+		# Under a filter it cannot read (one that refuses execveat with
+		# ENOSYS, here), nsrun re-executes its copy by its /proc path.
+		printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["execveat"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}\n' \
+			>"$TEST_TMP/no-execveat.json"
+		chmod 0644 "$TEST_TMP/no-execveat.json"
+		[ "$(stage_path "${as[@]}" "$NSRUN" --seccomp "$TEST_TMP/no-execveat.json" -- \
+			"$NSRUN" -v -Urp -- true)" = re-exec ]
+	done
+}
+
+@test "shim: the command starts with no signal blocked (the stage blocked all) and the caller's ignored signals" {
+	run env NSRUN="$NSRUN" bash -c 'trap "" USR1; exec "$NSRUN" -Urp -- sh -c "grep -E \"^Sig(Blk|Ign)\" /proc/self/status"'
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ $output == *"SigBlk:	0000000000000000"* ]]
+	# SIGUSR1 (bit 9) stays ignored, as with a direct execve.
+	local ign
+	ign=$(sed -n 's/^SigIgn:\t//p' <<<"$output")
+	(((0x$ign & 0x200) != 0))
 }

@@ -376,8 +376,8 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		return -1;
 	if (spec_encode(spec, &wire, &wire_len, err) < 0)
 		return -1;
-	/* The sealed copy comes from /proc/self/exe, which a joined mount
-	 * namespace may not have: make it first. */
+	/* The sealed copy (of nsrun from /proc/self/exe, which a joined mount
+	 * namespace may not have, or of the exec shim): made first. */
 	bool in_child = init_runs_in_child(spec);
 	struct stage_in_child stage_args = {
 		.shim_fd = -1,

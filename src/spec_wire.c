@@ -164,6 +164,7 @@ int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
 	put_u64(&w, spec->cgroup.cpu_quota);
 	put_u64(&w, spec->cgroup.cpu_period);
 	put_u64(&w, spec->cgroup.cpu_weight);
+	put_opt_str(&w, spec->cgroup.device_rules);
 	/* The init stage gets the compiled program only (seccomp_compile ran). */
 	const struct nsrun_seccomp *sc = spec->seccomp;
 	put_u32(&w, sc && sc->prog ? sc->prog_len : 0);
@@ -447,6 +448,7 @@ int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
 	spec->cgroup.cpu_quota = get_u64(&r);
 	spec->cgroup.cpu_period = get_u64(&r);
 	spec->cgroup.cpu_weight = get_u64(&r);
+	spec->cgroup.device_rules = get_opt_str(&r);
 	uint32_t prog_len = get_u32(&r);
 	if (!r.bad && prog_len > 0) {
 		uint32_t flags = get_u32(&r);

@@ -123,6 +123,12 @@ struct nsrun_cgroup_limits {
 	uint64_t cpu_quota;     /* microseconds per cpu_period */
 	uint64_t cpu_period;
 	uint64_t cpu_weight;    /* 1..10000 (cgroup v2 scale) */
+	/* Device access rules in order, one per line: "allow|deny TYPE
+	 * MAJOR:MINOR ACCESS" ("deny a *:* rwm"), as the v1 devices controller
+	 * takes them. Enforced where the container could make device nodes
+	 * itself (CAP_MKNOD in its bounding set, no user namespace) and the host
+	 * has that controller; elsewhere only the nodes nsrun makes exist. */
+	const char *device_rules;
 };
 
 struct nsrun_seccomp; /* a parsed seccomp profile: <nsrun/seccomp.h> */

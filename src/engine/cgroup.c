@@ -26,15 +26,31 @@
  * are checked. */
 
 /* freezer: for OCI pause/resume (in cgroup v2 it is part of every cgroup). */
-enum controller { CTL_MEMORY, CTL_PIDS, CTL_CPU, CTL_FREEZER, N_CTL };
-static const char *const ctl_names[N_CTL] = { "memory", "pids", "cpu", "freezer" };
+enum controller { CTL_MEMORY, CTL_PIDS, CTL_CPU, CTL_FREEZER, CTL_DEVICES, N_CTL };
+static const char *const ctl_names[N_CTL] = { "memory", "pids", "cpu", "freezer", "devices" };
 static const char *const ctl_options[N_CTL] = { "--memory", "--pids", "--cpus/--cpu-weight",
-						"cgroupsPath" };
+						"cgroupsPath", "linux.resources.devices" };
+
+static bool is_fs(const char *path, long magic);
+
+/* Device rules need a devices cgroup only where the container could make
+ * a node for a device nsrun did not create: with CAP_MKNOD and without a
+ * user namespace. cgroup v2 has no devices file (it takes a BPF program,
+ * which nsrun does not load): there only the nodes nsrun makes exist. */
+static bool devices_enforced(const struct nsrun_spec *spec)
+{
+	const uint64_t mknod = 1ULL << 27; /* CAP_MKNOD */
+	return spec->cgroup.device_rules && spec->cgroup.device_rules[0] &&
+	       !(spec->new_ns & CLONE_NEWUSER) &&
+	       (!spec->caps.set || (spec->caps.bounding & mknod)) &&
+	       is_fs(CGROUP_ROOT "/devices", CGROUP_SUPER_MAGIC);
+}
 
 bool cgroup_wanted(const struct nsrun_spec *spec)
 {
 	const struct nsrun_cgroup_limits *l = &spec->cgroup;
-	return l->memory || l->memory_swap || l->pids || l->cpu_quota || l->cpu_weight;
+	return l->memory || l->memory_swap || l->pids || l->cpu_quota || l->cpu_weight ||
+	       devices_enforced(spec);
 }
 
 static bool wants(const struct nsrun_spec *spec, enum controller c)
@@ -45,6 +61,7 @@ static bool wants(const struct nsrun_spec *spec, enum controller c)
 	case CTL_PIDS: return l->pids != 0;
 	case CTL_CPU: return l->cpu_quota || l->cpu_weight;
 	case CTL_FREEZER: return spec->cgroup_path != NULL;
+	case CTL_DEVICES: return devices_enforced(spec);
 	default: return false;
 	}
 }
@@ -272,6 +289,41 @@ static int write_v2_limits(const char *dir, const struct nsrun_spec *spec, enum 
 	}
 }
 
+/* What runc and crun allow besides the config's rules: making any node,
+ * and the nodes every container gets (null, zero, full, random, urandom,
+ * tty, ptmx and the pts). */
+static const char *const default_device_rules[] = {
+	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+	"c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
+};
+
+/* The config's device rules in order, then the defaults, into a v1
+ * devices cgroup: "allow X" to devices.allow, "deny X" to devices.deny. */
+static int write_device_rules(const char *dir, const char *rules, struct nsrun_error *err)
+{
+	const char *option = ctl_options[CTL_DEVICES];
+	for (const char *line = rules; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char rule[96];
+		if (len >= sizeof(rule))
+			return nsrun_fail(err, EINVAL, "%s: a rule too long", option);
+		memcpy(rule, line, len);
+		rule[len] = '\0';
+		bool allow = strncmp(rule, "allow ", 6) == 0;
+		if (!allow && strncmp(rule, "deny ", 5) != 0)
+			return nsrun_fail(err, EINVAL, "%s: '%s' is not a rule", option, rule);
+		if (set_limit(dir, allow ? "devices.allow" : "devices.deny", rule + (allow ? 6 : 5),
+			      option, err) < 0)
+			return -1;
+		line += len + (end != NULL);
+	}
+	for (size_t i = 0; i < sizeof(default_device_rules) / sizeof(default_device_rules[0]); i++)
+		if (set_limit(dir, "devices.allow", default_device_rules[i], option, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int write_v1_limits(const char *dir, const struct nsrun_spec *spec, enum controller c,
 			   struct nsrun_error *err)
 {
@@ -316,6 +368,8 @@ static int write_v1_limits(const char *dir, const struct nsrun_spec *spec, enum 
 				return -1;
 		}
 		return 0;
+	case CTL_DEVICES:
+		return write_device_rules(dir, l->device_rules, err);
 	default:
 		return 0;
 	}

@@ -415,8 +415,52 @@ static int parse_id_map(json_t *list, const char *field, struct nsrun_id_map *ma
 	return 0;
 }
 
-static int parse_resources(json_t *res, struct nsrun_spec *spec, struct nsrun_error *err)
+/* linux.resources.devices as the lines of nsrun_cgroup_limits.device_rules. */
+static int parse_device_rules(json_t *devices, struct oci_config *cfg, struct nsrun_error *err)
 {
+	size_t i, used = 0, size = json_array_size(devices) * 48 + 1;
+	char *text = malloc(size);
+	if (!text)
+		return nsrun_fail(err, errno, "linux.resources.devices");
+	text[0] = '\0';
+	json_t *v;
+	json_array_foreach(devices, i, v) {
+		char field[64], major[24] = "*", minor[24] = "*";
+		(void)snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
+		json_t *allow = json_object_get(v, "allow");
+		const char *type = json_string_value(json_object_get(v, "type"));
+		const char *access = json_string_value(json_object_get(v, "access"));
+		json_t *maj = json_object_get(v, "major"), *min = json_object_get(v, "minor");
+		if (!json_is_boolean(allow) || (type && strcmp(type, "a") && strcmp(type, "b") &&
+						strcmp(type, "c")) ||
+		    (access && (!*access || strspn(access, "rwm") != strlen(access) || strlen(access) > 3)) ||
+		    (is_set(maj) && (!json_is_integer(maj) || json_integer_value(maj) < 0)) ||
+		    (is_set(min) && (!json_is_integer(min) || json_integer_value(min) < 0))) {
+			free(text);
+			return refuse(err, field, "needs allow (a boolean), and type a, b or c, access "
+						  "of r, w and m, and major and minor numbers if given");
+		}
+		if (is_set(maj))
+			(void)snprintf(major, sizeof(major), "%" JSON_INTEGER_FORMAT, json_integer_value(maj));
+		if (is_set(min))
+			(void)snprintf(minor, sizeof(minor), "%" JSON_INTEGER_FORMAT, json_integer_value(min));
+		/* 48 a rule: "allow" and three short words, two numbers < 2^32. */
+		int n = snprintf(text + used, size - used, "%s %s %s:%s %s\n",
+				 json_is_true(allow) ? "allow" : "deny", type ? type : "a", major, minor,
+				 access ? access : "rwm");
+		if (n < 0 || (size_t)n >= size - used) {
+			free(text);
+			return refuse(err, field, "a number out of range");
+		}
+		used += (size_t)n;
+	}
+	cfg->spec.cgroup.device_rules = keep(cfg, text, err);
+	return cfg->spec.cgroup.device_rules ? 0 : -1;
+}
+
+static int parse_resources(json_t *res, struct oci_config *cfg, struct nsrun_error *err)
+{
+	struct nsrun_spec *spec = &cfg->spec;
 	struct nsrun_cgroup_limits *l = &spec->cgroup;
 	json_t *mem = json_object_get(res, "memory");
 	json_t *v;
@@ -466,18 +510,12 @@ static int parse_resources(json_t *res, struct nsrun_spec *spec, struct nsrun_er
 		if (json_integer_value(json_object_get(cpu, "idle")) != 0)
 			return refuse(err, "linux.resources.cpu.idle", "not supported by nsrun");
 	}
-	/* Device rules: a device is reachable inside only if it is created
-	 * there; nsrun creates only the listed devices and the default ones,
-	 * so the usual deny-all rule holds without a devices cgroup. */
+	/* Device rules: kept for a devices cgroup where the container could
+	 * make nodes itself (cgroup.c); elsewhere a device is reachable inside
+	 * only if nsrun created it, the listed devices and the default ones. */
 	json_t *devices = json_object_get(res, "devices");
-	size_t i;
-	json_array_foreach(devices, i, v) {
-		if (json_is_true(json_object_get(v, "allow")) &&
-		    !json_string_value(json_object_get(v, "type")) &&
-		    !is_set(json_object_get(v, "major")))
-			return refuse(err, "linux.resources.devices",
-				      "allowing every device needs a devices cgroup, which nsrun does not manage");
-	}
+	if (json_array_size(devices) > 0 && parse_device_rules(devices, cfg, err) < 0)
+		return -1;
 	if (refuse_if_set(res, "hugepageLimits", "linux.resources.hugepageLimits", err) < 0 ||
 	    refuse_if_set(res, "blockIO", "linux.resources.blockIO", err) < 0 ||
 	    refuse_if_set(res, "network", "linux.resources.network", err) < 0 ||
@@ -597,7 +635,7 @@ static int parse_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *e
 	if (spec->cgroup_path && has_dot_dot(spec->cgroup_path))
 		return refuse(err, "linux.cgroupsPath",
 			      "'..' would leave the cgroup hierarchy (runc resolves it inside)");
-	if (is_set(v = json_object_get(lx, "resources")) && parse_resources(v, spec, err) < 0)
+	if (is_set(v = json_object_get(lx, "resources")) && parse_resources(v, cfg, err) < 0)
 		return -1;
 	if (is_set(v = json_object_get(lx, "maskedPaths")) &&
 	    parse_paths(v, "linux.maskedPaths", &spec->masked_paths, &spec->n_masked_paths, err) < 0)

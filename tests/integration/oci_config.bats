@@ -498,3 +498,55 @@ cgroup_dir_of() {
 	assert_text "$(printf '%s\n' 'character special file 1:3 640 1000:2000' writable)" "$output"
 	[ ! -e "$BUNDLE/rootfs/dev/oci-test" ]
 }
+
+# cfg_mknod: the container keeps CAP_MKNOD, so it could make nodes itself.
+cfg_mknod() {
+	local set
+	for set in bounding effective permitted; do
+		cfg_edit ".process.capabilities.$set += [\"CAP_MKNOD\"]"
+	done
+}
+
+@test "linux.resources.devices with CAP_MKNOD and no user namespace: a devices cgroup holds the rules for nodes the container makes" {
+	(exec 3</dev/tty1) 2>/dev/null || skip "root cannot open /dev/tty1 on this host"
+	[[ $(stat -f -c %T /sys/fs/cgroup/devices 2>/dev/null) == cgroupfs ]] ||
+		skip "no v1 devices controller (cgroup v2 has no devices rules without BPF)"
+	cfg_mknod
+	local probe='mknod /tmp/tty1 c 4 1 && mknod /tmp/null c 1 3 || exit 9
+		( exec 3</tmp/tty1 ) 2>/dev/null && echo tty1 opened || echo tty1 denied
+		( exec 3</tmp/null ) 2>/dev/null && echo null opened || echo null denied'
+	# The usual deny-all: only the default devices open.
+	cfg_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	cfg_sh "$probe"
+	run_config
+	[ "${lines[0]}" = "tty1 denied" ]
+	[ "${lines[1]}" = "null opened" ]
+	# An allow rule for the device lets it open.
+	rm -f "$BUNDLE/rootfs/tmp/tty1" "$BUNDLE/rootfs/tmp/null"
+	cfg_edit '.linux.resources.devices += [{"allow": true, "type": "c", "major": 4, "minor": 1, "access": "r"}]'
+	run_config
+	[ "${lines[0]}" = "tty1 opened" ]
+	# The devices cgroup is the container's own, named after it.
+	cfg_args sleep 30
+	oci_new_id
+	oci_create
+	[ "$(oci_cgroup_dirs "$ID" | grep -c /devices/)" = 1 ]
+}
+
+@test "linux.resources.devices without CAP_MKNOD: no devices cgroup (only the nodes nsrun makes exist)" {
+	[[ $(stat -f -c %T /sys/fs/cgroup/devices 2>/dev/null) == cgroupfs ]] ||
+		skip "no v1 devices controller"
+	cfg_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	cfg_args sleep 30
+	oci_new_id
+	oci_create
+	[ "$(oci_cgroup_dirs "$ID" | grep -c /devices/)" = 0 ]
+}
+
+@test "linux.resources.devices: a malformed rule is refused by its index" {
+	cfg_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "x"}]'
+	oci_new_id
+	oci create --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 125 ]
+	assert_error_contains "linux.resources.devices[1]"
+}

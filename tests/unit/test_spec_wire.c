@@ -51,7 +51,8 @@ int main(void)
 	in.n_rlimits = 1;
 	in.masked_paths = masked;
 	in.n_masked_paths = 2;
-	in.cgroup = (struct nsrun_cgroup_limits){ 1 << 20, -1, 10, 50000, 100000, 100 };
+	in.cgroup = (struct nsrun_cgroup_limits){ 1 << 20, -1, 10, 50000, 100000, 100,
+						  "deny a *:* rwm\nallow c 1:3 rwm\n" };
 	struct nsrun_error serr;
 	in.seccomp = nsrun_seccomp_default(&serr);
 
@@ -89,7 +90,10 @@ int main(void)
 	TAP_OK(out.caps.set && out.caps.bounding == 0xff && out.caps.ambient == 1 && out.no_new_privs &&
 	       out.n_rlimits == 1 && out.rlimits[0].hard == 200 && out.n_masked_paths == 2 &&
 	       strcmp(out.masked_paths[1], "/sys/firmware") == 0 && out.n_readonly_paths == 0 &&
-	       out.cgroup.memory_swap == -1 && out.cgroup.cpu_quota == 50000, "controls");
+	       out.cgroup.memory_swap == -1 && out.cgroup.cpu_quota == 50000 &&
+	       out.cgroup.device_rules &&
+	       strcmp(out.cgroup.device_rules, "deny a *:* rwm\nallow c 1:3 rwm\n") == 0,
+	       "controls");
 	TAP_OK(out.seccomp && in.seccomp && out.seccomp->prog_len == in.seccomp->prog_len &&
 	       memcmp(out.seccomp->prog, in.seccomp->prog,
 		      in.seccomp->prog_len * sizeof(in.seccomp->prog[0])) == 0,

@@ -100,15 +100,15 @@ int caps_drop_all(struct nsrun_error *err)
 /* The capabilities the kernel knows: probed once, as bounding and the
  * other sets are applied one after the other and the kernel's list does
  * not change in between; or learned ahead by caps_learn_kernel(). */
-static uint64_t known;
+static uint64_t kernel_known;
 
 static uint64_t kernel_caps(void)
 {
-	if (known)
-		return known;
+	if (kernel_known)
+		return kernel_known;
 	for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		known |= 1ULL << cap;
-	return known;
+		kernel_known |= 1ULL << cap;
+	return kernel_known;
 }
 
 void caps_learn_kernel(void)
@@ -125,7 +125,7 @@ void caps_learn_kernel(void)
 	char *end;
 	long last = strtol(text, &end, 10);
 	if ((*end == '\n' || *end == '\0') && last >= 0 && last < 63)
-		known = (1ULL << (last + 1)) - 1;
+		kernel_known = (1ULL << (last + 1)) - 1;
 }
 
 int caps_apply_bounding(const struct nsrun_caps *caps, struct nsrun_error *err)

@@ -431,8 +431,8 @@ static int parse_device_rules(json_t *devices, struct oci_config *cfg, struct ns
 		const char *type = json_string_value(json_object_get(v, "type"));
 		const char *access = json_string_value(json_object_get(v, "access"));
 		json_t *maj = json_object_get(v, "major"), *min = json_object_get(v, "minor");
-		if (!json_is_boolean(allow) || (type && strcmp(type, "a") && strcmp(type, "b") &&
-						strcmp(type, "c")) ||
+		if (!json_is_boolean(allow) ||
+		    (type && (strlen(type) != 1 || !strchr("abc", type[0]))) ||
 		    (access && (!*access || strspn(access, "rwm") != strlen(access) || strlen(access) > 3)) ||
 		    (is_set(maj) && (!json_is_integer(maj) || json_integer_value(maj) < 0)) ||
 		    (is_set(min) && (!json_is_integer(min) || json_integer_value(min) < 0))) {

@@ -276,18 +276,18 @@ void shim_main(long *sp)
 		sys3(SYS_prctl, PR_SET_NAME, (long)"nsrun:exec", 0);
 		/* sync.c's frames: the length as a host-order uint32, then the
 		 * message: "R" from us, "C" from the launcher. */
-		union {
-			unsigned char bytes[5];
-			unsigned int length;
-		} frame = { .length = 1 }, got;
-		frame.bytes[4] = 'R';
-		if (write_all(sync_fd, frame.bytes, 5) != 0)
+		const unsigned int one = 1;
+		unsigned char frame[5], got[5] = { 0 };
+		for (int i = 0; i < 4; i++)
+			frame[i] = ((const unsigned char *)&one)[i];
+		frame[4] = 'R';
+		if (write_all(sync_fd, frame, 5) != 0)
 			leave(SHIM_EXIT_FAILURE);
-		frame.bytes[4] = 'C';
-		if (read_exact(sync_fd, got.bytes, 5) != 0)
+		frame[4] = 'C';
+		if (read_exact(sync_fd, got, 5) != 0)
 			leave(SHIM_EXIT_FAILURE);
 		for (int i = 0; i < 5; i++)
-			if (got.bytes[i] != frame.bytes[i])
+			if (got[i] != frame[i])
 				leave(SHIM_EXIT_FAILURE);
 		sys3(SYS_close, sync_fd, 0, 0);
 	}

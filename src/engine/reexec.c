@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -74,41 +73,18 @@ static const char *sealed_step;
 
 static void make_sealed_copy(void)
 {
-	int exe = -1, fd = -1;
+	static const char *const steps[3] = { "memfd_create", "copy /proc/self/exe",
+					      "seal the binary copy" };
 	struct stat st;
-
 	sealed_step = "open /proc/self/exe";
-	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0 || fstat(exe, &st) < 0)
-		goto fail;
-	sealed_step = "memfd_create";
-	fd = memfd_exec_create("nsrun");
-	if (fd < 0)
-		goto fail;
-	sealed_step = "copy /proc/self/exe";
-	off_t off = 0;
-	while (off < st.st_size) {
-		ssize_t n = sendfile(fd, exe, &off, (size_t)(st.st_size - off));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			goto fail;
-		}
-	}
-	sealed_step = "seal the binary copy";
-	if (memfd_seal_all(fd) < 0)
-		goto fail;
-	close(exe);
-	sealed_fd = fd;
-	return;
-fail:
-	sealed_errno = errno;
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe >= 0 && fstat(exe, &st) == 0)
+		sealed_fd = memfd_sealed_copy("nsrun", exe, NULL, (size_t)st.st_size, steps,
+					      &sealed_step);
+	if (sealed_fd < 0)
+		sealed_errno = errno;
 	if (exe >= 0)
 		close(exe);
-	if (fd >= 0)
-		close(fd);
 }
 
 int nsrun_reexec_sealed_fd(struct nsrun_error *err)

@@ -1,7 +1,6 @@
 /* The sealed copy of the exec shim. See shim.h. */
 #include <errno.h>
 #include <pthread.h>
-#include <unistd.h>
 
 #include "shim.h"
 #include "../util/memfd.h"
@@ -18,31 +17,12 @@ static const char *shim_step;
 
 static void make_shim_copy(void)
 {
-	shim_step = "memfd_create for the exec shim";
-	int fd = memfd_exec_create(EXEC_SHIM_NAME);
-	if (fd < 0)
-		goto fail;
-	shim_step = "copy the exec shim";
-	for (unsigned long done = 0; done < nsrun_exec_shim_size;) {
-		ssize_t n = write(fd, nsrun_exec_shim + done, nsrun_exec_shim_size - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			goto fail;
-		}
-		done += (unsigned long)n;
-	}
-	shim_step = "seal the exec shim";
-	if (memfd_seal_all(fd) < 0)
-		goto fail;
-	shim_fd = fd;
-	return;
-fail:
-	shim_errno = errno;
-	if (fd >= 0)
-		close(fd);
+	static const char *const steps[3] = { "memfd_create for the exec shim",
+					      "copy the exec shim", "seal the exec shim" };
+	shim_fd = memfd_sealed_copy(EXEC_SHIM_NAME, -1, nsrun_exec_shim, nsrun_exec_shim_size,
+				    steps, &shim_step);
+	if (shim_fd < 0)
+		shim_errno = errno;
 }
 
 int shim_sealed_fd(struct nsrun_error *err)

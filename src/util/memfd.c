@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "memfd.h"
 
@@ -45,4 +47,37 @@ int memfd_seal_all(int fd)
 	if (add_seals(fd, seals | F_SEAL_EXEC) == 0)
 		return 0;
 	return errno == EINVAL ? add_seals(fd, seals) : -1;
+}
+
+int memfd_sealed_copy(const char *name, int src_fd, const void *bytes, size_t len,
+		      const char *const steps[3], const char **failed)
+{
+	*failed = steps[0];
+	int fd = memfd_exec_create(name);
+	if (fd < 0)
+		return -1;
+	*failed = steps[1];
+	off_t off = 0;
+	while ((size_t)off < len) {
+		ssize_t n = src_fd >= 0 ? sendfile(fd, src_fd, &off, len - (size_t)off)
+					: write(fd, (const char *)bytes + off, len - (size_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			goto fail;
+		}
+		if (src_fd < 0)
+			off += n;
+	}
+	*failed = steps[2];
+	if (memfd_seal_all(fd) < 0)
+		goto fail;
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
 }

@@ -45,15 +45,21 @@ load oci_helpers
 	[ -z "$(oci_cgroup_dirs "$ID")" ]
 }
 
-@test "hooks: a failing prestart hook fails create, naming it; a failing poststop only warns" {
-	cfg_args true
-	cfg_edit '.hooks.prestart = [{path: "/bin/false"}]'
+# create_fails_on_hook KIND: with a KIND hook that fails, create fails,
+# naming the hook, and no container of the id exists afterwards.
+create_fails_on_hook() {
+	cfg_edit ".hooks.$1 = [{path: \"/bin/false\"}]"
 	oci_new_id
 	oci create --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[[ $stderr == *"hooks.prestart[0]: /bin/false failed"* ]]
+	[[ $stderr == *"hooks.$1[0]: /bin/false failed"* ]]
 	oci state "$ID"
 	[[ $stderr == *"container does not exist"* ]]
+}
+
+@test "hooks: a failing prestart hook fails create, naming it; a failing poststop only warns" {
+	cfg_args true
+	create_fails_on_hook prestart
 	cfg_edit '.hooks = {poststop: [{path: "/bin/false"}]}'
 	oci_new_id
 	oci_create
@@ -99,13 +105,7 @@ load oci_helpers
 
 @test "hooks: a failing createContainer hook fails create, naming it, and leaves nothing; a failing startContainer hook stops the container" {
 	cfg_args true
-	cfg_edit '.hooks.createContainer = [{path: "/bin/false"}]'
-	oci_new_id
-	oci create --bundle "$BUNDLE" "$ID"
-	[ "$status" -ne 0 ]
-	[[ $stderr == *"hooks.createContainer[0]: /bin/false failed"* ]]
-	oci state "$ID"
-	[[ $stderr == *"container does not exist"* ]]
+	create_fails_on_hook createContainer
 	cfg_sh 'echo ran'
 	cfg_edit '.hooks = {startContainer: [{path: "/bin/false"}]}'
 	oci_new_id

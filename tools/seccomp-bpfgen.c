@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/seccomp.h"
+#include "engine/limits/seccomp.h"
 
 static char *read_file(const char *path, size_t *len)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "environ.h"
+#include "cli/environ.h"
 
 /* An env file larger than this is not a configuration file. */
 #define ENV_FILE_MAX (16u << 20)

@@ -1,7 +1,7 @@
 /* nsrun --help: reads like the man page. */
 #include <stdio.h>
 
-#include "options.h"
+#include "cli/options.h"
 
 void cli_usage(void)
 {

@@ -4,8 +4,8 @@
 
 #include <nsrun/nsrun.h>
 
-#include "options.h"
-#include "../oci/oci.h"
+#include "cli/options.h"
+#include "oci/oci.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 /* In the sanitizer build, LeakSanitizer's exit check clones a process to

@@ -13,12 +13,12 @@
 
 #include <nsrun/seccomp.h>
 
-#include "environ.h"
-#include "../engine/caps.h"
-#include "../engine/rlimit.h"
-#include "options.h"
-#include "../engine/idmap.h"
-#include "../engine/namespaces.h"
+#include "cli/environ.h"
+#include "engine/limits/caps.h"
+#include "engine/limits/rlimit.h"
+#include "cli/options.h"
+#include "engine/ns/idmap.h"
+#include "engine/ns/namespaces.h"
 
 enum {
 	OPT_JOIN = 0x100,

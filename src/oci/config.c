@@ -8,12 +8,12 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
-#include "config.h"
-#include "hooks.h"
-#include "../engine/caps.h"
-#include "../engine/namespaces.h"
-#include "../engine/rlimit.h"
-#include "../engine/seccomp.h"
+#include "oci/config.h"
+#include "oci/hooks.h"
+#include "engine/limits/caps.h"
+#include "engine/ns/namespaces.h"
+#include "engine/limits/rlimit.h"
+#include "engine/limits/seccomp.h"
 
 /* The field names and reasons made with (void)snprintf below only go into
  * these messages: one cut short still names the field. */

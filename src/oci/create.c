@@ -15,12 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "hooks.h"
-#include "oci.h"
-#include "state.h"
-#include "../engine/forward.h"
-#include "../util/fault.h"
+#include "oci/config.h"
+#include "oci/hooks.h"
+#include "oci/oci.h"
+#include "oci/state.h"
+#include "engine/start/forward.h"
+#include "util/fault.h"
 
 struct create_opts {
 	const char *bundle;

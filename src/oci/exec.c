@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "oci.h"
-#include "state.h"
-#include "../engine/caps.h"
-#include "../engine/namespaces.h"
+#include "oci/config.h"
+#include "oci/oci.h"
+#include "oci/state.h"
+#include "engine/limits/caps.h"
+#include "engine/ns/namespaces.h"
 
 struct exec_opts {
 	const char *process_file;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hooks.h"
-#include "../engine/hookrun.h"
+#include "oci/hooks.h"
+#include "engine/start/hookrun.h"
 
 static const char *const kinds[] = { "prestart", "createRuntime", "createContainer",
 				     "startContainer", "poststart", "poststop" };

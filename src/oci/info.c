@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "oci.h"
-#include "../engine/caps.h"
+#include "oci/oci.h"
+#include "engine/limits/caps.h"
 
 static json_t *strings(const char *const *list)
 {

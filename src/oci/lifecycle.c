@@ -16,10 +16,10 @@
 
 #include <jansson.h>
 
-#include "hooks.h"
-#include "oci.h"
-#include "state.h"
-#include "../engine/cgroup.h"
+#include "oci/hooks.h"
+#include "oci/oci.h"
+#include "oci/state.h"
+#include "engine/cgroup/cgroup.h"
 
 static int one_id(int argc, char **argv, struct nsrun_error *err)
 {

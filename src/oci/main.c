@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "oci.h"
-#include "state.h"
+#include "oci/oci.h"
+#include "oci/state.h"
 
 static const struct {
 	const char *name;

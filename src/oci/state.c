@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "state.h"
-#include "../engine/cgroup.h"
-#include "../util/fault.h"
+#include "oci/state.h"
+#include "engine/cgroup/cgroup.h"
+#include "util/fault.h"
 
 /* Root of a user namespace (rootless podman runs us so) is not the host's
  * root: its uid_map is not the identity of every id. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fault.h"
+#include "util/fault.h"
 
 static const struct {
 	const char *name;

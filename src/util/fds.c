@@ -5,7 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fds.h"
+#include "util/fds.h"
 
 static int cmp_int(const void *a, const void *b)
 {

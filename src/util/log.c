@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static const char *trace_name = "nsrun";
 

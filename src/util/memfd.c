@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "memfd.h"
+#include "util/memfd.h"
 
 /* Newer than Debian 12's headers (Linux 6.3). */
 #ifndef MFD_EXEC

@@ -10,7 +10,7 @@
 
 #include "fuzz_tmp.h"
 #include "oci/config.h"
-#include "engine/seccomp.h"
+#include "engine/limits/seccomp.h"
 #include "fuzz_spec_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/idmap.h"
+#include "engine/ns/idmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

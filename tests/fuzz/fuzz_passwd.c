@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/passwd.h"
+#include "engine/ns/passwd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* Fuzz target: seccomp profiles (--seccomp FILE, linux.seccomp). */
 #include <stdint.h>
 
-#include "engine/seccomp.h"
+#include "engine/limits/seccomp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec_wire.h"
+#include "engine/start/wire.h"
 
 static void fuzz_spec_round_trip(const struct nsrun_spec *spec)
 {

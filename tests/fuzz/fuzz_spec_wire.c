@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec_wire.h"
+#include "engine/start/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,8 +1,8 @@
 /* Unit tests: capability and rlimit names. */
 #include <sys/resource.h>
 
-#include "engine/caps.h"
-#include "engine/rlimit.h"
+#include "engine/limits/caps.h"
+#include "engine/limits/rlimit.h"
 #include "tap.h"
 
 int main(void)

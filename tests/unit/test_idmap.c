@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/idmap.h"
+#include "engine/ns/idmap.h"
 #include "tap.h"
 
 static struct nsrun_id_map map;

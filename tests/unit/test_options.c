@@ -3,7 +3,7 @@
 #include <sys/resource.h>
 
 #include "cli/options.h"
-#include "engine/namespaces.h"
+#include "engine/ns/namespaces.h"
 #include "tap.h"
 
 static struct cli_options opts;

@@ -1,5 +1,5 @@
 /* Unit tests: the sandbox's passwd and group files, read without NSS. */
-#include "engine/passwd.h"
+#include "engine/ns/passwd.h"
 #include "tap.h"
 
 static const char passwd[] =

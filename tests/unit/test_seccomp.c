@@ -11,7 +11,7 @@
 
 #include <nsrun/reexec.h>
 
-#include "engine/seccomp.h"
+#include "engine/limits/seccomp.h"
 #include "tap.h"
 
 static struct nsrun_error err;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "spec_wire.h"
-#include "engine/seccomp.h"
+#include "engine/start/wire.h"
+#include "engine/limits/seccomp.h"
 #include "tap.h"
 
 int main(void)

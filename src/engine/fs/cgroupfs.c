@@ -1,0 +1,145 @@
+/* A container's /sys/fs/cgroup on a v1 or hybrid host: a tmpfs with one
+ * mount per hierarchy the host has, each showing the container's own
+ * cgroup and what is below it, never the host's tree. See cgroupfs.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "engine/cgroup/cgroup.h"
+#include "engine/fs/cgroupfs.h"
+#include "engine/fs/resolve.h"
+#include "engine/fs/rootfs.h"
+
+#define HOST_CGROUP "/sys/fs/cgroup"
+
+/* One hierarchy onto dir: a fresh mount where our cgroup is the root of
+ * the view (in a cgroup namespace, that is always so), else a bind of the
+ * host's directory for our cgroup. */
+static int mount_hierarchy(const char *table, const char *name, bool v2, int dir,
+			   unsigned attrs, const char *dest, struct nsrun_error *err)
+{
+	char path[3800], host_dir[4096];
+	bool systemd = strcmp(name, "systemd") == 0;
+	if (cgroup_own_path_in(table, v2 ? NULL : systemd ? "name=systemd" : name, path,
+			       sizeof(path)) < 0)
+		return 0; /* not a hierarchy we are in: nothing to show */
+	if (path[0] == '\0') {
+		char opts[320];
+		if (v2)
+			opts[0] = '\0';
+		else if (systemd)
+			(void)snprintf(opts, sizeof(opts), "none,name=systemd"); /* fits */
+		else
+			(void)snprintf(opts, sizeof(opts), "%s", name); /* a directory name: fits */
+		struct nsrun_error ignored;
+		int mnt = rootfs_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, "mounts:", dest,
+					&ignored);
+		if (mnt >= 0) {
+			int rc = rootfs_attach_tree(mnt, dir, "mounts:", dest, err);
+			close(mnt);
+			return rc;
+		}
+		/* A user namespace without a cgroup namespace of its own may not
+		 * mount the hierarchy: the bind below shows the same. */
+	}
+	if ((size_t)snprintf(host_dir, sizeof(host_dir), HOST_CGROUP "/%s%s", name, path) >=
+	    sizeof(host_dir))
+		return nsrun_fail(err, ENAMETOOLONG, "mounts: %s: cgroup %s", dest, name);
+	int tree = open_tree(AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return nsrun_fail(err, errno, "mounts: %s: bind %s", dest, host_dir);
+	struct mount_attr attr = { .attr_set = attrs };
+	int rc = 0;
+	if (attrs && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		rc = nsrun_fail(err, errno, "mounts: %s: cgroup options", dest);
+	else
+		rc = rootfs_attach_tree(tree, dir, "mounts:", dest, err);
+	close(tree);
+	return rc;
+}
+
+/* Each entry of the host's /sys/fs/cgroup into the tmpfs at `top`: the
+ * hierarchies, and the symlinks of co-mounted ones (cpu -> cpu,cpuacct). */
+static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *err)
+{
+	char table[4096];
+	if (cgroup_own_table(table, sizeof(table)) < 0)
+		return nsrun_fail(err, errno, "mounts: %s: read /proc/self/cgroup", dest);
+	DIR *d = opendir(HOST_CGROUP);
+	if (!d)
+		return nsrun_fail(err, errno, "mounts: %s: read " HOST_CGROUP, dest);
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_LNK) {
+			char target[256];
+			ssize_t n = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+			if (n > 0) {
+				target[n] = '\0';
+				if (symlinkat(target, top, e->d_name) < 0)
+					rc = nsrun_fail(err, errno, "mounts: %s/%s: symlink", dest,
+							e->d_name);
+			}
+			continue;
+		}
+		char host[300];
+		struct statfs sf;
+		if ((size_t)snprintf(host, sizeof(host), HOST_CGROUP "/%s", e->d_name) >= sizeof(host) ||
+		    statfs(host, &sf) < 0 ||
+		    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+			continue;
+		if (mkdirat(top, e->d_name, 0755) < 0) {
+			rc = nsrun_fail(err, errno, "mounts: %s/%s: mkdir", dest, e->d_name);
+			break;
+		}
+		int dir = openat(top, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0) {
+			rc = nsrun_fail(err, errno, "mounts: %s/%s", dest, e->d_name);
+			break;
+		}
+		rc = mount_hierarchy(table, e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, dir, attrs,
+				     dest, err);
+		close(dir);
+	}
+	closedir(d);
+	return rc;
+}
+
+int cgroupfs_mount_v1(int root_fd, const char *dest, int dest_fd, unsigned attrs,
+		      struct nsrun_error *err)
+{
+	int tmp = rootfs_new_fs("tmpfs", "mode=755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				MOUNT_ATTR_NOEXEC, "mounts:", dest, err);
+	if (tmp < 0)
+		return -1;
+	int rc = rootfs_attach_tree(tmp, dest_fd, "mounts:", dest, err);
+	close(tmp);
+	if (rc < 0)
+		return -1;
+	/* The tmpfs now covers dest_fd's directory: resolve again to reach it. */
+	int top = resolve_in_root(root_fd, dest, RESOLVE_EXISTING, "mounts:", err);
+	if (top < 0)
+		return -1;
+	int dir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		rc = nsrun_fail(err, errno, "mounts: %s", dest);
+	else
+		rc = fill(dir, attrs, dest, err);
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (rc == 0 && (attrs & MOUNT_ATTR_RDONLY) &&
+	    mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		rc = nsrun_fail(err, errno, "mounts: %s: read-only", dest);
+	if (dir >= 0)
+		close(dir);
+	close(top);
+	return rc;
+}

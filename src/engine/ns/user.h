@@ -1,0 +1,22 @@
+/* --as USER[:GROUP]: the su-exec/gosu user switch, with names from the
+ * sandbox's own /etc/passwd and /etc/group. */
+#ifndef NSRUN_ENGINE_NS_USER_H
+#define NSRUN_ENGINE_NS_USER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nsrun/error.h>
+
+/* Resolve spec (USER[:GROUP], names or numbers) in the current root, then
+ * setgroups, setgid, setuid and set HOME. keep_caps: keep the permitted
+ * set across the switch (for capabilities set right after); otherwise a
+ * non-zero uid is left with no capability at all. */
+int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err);
+
+/* The OCI form: numeric ids, the additional groups given explicitly. */
+int user_switch_ids(uint32_t uid, uint32_t gid, const uint32_t *additional, size_t n,
+		    bool keep_caps, struct nsrun_error *err);
+
+#endif

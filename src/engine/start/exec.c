@@ -1,0 +1,214 @@
+/* The final execve. See exec.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "engine/start/exec.h"
+#include "engine/limits/rlimit.h"
+#include "engine/limits/seccomp.h"
+#include "engine/start/shim_copy.h"
+#include "util/log.h"
+
+int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (spec->block_fd < 0)
+		return 0;
+	char c;
+	ssize_t n;
+	do
+		n = read(spec->block_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return nsrun_fail(err, errno, "--block-fd %d: read", spec->block_fd);
+	close(spec->block_fd);
+	return 0;
+}
+
+/* The sealed exec shim, in an init stage that runs in the cloned child,
+ * and the signal mask the command starts with (the stage blocks all). */
+static int shim_fd = -1;
+static uint64_t shim_sigmask;
+
+void exec_use_shim(int fd, const sigset_t *command_mask)
+{
+	shim_fd = fd;
+	shim_sigmask = 0;
+	for (int sig = 1; sig <= 64; sig++)
+		if (command_mask && sigismember(command_mask, sig) == 1)
+			shim_sigmask |= 1ULL << (sig - 1);
+}
+
+int exec_shim_fd(void)
+{
+	return shim_fd;
+}
+
+static int close_unkept(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	/* CLOEXEC rather than close: a failed exec can still report on stderr,
+	 * and nothing of nsrun's reaches a command that runs. */
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		if (errno != ENOSYS && errno != EINVAL)
+			return nsrun_fail(err, errno, "close_range");
+		for (int fd = 3; fd < 65536; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	for (unsigned i = 0; i < spec->n_keep_fds; i++) {
+		if (fcntl(spec->keep_fds[i], F_SETFD, 0) < 0)
+			return nsrun_fail(err, errno, "--keep-fd %d", spec->keep_fds[i]);
+	}
+	return 0;
+}
+
+/* The last steps before any execve of the command: what it must not
+ * inherit, its limits, no_new_privs. */
+static int prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (close_unkept(spec, err) < 0 || rlimit_apply(spec, err) < 0)
+		return -1;
+	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return nsrun_fail(err, errno, "--no-new-privs");
+	return 0;
+}
+
+int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	extern char **environ;
+	const char *cmd = spec->argv[0];
+	if (shim_fd >= 0)
+		return exec_via_shim(spec, -1, -1, err);
+	if (prepare(spec, err) < 0)
+		return -1;
+	nsrun_trace(spec->verbose, "exec %s", cmd);
+	/* The filter goes last: from here on only execve needs to be allowed. */
+	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
+		return -1;
+	execvpe(cmd, spec->argv, environ);
+	int e = errno;
+	if (e == ENOENT || e == ENOTDIR) {
+		if (strchr(cmd, '/') == NULL)
+			return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0,
+						 "%s: command not found in PATH", cmd);
+		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, e, "%s", cmd);
+	}
+	struct stat st;
+	if (e == EACCES && strchr(cmd, '/') != NULL && stat(cmd, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: is a directory", cmd);
+	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "%s: cannot execute", cmd);
+}
+
+static int check_file(const char *path, struct nsrun_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: is a directory", path);
+	if (access(path, X_OK) < 0)
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, errno, "%s: cannot execute", path);
+	return 0;
+}
+
+/* The file execvp would run for the command: `full` (size PATH_MAX) gets
+ * the command itself when it names a path, else the first executable file
+ * of that name in $PATH (execvp's default when unset). */
+static int resolve_command(const struct nsrun_spec *spec, char *full, struct nsrun_error *err)
+{
+	const char *cmd = spec->argv[0];
+	if (strchr(cmd, '/')) {
+		if ((size_t)snprintf(full, PATH_MAX, "%s", cmd) >= PATH_MAX)
+			return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, ENAMETOOLONG, "%.64s...", cmd);
+		return check_file(cmd, err);
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *p = path;; p = strchr(p, ':') + 1) {
+		size_t len = strcspn(p, ":");
+		if ((size_t)snprintf(full, PATH_MAX, "%.*s%s%s", (int)len, p, len ? "/" : "", cmd) <
+		    PATH_MAX) {
+			struct stat st;
+			if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
+				return 0;
+		}
+		if (!strchr(p, ':'))
+			break;
+	}
+	return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0, "%s: command not found in PATH", cmd);
+}
+
+int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	char full[PATH_MAX];
+	return resolve_command(spec, full, err);
+}
+
+int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd,
+		  struct nsrun_error *err)
+{
+	extern char **environ;
+	char full[PATH_MAX];
+	if (resolve_command(spec, full, err) < 0)
+		return -1;
+	/* Allocated before the command's limits are set, which may be low. */
+	size_t argc = 0;
+	while (spec->argv[argc])
+		argc++;
+	char **argv = calloc(argc + 6, sizeof(char *));
+	if (argv == NULL)
+		return nsrun_fail(err, errno, "exec %s", spec->argv[0]);
+	int rc = -1;
+	if (prepare(spec, err) < 0)
+		goto out;
+	/* The shim reads them, then closes them before the command runs. */
+	if ((sync_fd >= 0 && fcntl(sync_fd, F_SETFD, 0) < 0) ||
+	    (fifo_fd >= 0 && fcntl(fifo_fd, F_SETFD, 0) < 0)) {
+		nsrun_fail(err, errno, "hand the start-up descriptors to the exec shim");
+		goto out;
+	}
+	/* numbers: they fit */
+	char sync_text[16] = "-", fifo_text[16] = "-", mask_text[20], shim_path[32];
+	if (sync_fd >= 0)
+		(void)snprintf(sync_text, sizeof(sync_text), "%d", sync_fd);
+	if (fifo_fd >= 0)
+		(void)snprintf(fifo_text, sizeof(fifo_text), "%d", fifo_fd);
+	(void)snprintf(mask_text, sizeof(mask_text), "%" PRIx64, shim_sigmask);
+	argv[0] = (char *)EXEC_SHIM_NAME;
+	argv[1] = mask_text;
+	argv[2] = sync_text;
+	argv[3] = fifo_text;
+	argv[4] = full;
+	memcpy(argv + 5, spec->argv, argc * sizeof(char *));
+	nsrun_trace(spec->verbose, "exec %s (%s) through the exec shim", spec->argv[0], full);
+	/* A change of ids (the user switch) may have made us dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		nsrun_fail(err, errno, "prctl PR_SET_DUMPABLE");
+		goto out;
+	}
+	/* The filter goes last: from here on only execveat and the shim's
+	 * calls need to be allowed (launch.c checks that they are). */
+	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
+		goto out;
+	syscall(SYS_execveat, shim_fd, "", argv, environ, AT_EMPTY_PATH);
+	/* The same copy by its /proc path where execveat is refused (an
+	 * outer filter, valgrind); the shim's descriptor is close-on-exec. */
+	if (errno == ENOSYS || errno == ENOENT) {
+		(void)snprintf(shim_path, sizeof(shim_path), "/proc/self/fd/%d", shim_fd);
+		execve(shim_path, argv, environ);
+	}
+	nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, errno, "execute nsrun's exec shim");
+out:
+	free(argv);
+	return rc;
+}

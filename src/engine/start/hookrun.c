@@ -1,0 +1,162 @@
+/* Running OCI hooks. See hookrun.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/start/hookrun.h"
+
+/* A NULL-terminated copy of a JSON array of strings (borrowed pointers). */
+static char **strv(json_t *array, const char *first)
+{
+	size_t n = json_array_size(array);
+	char **v = calloc(n + 2, sizeof(char *));
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	if (n == 0 && first)
+		v[k++] = (char *)first;
+	for (size_t i = 0; i < n; i++)
+		if (json_is_string(json_array_get(array, i)))
+			v[k++] = (char *)json_string_value(json_array_get(array, i));
+	return v;
+}
+
+static int run_one(json_t *h, const char *kind, size_t index, const char *state,
+		   struct nsrun_error *err)
+{
+	const char *path = json_string_value(json_object_get(h, "path"));
+	json_t *timeout = json_object_get(h, "timeout");
+	long limit_ms = timeout ? (long)json_integer_value(timeout) * 1000 : -1;
+	char **argv = strv(json_object_get(h, "args"), path);
+	char **envp = strv(json_object_get(h, "env"), NULL);
+	int pipefd[2] = { -1, -1 };
+	int rc = -1;
+	if (!path || !argv || !envp || pipe2(pipefd, O_CLOEXEC) < 0) {
+		nsrun_fail(err, path ? errno : EINVAL, "hooks.%s[%zu]: %s", kind, index,
+			   path ? path : "no path");
+		goto out;
+	}
+	/* A hook that does not read its stdin must not kill us with SIGPIPE;
+	 * the hook itself gets the default action back before execve. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		nsrun_fail(err, errno, "hooks.%s[%zu]: ignore SIGPIPE", kind, index);
+		goto out;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		nsrun_fail(err, errno, "hooks.%s[%zu]: fork", kind, index);
+		goto out;
+	}
+	if (pid == 0) {
+		if (dup2(pipefd[0], STDIN_FILENO) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+			_exit(126);
+		execve(path, argv, envp);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(pipefd[0]);
+	pipefd[0] = -1;
+	ssize_t w = write(pipefd[1], state, strlen(state));
+	(void)w; /* a hook may ignore its stdin */
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	int status = 0;
+	long waited = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, limit_ms < 0 ? 0 : WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			nsrun_fail(err, errno, "hooks.%s[%zu]: wait", kind, index);
+			goto out;
+		}
+		if (limit_ms >= 0 && waited >= limit_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			nsrun_fail(err, 0, "hooks.%s[%zu]: %s timed out after %ld s", kind, index, path,
+				   limit_ms / 1000);
+			goto out;
+		}
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		nsrun_fail(err, 0, "hooks.%s[%zu]: %s failed (status %d)", kind, index, path,
+			   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	free(argv);
+	free(envp);
+	return rc;
+}
+
+int hookrun_list(json_t *list, const char *kind, const char *state, struct nsrun_error *err)
+{
+	size_t i;
+	json_t *h;
+	json_array_foreach(list, i, h) {
+		if (run_one(h, kind, i, state, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The state hooks in the container read: the runtime's, with our host pid. */
+static json_t *container_state;
+
+int hookrun_prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (!spec->oci_hooks || !spec->oci_state)
+		return 0;
+	/* The host's /proc is still mounted: its "self" is our host pid. */
+	char self[32];
+	ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+	if (n <= 0)
+		return nsrun_fail(err, errno, "hooks: read the container's pid from /proc/self");
+	self[n] = '\0';
+	char *end;
+	long pid = strtol(self, &end, 10);
+	if (*end != '\0' || pid <= 0)
+		return nsrun_fail(err, EINVAL, "hooks: /proc/self is '%s', not a pid", self);
+	json_decref(container_state);
+	container_state = json_loads(spec->oci_state, 0, NULL);
+	if (!container_state || json_object_set_new(container_state, "pid", json_integer(pid)) < 0)
+		return nsrun_fail(err, EINVAL, "hooks: the container's state");
+	return 0;
+}
+
+int hookrun_container(const struct nsrun_spec *spec, const char *kind, struct nsrun_error *err)
+{
+	if (!spec->oci_hooks || !container_state)
+		return 0;
+	json_t *hooks = json_loads(spec->oci_hooks, 0, NULL);
+	json_t *list = json_object_get(hooks, kind);
+	if (json_array_size(list) == 0) {
+		json_decref(hooks);
+		return 0;
+	}
+	/* createContainer runs while the container is made; startContainer
+	 * once it is made and being started. */
+	bool starting = strcmp(kind, "startContainer") == 0;
+	json_object_set_new(container_state, "status", json_string(starting ? "created" : "creating"));
+	char *state = json_dumps(container_state, JSON_COMPACT);
+	int rc = state ? hookrun_list(list, kind, state, err)
+		       : nsrun_fail(err, ENOMEM, "hooks.%s: the container's state", kind);
+	free(state);
+	json_decref(hooks);
+	return rc;
+}

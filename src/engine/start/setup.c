@@ -1,0 +1,139 @@
+/* Sandbox set-up from inside. See setup.h. */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/limits/caps.h"
+#include "engine/fs/console.h"
+#include "engine/ns/net.h"
+#include "engine/fs/rootfs.h"
+#include "engine/start/setup.h"
+#include "engine/ns/user.h"
+#include "util/fault.h"
+#include "util/log.h"
+
+/* pivot_root and binds refuse shared and unbindable parents: a new root is
+ * built under private propagation, and gets the one asked for afterwards. */
+static bool propagation_after_root(const struct nsrun_spec *spec)
+{
+	return (spec->rootfs || spec->n_fs_ops) &&
+	       (spec->propagation == NSRUN_PROPAGATION_SHARED ||
+		spec->propagation == NSRUN_PROPAGATION_UNBINDABLE);
+}
+
+static int set_propagation(const struct nsrun_spec *spec, enum nsrun_propagation which,
+			   struct nsrun_error *err)
+{
+	static const unsigned long flags[] = {
+		[NSRUN_PROPAGATION_PRIVATE] = MS_PRIVATE,
+		[NSRUN_PROPAGATION_SLAVE] = MS_SLAVE,
+		[NSRUN_PROPAGATION_SHARED] = MS_SHARED,
+		[NSRUN_PROPAGATION_UNBINDABLE] = MS_UNBINDABLE,
+	};
+	static const char *const names[] = { "private", "slave", "shared", "unbindable" };
+	unsigned p = (unsigned)which;
+	if (p >= sizeof(flags) / sizeof(flags[0]))
+		return nsrun_fail(err, EINVAL, "--propagation");
+	/* A copied mount namespace still shares propagation with the host's
+	 * where / is shared (systemd): private keeps every mount inside. */
+	if (mount(NULL, "/", NULL, MS_REC | flags[p], NULL) < 0)
+		return nsrun_fail(err, errno, "--propagation %s", names[p]);
+	nsrun_trace(spec->verbose, "mount propagation: %s", names[p]);
+	return 0;
+}
+
+static int set_environment(char **env, struct nsrun_error *err)
+{
+	if (clearenv() != 0)
+		return nsrun_fail(err, ENOMEM, "clear the environment");
+	for (char **e = env; *e; e++)
+		if (putenv(*e) != 0)
+			return nsrun_fail(err, errno, "set the environment");
+	return 0;
+}
+
+/* After a new root, the caller's directory if the same path exists inside,
+ * else "/" (as bwrap does); --chdir must work. */
+static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
+		       struct nsrun_error *err)
+{
+	if (spec->chdir) {
+		if (chdir(spec->chdir) < 0)
+			return nsrun_fail(err, errno, "--chdir %s", spec->chdir);
+	} else if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0) {
+		return nsrun_fail(err, errno, "chdir /");
+	}
+	/* A directory outside the root (reached through a kept descriptor)
+	 * has no path from it: getcwd fails with ENOENT. */
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return nsrun_fail(err, 0, "--chdir %s: the directory is outside the sandbox",
+				  spec->chdir ? spec->chdir : "(inherited)");
+	return 0;
+}
+
+int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	char cwd[PATH_MAX];
+	bool new_root = spec->rootfs || spec->n_fs_ops;
+	bool later = propagation_after_root(spec);
+	if (fault_point("setup.propagation", err) < 0)
+		return -1;
+	if (spec->new_ns & CLONE_NEWNS &&
+	    set_propagation(spec, later ? NSRUN_PROPAGATION_PRIVATE : spec->propagation, err) < 0)
+		return -1;
+	if (spec->mount_proc) {
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return nsrun_fail(err, errno, "--mount-proc: mount proc on /proc");
+		nsrun_trace(spec->verbose, "mounted proc on /proc");
+	}
+	if (new_root && getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
+	if (fault_point("setup.rootfs", err) < 0 || rootfs_build(spec, err) < 0)
+		return -1;
+	if (later && set_propagation(spec, spec->propagation, err) < 0)
+		return -1;
+	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
+		return -1;
+	if (fault_point("setup.console", err) < 0 ||
+	    (spec->terminal && console_setup(spec, err) < 0))
+		return -1;
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return nsrun_fail(err, errno, "--domainname %s", spec->domainname);
+	if (fault_point("setup.network", err) < 0)
+		return -1;
+	if (spec->new_ns & CLONE_NEWNET) {
+		if (net_loopback_up(err) < 0)
+			return -1;
+		nsrun_trace(spec->verbose, "loopback up");
+	}
+	if (spec->env && set_environment(spec->env, err) < 0)
+		return -1;
+	if (spec->umask >= 0)
+		umask((mode_t)spec->umask);
+	/* Credentials in runc's order: bounding set, user, then the sets. */
+	if (fault_point("setup.credentials", err) < 0)
+		return -1;
+	if (spec->caps.set && caps_apply_bounding(&spec->caps, err) < 0)
+		return -1;
+	if (spec->user_ids_set) {
+		if (user_switch_ids(spec->uid, spec->gid, spec->additional_gids,
+				    spec->n_additional_gids, spec->caps.set, err) < 0)
+			return -1;
+	} else if (spec->as_user &&
+		   user_switch(spec->as_user, spec->caps.set, spec->verbose, err) < 0) {
+		return -1;
+	}
+	if (spec->caps.set && caps_apply_sets(&spec->caps, err) < 0)
+		return -1;
+	if (fault_point("setup.workdir", err) < 0)
+		return -1;
+	return set_workdir(spec, new_root && cwd[0] ? cwd : NULL, err);
+}

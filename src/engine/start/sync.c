@@ -1,0 +1,82 @@
+/* Framed messages on the sync socket. See sync.h. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/start/sync.h"
+
+/* A spec is a few kilobytes; anything near this is corruption. */
+#define SYNC_MAX_MESSAGE (16u << 20)
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Returns bytes read before EOF (== len when complete), or -1. */
+static ssize_t read_all(int fd, char *p, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int sync_release(int fd, struct nsrun_error *err)
+{
+	if (write_all(fd, "g", 1) < 0)
+		return nsrun_fail(err, errno, "sync socket: release the init stage");
+	return 0;
+}
+
+int sync_send(int fd, const void *buf, size_t len, struct nsrun_error *err)
+{
+	uint32_t n = (uint32_t)len;
+	if (len > SYNC_MAX_MESSAGE)
+		return nsrun_fail(err, EMSGSIZE, "sync socket: send");
+	if (write_all(fd, (const char *)&n, sizeof(n)) < 0 || write_all(fd, buf, len) < 0)
+		return nsrun_fail(err, errno, "sync socket: send");
+	return 0;
+}
+
+int sync_recv(int fd, char **buf, size_t *len, struct nsrun_error *err)
+{
+	uint32_t n;
+	ssize_t got = read_all(fd, (char *)&n, sizeof(n));
+	if (got < 0)
+		return nsrun_fail(err, errno, "sync socket: receive");
+	if (got == 0)
+		return 1;
+	if ((size_t)got < sizeof(n) || n > SYNC_MAX_MESSAGE)
+		return nsrun_fail(err, EPROTO, "sync socket: receive");
+	char *data = malloc(n ? n : 1);
+	if (!data)
+		return nsrun_fail(err, errno, "sync socket: receive");
+	got = read_all(fd, data, n);
+	if (got != (ssize_t)n) {
+		free(data);
+		return nsrun_fail(err, got < 0 ? errno : EPROTO, "sync socket: receive");
+	}
+	*buf = data;
+	*len = n;
+	return 0;
+}

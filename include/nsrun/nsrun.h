@@ -181,8 +181,7 @@ struct nsrun_spec {
 	struct nsrun_cgroup_limits cgroup;
 	struct nsrun_seccomp *seccomp; /* NULL: no filter */
 
-	/* OCI runtime specifics. */
-	bool oci_devices;        /* the default /dev nodes and links of the OCI spec */
+	/* Container specifics (config.json has them; so may a library caller). */
 	bool root_readonly;      /* the new root read-only after the steps */
 	const char **sysctl;     /* "key=value" pairs, written under /proc/sys */
 	unsigned n_sysctl;
@@ -194,27 +193,6 @@ struct nsrun_spec {
 	unsigned n_additional_gids;
 	const char *cgroup_path; /* the cgroup's path below each hierarchy's root;
 	                            NULL: a temporary nsrun-<pid> one */
-	bool terminal;           /* the command gets a pty; its master goes to
-	                            console_socket_fd over SCM_RIGHTS */
-	int console_socket_fd;   /* -1: none */
-	unsigned short console_rows, console_cols;
-	bool park;               /* create: report ready, then wait for a byte on
-	                            exec_fifo_fd before the exec (OCI start);
-	                            exec_fifo_fd -1: go on as soon as create
-	                            commits (OCI run) */
-	int exec_fifo_fd;
-	bool make_cwd;           /* create chdir in the new root when missing */
-	bool report_errors;      /* the init sends set-up errors to the launcher
-	                            instead of printing them (OCI verbs) */
-	const char *const *cgroup_join; /* existing cgroup directories to enter
-	                                   (OCI exec) */
-	unsigned n_cgroup_join;
-	const char *oci_hooks;   /* OCI create: config.json's hooks object
-	                            (JSON text) whose createContainer hooks run
-	                            before pivot_root and startContainer hooks
-	                            after start, before the command */
-	const char *oci_state;   /* the state JSON those hooks read on stdin;
-	                            "pid" is set to the container's host pid */
 
 	/* The first process. */
 	bool init;              /* stay PID 1: reap zombies, forward signals */
@@ -223,6 +201,11 @@ struct nsrun_spec {
 	int json_status_fd;     /* -1: none; {"child-pid": N} and {"exit-code": N} */
 
 	char **argv;       /* the command; argv[0] is looked up in PATH */
+
+	/* What only nsrun's own OCI runtime asks of the engine (parking a
+	 * created container, its console socket, in-container hooks); internal
+	 * to nsrun. Library callers leave it NULL. */
+	const struct nsrun_container *container;
 };
 
 /* Defaults: nothing new, nothing joined, no block or status fd, umask
@@ -233,46 +216,6 @@ void nsrun_spec_release(struct nsrun_spec *spec);
 
 /* Check a spec for contradictions before anything runs. */
 int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err);
-
-/* A sandbox's cgroup directories at most: one per v1 controller nsrun
- * manages (memory, pids, cpu, freezer) plus the v2 one, and room to grow. */
-#define NSRUN_MAX_CGROUP_DIRS 8
-
-/* What nsrun_create started. */
-struct nsrun_created {
-	pid_t pid;                    /* the container's first process, on the host */
-	unsigned n_cgroup_dirs;       /* its cgroup directories, one per hierarchy */
-	char cgroup_dirs[NSRUN_MAX_CGROUP_DIRS][1100];
-	/* Optional, set by the caller: called once the cgroup directories exist
-	 * and before any process is in them, so that a caller which may be
-	 * killed can first record what to clean up. A non-zero return (err
-	 * filled) fails the create. */
-	int (*on_cgroups)(const struct nsrun_created *made, void *arg,
-			  struct nsrun_error *err);
-	void *arg;
-	int commit_fd;                /* engine's: see nsrun_create_commit */
-};
-
-/* OCI create, in two phases. nsrun_create starts the sandbox up to the
- * point right before the command (spec->park) and returns with its first
- * process, our child, parked. Then exactly one of:
- *   nsrun_create_commit  the process goes on to wait for a byte on
- *                        spec->exec_fifo_fd (OCI start), or without one
- *                        to execute the command, and outlives us;
- *   nsrun_create_abort   it is killed and reaped, its cgroups removed.
- * Should the caller die in between, the process exits by itself: nothing
- * runs that no state records. Its cgroups stay for the caller's cleanup. */
-int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
-		 struct nsrun_error *err);
-int nsrun_create_commit(struct nsrun_created *made, struct nsrun_error *err);
-void nsrun_create_abort(struct nsrun_created *made);
-
-/* OCI exec --detach: start the command as nsrun_run's staged path does, but
- * return its pid as soon as it has been executed; it is not waited for.
- * Where the init stage ran in the cloned child (RELIABILITY.md), what the
- * kernel refuses after nsrun's checks passed (a missing ELF interpreter) is
- * the process's exit status 126 or 127 and a line on its stderr. */
-int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err);
 
 /* Run the command described by spec.
  * In place (no PID namespace, no force_child): on success this never returns,

@@ -13,8 +13,6 @@ void nsrun_spec_init(struct nsrun_spec *spec)
 	spec->block_fd = -1;
 	spec->json_status_fd = -1;
 	spec->umask = -1;
-	spec->console_socket_fd = -1;
-	spec->exec_fifo_fd = -1;
 }
 
 void nsrun_spec_release(struct nsrun_spec *spec)

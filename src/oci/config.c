@@ -226,16 +226,16 @@ int oci_config_process(struct oci_config *cfg, json_t *process, const char *what
 	if (!cwd || cwd[0] != '/')
 		return refuse(err, "process.cwd", "expected an absolute path");
 	spec->chdir = cwd;
-	spec->make_cwd = true; /* runc creates a missing cwd */
-	spec->terminal = json_is_true(json_object_get(process, "terminal"));
+	cfg->container.make_cwd = true; /* runc creates a missing cwd */
+	cfg->container.terminal = json_is_true(json_object_get(process, "terminal"));
 	json_t *size = json_object_get(process, "consoleSize");
 	if (is_set(size)) {
 		uint32_t h = 0, w = 0;
 		if (get_u32(size, "height", "process.consoleSize.height", &h, true, err) < 0 ||
 		    get_u32(size, "width", "process.consoleSize.width", &w, true, err) < 0)
 			return -1;
-		spec->console_rows = (unsigned short)h;
-		spec->console_cols = (unsigned short)w;
+		cfg->container.console_rows = (unsigned short)h;
+		cfg->container.console_cols = (unsigned short)w;
 	}
 	json_t *user = json_object_get(process, "user");
 	if (is_set(user) && parse_user(user, spec, err) < 0)
@@ -703,6 +703,8 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	char path[PATH_MAX];
 	memset(cfg, 0, sizeof(*cfg));
 	nsrun_spec_init(&cfg->spec);
+	container_init(&cfg->container);
+	cfg->spec.container = &cfg->container;
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
 		return nsrun_fail(err, ENAMETOOLONG, "%s/config.json", bundle);
 	if (oci_json_load_file(path, &cfg->json, err) < 0)
@@ -723,7 +725,7 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	struct nsrun_spec *spec = &cfg->spec;
 	spec->rootfs = cfg->rootfs;
 	spec->root_readonly = json_is_true(json_object_get(r, "readonly"));
-	spec->oci_devices = true;
+	cfg->container.default_devices = true;
 	cfg->annotations = json_object_get(root, "annotations");
 	spec->hostname = json_string_value(json_object_get(root, "hostname"));
 	spec->domainname = json_string_value(json_object_get(root, "domainname"));

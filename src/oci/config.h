@@ -9,9 +9,12 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/container.h"
+
 struct oci_config {
 	json_t *json;          /* the parsed file; the spec's strings point into it */
 	struct nsrun_spec spec;
+	struct nsrun_container container; /* spec.container points here */
 	const char *oci_version;
 	const char *rootfs;    /* absolute */
 	json_t *annotations;   /* borrowed from json, may be NULL */

@@ -151,7 +151,7 @@ static int record_cgroups(const struct nsrun_created *made, void *arg, struct ns
 /* createContainer and startContainer hooks run in the container's
  * namespaces: the init stage gets them, with the state they read ("pid"
  * is filled in there). *hooks and *state are the caller's to free. */
-static int hand_over_container_hooks(const struct oci_state *st, struct nsrun_spec *spec,
+static int hand_over_container_hooks(const struct oci_state *st, struct nsrun_container *ct,
 				     char **hooks, char **state, struct nsrun_error *err)
 {
 	if (json_array_size(json_object_get(st->hooks, "createContainer")) == 0 &&
@@ -164,8 +164,8 @@ static int hand_over_container_hooks(const struct oci_state *st, struct nsrun_sp
 	*hooks = json_dumps(st->hooks, JSON_COMPACT);
 	if (!*hooks || !*state)
 		return nsrun_fail(err, ENOMEM, "hooks");
-	spec->oci_hooks = *hooks;
-	spec->oci_state = *state;
+	ct->hooks = *hooks;
+	ct->hooks_state = *state;
 	return 0;
 }
 
@@ -186,12 +186,12 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (oci_config_load(bundle, &cfg, err) < 0 || fault_point("oci.config", err) < 0)
 		goto out;
 	struct nsrun_spec *spec = &cfg.spec;
-	if (spec->terminal && !o->console_socket) {
+	if (cfg.container.terminal && !o->console_socket) {
 		nsrun_fail(err, 0, "cannot allocate tty if nsrun will detach without setting "
 				   "console socket");
 		goto out;
 	}
-	if (!spec->terminal && o->console_socket) {
+	if (!cfg.container.terminal && o->console_socket) {
 		nsrun_fail(err, 0, "cannot use console socket if nsrun will not detach or "
 				   "allocate tty");
 		goto out;
@@ -225,9 +225,9 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (fault_point("oci.exec-fifo", err) < 0 ||
 	    (o->console_socket && (console_fd = oci_connect_console(o->console_socket, err)) < 0))
 		goto out;
-	spec->park = true;
-	spec->exec_fifo_fd = fifo_fd;
-	spec->console_socket_fd = console_fd;
+	cfg.container.park = true;
+	cfg.container.exec_fifo_fd = fifo_fd;
+	cfg.container.console_socket_fd = console_fd;
 	if (o->preserve_fds > 0) {
 		spec->keep_fds = calloc((size_t)o->preserve_fds, sizeof(int));
 		if (!spec->keep_fds) {
@@ -251,10 +251,10 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		st->annotations = json_incref(cfg.annotations);
 	if (cfg.hooks)
 		st->hooks = json_incref(cfg.hooks);
-	if (hand_over_container_hooks(st, spec, &container_hooks, &container_state, err) < 0)
+	if (hand_over_container_hooks(st, &cfg.container, &container_hooks, &container_state, err) < 0)
 		goto out;
 	oci_debug("create %s: bundle %s", o->id, bundle);
-	if (nsrun_create(spec, &made, err) < 0)
+	if (container_create(spec, &made, err) < 0)
 		goto out;
 
 	/* st->cgroups: recorded by record_cgroups. */
@@ -282,13 +282,13 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 			goto out;
 		wrote_pid_file = true;
 	}
-	if (nsrun_create_commit(&made, err) < 0)
+	if (container_commit(&made, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	if (rc < 0) {
 		/* The cgroups, even when the init never ran (made.pid < 0). */
-		nsrun_create_abort(&made);
+		container_abort(&made);
 		if (wrote_pid_file)
 			unlink(o->pid_file);
 	}

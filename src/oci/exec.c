@@ -118,8 +118,9 @@ static int parse_exec_opts(int argc, char **argv, struct exec_opts *o, struct ns
 
 /* Keep only the process side of the container's config: exec makes no
  * namespace, mount or cgroup of its own. */
-static void strip_to_process(struct nsrun_spec *spec)
+static void strip_to_process(struct oci_config *cfg)
 {
+	struct nsrun_spec *spec = &cfg->spec;
 	spec->new_ns = 0;
 	spec->n_joins = 0;
 	spec->uid_map.n = spec->gid_map.n = 0;
@@ -137,7 +138,8 @@ static void strip_to_process(struct nsrun_spec *spec)
 	memset(&spec->cgroup, 0, sizeof(spec->cgroup));
 	spec->cgroup_path = NULL;
 	spec->hostname = spec->domainname = NULL;
-	spec->root_readonly = spec->oci_devices = false;
+	spec->root_readonly = false;
+	cfg->container.default_devices = false;
 	spec->oom_score_adj_set = false;
 }
 
@@ -162,7 +164,7 @@ static int use_process_file(struct oci_config *cfg, json_t *process, const char 
 	free(spec->additional_gids);
 	spec->additional_gids = NULL;
 	spec->n_additional_gids = 0;
-	spec->console_rows = spec->console_cols = 0;
+	cfg->container.console_rows = cfg->container.console_cols = 0;
 	spec->oom_score_adj_set = false;
 	return oci_config_process(cfg, process, what, err);
 }
@@ -223,7 +225,7 @@ static int apply_overrides(const struct exec_opts *o, struct oci_config *cfg,
 	if (o->cwd)
 		spec->chdir = o->cwd;
 	if (o->tty)
-		spec->terminal = true;
+		cfg->container.terminal = true;
 	if (o->no_new_privs)
 		spec->no_new_privs = true;
 	if (o->user) {
@@ -313,7 +315,7 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	/* The container's config gives the defaults: its process, seccomp. */
 	if (oci_config_load(st.bundle, &cfg, err) < 0)
 		goto out;
-	strip_to_process(&cfg.spec);
+	strip_to_process(&cfg);
 	if (o.process_file) {
 		if (oci_json_load_file(o.process_file, &process, err) < 0 ||
 		    use_process_file(&cfg, process, o.process_file, err) < 0)
@@ -322,22 +324,22 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	if (apply_overrides(&o, &cfg, err) < 0)
 		goto out;
 	struct nsrun_spec *spec = &cfg.spec;
-	if (spec->terminal && !o.console_socket) {
+	if (cfg.container.terminal && !o.console_socket) {
 		nsrun_fail(err, 0, "exec: a terminal needs --console-socket");
 		goto out;
 	}
 	if (o.console_socket) {
 		if ((console_fd = oci_connect_console(o.console_socket, err)) < 0)
 			goto out;
-		spec->console_socket_fd = console_fd;
+		cfg.container.console_socket_fd = console_fd;
 	}
 	if (join_container(spec, st.pid, ns_paths, err) < 0)
 		goto out;
 	for (unsigned i = 0; i < st.n_cgroups; i++)
 		cgroups[i] = st.cgroups[i];
-	spec->cgroup_join = cgroups;
-	spec->n_cgroup_join = st.n_cgroups;
-	spec->report_errors = o.detach;
+	cfg.container.cgroup_join = cgroups;
+	cfg.container.n_cgroup_join = st.n_cgroups;
+	cfg.container.report_errors = o.detach;
 	if (o.preserve_fds > 0) {
 		spec->keep_fds = calloc((size_t)o.preserve_fds, sizeof(int));
 		if (!spec->keep_fds) {
@@ -349,7 +351,7 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	}
 	if (o.detach) {
 		pid_t pid;
-		if (nsrun_spawn(spec, &pid, err) < 0)
+		if (container_spawn(spec, &pid, err) < 0)
 			goto out;
 		if (o.pid_file) {
 			char text[24];

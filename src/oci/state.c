@@ -208,7 +208,7 @@ static void remove_dir_and_files(const char *dir)
 
 /* A state's "cgroups" into out (those that fit, up to OCI_MAX_CGROUPS);
  * returns the first one that did not fit, or NULL. */
-static const char *read_cgroups(json_t *state, char (*out)[1100], unsigned *n)
+static const char *read_cgroups(json_t *state, char (*out)[NSRUN_CGROUP_PATH_MAX], unsigned *n)
 {
 	const char *too_long = NULL;
 	size_t i;
@@ -252,7 +252,7 @@ static int remove_if_abandoned(const char *dir)
 	}
 	/* The cgroups a create records before anything is in them; one that
 	 * does not fit was not recorded by nsrun: not removed. */
-	char cgroups[OCI_MAX_CGROUPS][1100];
+	char cgroups[OCI_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned n = 0;
 	read_cgroups(o, cgroups, &n);
 	json_decref(o);

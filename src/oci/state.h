@@ -10,6 +10,8 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/container.h"
+
 #define OCI_MAX_CGROUPS NSRUN_MAX_CGROUP_DIRS
 
 struct oci_state {
@@ -25,7 +27,7 @@ struct oci_state {
 	json_t *annotations;     /* owned; may be NULL */
 	json_t *hooks;           /* owned; config.json's hooks, may be NULL */
 	unsigned n_cgroups;
-	char cgroups[OCI_MAX_CGROUPS][1100];
+	char cgroups[OCI_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned long namespaces; /* CLONE_NEW* the container made */
 	int lock_fd;             /* create's lock on dir, when `locked` */
 	bool locked;

@@ -47,7 +47,7 @@ static void load_base(struct oci_config *cfg)
 		fprintf(stderr, "fuzz: base config: %s\n", err.msg);
 		abort();
 	}
-	strip_to_process(&cfg->spec);
+	strip_to_process(cfg);
 }
 
 /* What exec hands the engine. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine/container.h"
 #include "engine/start/wire.h"
 #include "engine/limits/seccomp.h"
 #include "tap.h"
@@ -55,6 +56,14 @@ int main(void)
 						  "deny a *:* rwm\nallow c 1:3 rwm\n" };
 	struct nsrun_error serr;
 	in.seccomp = nsrun_seccomp_default(&serr);
+	struct nsrun_container ct;
+	container_init(&ct);
+	ct.park = ct.terminal = ct.default_devices = true;
+	ct.exec_fifo_fd = 6;
+	ct.console_rows = 24;
+	ct.hooks = "{\"startContainer\":[]}";
+	ct.hooks_state = "{\"status\":\"creating\"}";
+	in.container = &ct;
 
 	char *buf;
 	size_t len;
@@ -98,6 +107,10 @@ int main(void)
 	       memcmp(out.seccomp->prog, in.seccomp->prog,
 		      in.seccomp->prog_len * sizeof(in.seccomp->prog[0])) == 0,
 	       "the compiled seccomp program");
+	TAP_OK(out.container && out.container->park && out.container->terminal &&
+	       out.container->exec_fifo_fd == 6 && out.container->console_socket_fd == -1 &&
+	       out.container->console_rows == 24 && !out.container->report_errors &&
+	       strcmp(out.container->hooks_state, ct.hooks_state) == 0, "the container's fields");
 	spec_decoded_release(&out);
 
 	int refused = 0;

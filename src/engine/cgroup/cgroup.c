@@ -226,7 +226,7 @@ static void remove_stale(const char *parent, bool v2)
 		long pid = strtol(e->d_name + strlen(NAME_PREFIX), &end, 10);
 		if (*end != '\0' || pid <= 0 || (pid != getpid() && pid_alive((pid_t)pid)))
 			continue;
-		char dir[1100];
+		char dir[NSRUN_CGROUP_PATH_MAX];
 		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", parent, e->d_name) >= sizeof(dir))
 			continue; /* not a directory nsrun could have made */
 		remove_dir(dir, v2);
@@ -619,7 +619,7 @@ void cgroup_destroy(struct cgroup_sandbox *cg)
 	cg->n_dirs = 0;
 }
 
-void cgroup_remove_dirs(char (*dirs)[1100], unsigned n)
+void cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		remove_dir(dirs[i], is_fs(dirs[i], CGROUP2_SUPER_MAGIC));

@@ -11,12 +11,14 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/container.h"
+
 #define CGROUP_MAX_DIRS NSRUN_MAX_CGROUP_DIRS
 
 struct cgroup_sandbox {
 	unsigned n_dirs;
 	struct {
-		char path[1100];
+		char path[NSRUN_CGROUP_PATH_MAX];
 		bool v2;
 		unsigned ctl_mask; /* the controllers whose limits are written here */
 		size_t base_len;   /* path[0..base_len) exists already: a hierarchy's
@@ -67,6 +69,6 @@ void cgroup_destroy(struct cgroup_sandbox *cg);
 
 /* Kill what is left in these cgroup directories and remove them (OCI delete,
  * where only the recorded paths are known). */
-void cgroup_remove_dirs(char (*dirs)[1100], unsigned n);
+void cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n);
 
 #endif

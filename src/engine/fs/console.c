@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/container.h"
 #include "engine/fs/console.h"
 #include "engine/fs/rootfs.h"
 
@@ -49,6 +50,7 @@ static int bind_console(const char *slave_path, struct nsrun_error *err)
 
 int console_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
+	const struct nsrun_container *ct = spec_container(spec);
 	char name[64];
 	int master = -1, slave = -1, rc = -1;
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -58,8 +60,8 @@ int console_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		nsrun_fail(err, errno, "terminal: unlock the pty");
 		goto out;
 	}
-	if (spec->console_rows && spec->console_cols) {
-		struct winsize ws = { .ws_row = spec->console_rows, .ws_col = spec->console_cols };
+	if (ct->console_rows && ct->console_cols) {
+		struct winsize ws = { .ws_row = ct->console_rows, .ws_col = ct->console_cols };
 		if (ioctl(master, TIOCSWINSZ, &ws) < 0) {
 			nsrun_fail(err, errno, "terminal: consoleSize");
 			goto out;
@@ -71,12 +73,12 @@ int console_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		goto out;
 	}
 	/* /dev/console is the container's first process's (not an exec's). */
-	if (spec->park && bind_console(name, err) < 0)
+	if (ct->park && bind_console(name, err) < 0)
 		goto out;
-	if (spec->console_socket_fd >= 0) {
-		if (send_master(spec->console_socket_fd, master, name, err) < 0)
+	if (ct->console_socket_fd >= 0) {
+		if (send_master(ct->console_socket_fd, master, name, err) < 0)
 			goto out;
-		close(spec->console_socket_fd);
+		close(ct->console_socket_fd);
 	}
 	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
 		nsrun_fail(err, errno, "terminal: make %s the controlling terminal", name);

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "engine/container.h"
 #include "engine/fs/devfs.h"
 #include "engine/start/hookrun.h"
 #include "engine/fs/ocimount.h"
@@ -408,7 +409,7 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 				goto out;
 		}
 	}
-	if (spec->make_cwd && spec->chdir) {
+	if (spec_container(spec)->make_cwd && spec->chdir) {
 		int cwd = resolve_in_root(root_fd, spec->chdir, RESOLVE_MAKE_DIR, "process.cwd", err);
 		if (cwd < 0)
 			goto out;
@@ -416,7 +417,7 @@ int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err)
 	}
 	/* createContainer hooks: the container's mounts are made, and the
 	 * hook's path still resolves on the host, as the runtime spec says. */
-	if ((spec->oci_devices && ocimount_default_devices(root_fd, err) < 0) ||
+	if ((spec_container(spec)->default_devices && ocimount_default_devices(root_fd, err) < 0) ||
 	    ocimount_sysctl(root_fd, spec, err) < 0 ||
 	    hookrun_container(spec, "createContainer", err) < 0 ||
 	    rootfs_protect_paths(spec, root_fd, err) < 0)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/container.h"
 #include "engine/start/hookrun.h"
 
 /* A NULL-terminated copy of a JSON array of strings (borrowed pointers). */
@@ -120,7 +121,8 @@ static json_t *container_state;
 
 int hookrun_prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (!spec->oci_hooks || !spec->oci_state)
+	const struct nsrun_container *ct = spec_container(spec);
+	if (!ct->hooks || !ct->hooks_state)
 		return 0;
 	/* The host's /proc is still mounted: its "self" is our host pid. */
 	char self[32];
@@ -133,7 +135,7 @@ int hookrun_prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (*end != '\0' || pid <= 0)
 		return nsrun_fail(err, EINVAL, "hooks: /proc/self is '%s', not a pid", self);
 	json_decref(container_state);
-	container_state = json_loads(spec->oci_state, 0, NULL);
+	container_state = json_loads(ct->hooks_state, 0, NULL);
 	if (!container_state || json_object_set_new(container_state, "pid", json_integer(pid)) < 0)
 		return nsrun_fail(err, EINVAL, "hooks: the container's state");
 	return 0;
@@ -141,9 +143,10 @@ int hookrun_prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 
 int hookrun_container(const struct nsrun_spec *spec, const char *kind, struct nsrun_error *err)
 {
-	if (!spec->oci_hooks || !container_state)
+	const struct nsrun_container *ct = spec_container(spec);
+	if (!ct->hooks || !container_state)
 		return 0;
-	json_t *hooks = json_loads(spec->oci_hooks, 0, NULL);
+	json_t *hooks = json_loads(ct->hooks, 0, NULL);
 	json_t *list = json_object_get(hooks, kind);
 	if (json_array_size(list) == 0) {
 		json_decref(hooks);

@@ -22,6 +22,7 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/container.h"
 #include "engine/limits/caps.h"
 #include "engine/cgroup/cgroup.h"
 #include "engine/start/exec.h"
@@ -268,7 +269,7 @@ static int set_oom_score_adj(const struct nsrun_spec *spec, int proc_fd, pid_t p
 	return 0;
 }
 
-/* nsrun_create's caller learns the cgroup directories before anything is
+/* container_create's caller learns the cgroup directories before anything is
  * in them (struct nsrun_created.on_cgroups). */
 static int notify_cgroups(const struct cgroup_sandbox *cg, struct nsrun_created *made,
 			  struct nsrun_error *err)
@@ -303,7 +304,7 @@ static bool init_runs_in_child(const struct nsrun_spec *spec)
 			return false;
 	/* An --init reaper stays as PID 1 beside the command; startContainer
 	 * hooks run from the stage once the container has started. */
-	if (spec->init || spec->oci_hooks)
+	if (spec->init || spec_container(spec)->hooks)
 		return false;
 	/* --block-fd holds the stage back for others to join the sandbox;
 	 * --json-status-fd tells them its pid while it is still nsrun. */
@@ -350,10 +351,11 @@ static int stage_in_child(int argc, char **argv, void *arg)
 /* Clone the init stage into the new namespaces and cgroup, write its maps,
  * release it and send it the spec. `supervised`: it dies with us and signals
  * meant for it are blocked here until forward_until_exit takes them. `made`
- * (nsrun_create only) hears of the cgroups. */
+ * (container_create only) hears of the cgroups. */
 static int start_init(const struct nsrun_spec *spec, bool supervised, struct staged_child *c,
 		      struct nsrun_created *made, struct nsrun_error *err)
 {
+	const struct nsrun_container *ct = spec_container(spec);
 	struct idmap_plan plan;
 	int join_fds[NSRUN_MAX_JOINS];
 	int cgroup_fds[CGROUP_MAX_DIRS];
@@ -398,14 +400,14 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 	if ((plan.writer != IDMAP_WRITER_NONE || spec->oom_score_adj_set) &&
 	    (proc_fd = open_proc(err)) < 0)
 		goto out;
-	if (spec->n_cgroup_join > CGROUP_MAX_DIRS) {
+	if (ct->n_cgroup_join > CGROUP_MAX_DIRS) {
 		nsrun_fail(err, E2BIG, "cgroups to join");
 		goto out;
 	}
-	if (spec->n_cgroup_join &&
-	    cgroup_join_open(spec->cgroup_join, spec->n_cgroup_join, cgroup_fds, err) < 0)
+	if (ct->n_cgroup_join &&
+	    cgroup_join_open(ct->cgroup_join, ct->n_cgroup_join, cgroup_fds, err) < 0)
 		goto out;
-	n_cgroup_fds = spec->n_cgroup_join;
+	n_cgroup_fds = ct->n_cgroup_join;
 	if (ns_open_joins(spec, join_fds, err) < 0 ||
 	    ns_enter_joins(spec, join_fds, true, err) < 0)
 		goto out;
@@ -413,7 +415,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		nsrun_fail(err, errno, "socketpair for the init stage");
 		goto out;
 	}
-	/* Planned, then made: nsrun_create's caller records the directories
+	/* Planned, then made: container_create's caller records the directories
 	 * in between, so a kill from here on leaves nothing unrecorded. */
 	bool want_cgroup = cgroup_wanted(spec) || spec->cgroup_path;
 	if (want_cgroup && (cgroup_plan(spec, &c->cg, err) < 0 ||
@@ -446,7 +448,7 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 	char fdtext[16];
 	(void)snprintf(fdtext, sizeof(fdtext), "%d", sv[1]); /* a number: fits */
 	char *stage_argv[] = { NSRUN_INIT_STAGE, fdtext, NULL };
-	int inherit[3] = { sv[1], spec->exec_fifo_fd, spec->console_socket_fd };
+	int inherit[3] = { sv[1], ct->exec_fifo_fd, ct->console_socket_fd };
 	struct nsrun_reexec_attr attr = {
 		.clone_flags = spec->new_ns &
 			       ~(cgroup_ns_deferred(spec) ? (unsigned long)CLONE_NEWCGROUP : 0UL) &
@@ -461,10 +463,10 @@ static int start_init(const struct nsrun_spec *spec, bool supervised, struct sta
 		.keep_capabilities = (spec->new_ns & CLONE_NEWUSER) && !idmap_maps_root(&plan),
 		.cgroup_fd = c->cg.v2_fd > 0 ? c->cg.v2_fd : 0,
 		.inherit_fds = inherit,
-		.n_inherit_fds = 1 + (spec->exec_fifo_fd >= 0) + (spec->console_socket_fd >= 0),
+		.n_inherit_fds = 1 + (ct->exec_fifo_fd >= 0) + (ct->console_socket_fd >= 0),
 	};
-	if (spec->exec_fifo_fd < 0)
-		inherit[1] = spec->console_socket_fd;
+	if (ct->exec_fifo_fd < 0)
+		inherit[1] = ct->console_socket_fd;
 	if (fault_point("launch.clone", err) < 0)
 		goto out;
 	c->pid = reexec_spawn(NSRUN_INIT_STAGE, stage_argv, NULL, &attr,
@@ -561,7 +563,7 @@ static int await_init(struct staged_child *c, bool ready, bool status_from_init,
 	return -1;
 }
 
-int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err)
+int container_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *err)
 {
 	struct staged_child c;
 	if (nsrun_spec_validate(spec, err) < 0)
@@ -576,7 +578,7 @@ int nsrun_spawn(const struct nsrun_spec *spec, pid_t *pid, struct nsrun_error *e
 	return rc;
 }
 
-int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
+int container_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 		 struct nsrun_error *err)
 {
 	struct staged_child c;
@@ -585,7 +587,7 @@ int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 	out->commit_fd = -1;
 	if (nsrun_spec_validate(spec, err) < 0)
 		return -1;
-	if (!spec->park)
+	if (!spec_container(spec)->park)
 		return nsrun_fail(err, EINVAL, "create: the spec must park");
 	if (spec->seccomp && seccomp_compile(spec->seccomp, err) < 0)
 		return -1;
@@ -607,7 +609,7 @@ int nsrun_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 	return 0;
 }
 
-int nsrun_create_commit(struct nsrun_created *made, struct nsrun_error *err)
+int container_commit(struct nsrun_created *made, struct nsrun_error *err)
 {
 	int rc = fault_point("launch.commit", err);
 	if (rc == 0)
@@ -617,7 +619,7 @@ int nsrun_create_commit(struct nsrun_created *made, struct nsrun_error *err)
 	return rc;
 }
 
-void nsrun_create_abort(struct nsrun_created *made)
+void container_abort(struct nsrun_created *made)
 {
 	if (made->commit_fd >= 0)
 		close(made->commit_fd);

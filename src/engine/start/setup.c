@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/container.h"
 #include "engine/limits/caps.h"
 #include "engine/fs/console.h"
 #include "engine/ns/net.h"
@@ -101,7 +102,7 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
 		return -1;
 	if (fault_point("setup.console", err) < 0 ||
-	    (spec->terminal && console_setup(spec, err) < 0))
+	    (spec_container(spec)->terminal && console_setup(spec, err) < 0))
 		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);

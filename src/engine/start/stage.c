@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "engine/container.h"
 #include "engine/limits/caps.h"
 #include "engine/cgroup/cgroup.h"
 #include "engine/start/exec.h"
@@ -50,6 +51,7 @@ static int report(const struct nsrun_error *err)
  * returns only on failure. */
 static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
 {
+	const struct nsrun_container *ct = spec_container(spec);
 	/* A command that cannot run fails create, not start (podman reports
 	 * 127 from here). */
 	if (fault_point("init.park", err) < 0)
@@ -61,11 +63,11 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 	if (exec_shim_fd() >= 0)
 		return fault_point("init.wait-start", err) < 0
 			       ? -1
-			       : exec_via_shim(spec, sync_fd, spec->exec_fifo_fd, err);
+			       : exec_via_shim(spec, sync_fd, ct->exec_fifo_fd, err);
 	if (exec_check_command(spec, err) < 0 || sync_send(sync_fd, "R", 1, err) < 0)
 		return -1;
 	sync_fd_for_errors = -1; /* create reads no more errors: to stderr */
-	/* Until create has recorded us (nsrun_create_commit), a launcher that
+	/* Until create has recorded us (container_commit), a launcher that
 	 * dies or gives up takes us with it: nothing runs that no state knows. */
 	char *commit = NULL;
 	size_t len = 0;
@@ -76,16 +78,16 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 		return 1;
 	if (fault_point("init.wait-start", err) < 0)
 		return -1;
-	if (spec->exec_fifo_fd < 0)
+	if (ct->exec_fifo_fd < 0)
 		return 0; /* OCI run: started by the commit */
 	char c;
 	ssize_t n;
 	do
-		n = read(spec->exec_fifo_fd, &c, 1);
+		n = read(ct->exec_fifo_fd, &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		return nsrun_fail(err, n < 0 ? errno : EPIPE, "wait for start on the exec fifo");
-	close(spec->exec_fifo_fd);
+	close(ct->exec_fifo_fd);
 	return 0;
 }
 
@@ -135,7 +137,8 @@ int nsrun_init_stage(int argc, char **argv)
 		return report(&err);
 	}
 	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
-	if (spec.park || spec.report_errors)
+	const struct nsrun_container *ct = spec_container(&spec);
+	if (ct->park || ct->report_errors)
 		sync_fd_for_errors = (int)sync_fd;
 	int status = NSRUN_EXIT_FAILURE;
 	if (launcher_gone((int)sync_fd))
@@ -185,8 +188,8 @@ int nsrun_init_stage(int argc, char **argv)
 	unsigned n_keep = 0;
 	keep[n_keep++] = (int)sync_fd;
 	keep[n_keep++] = spec.block_fd;
-	keep[n_keep++] = spec.exec_fifo_fd;
-	keep[n_keep++] = spec.console_socket_fd;
+	keep[n_keep++] = ct->exec_fifo_fd;
+	keep[n_keep++] = ct->console_socket_fd;
 	keep[n_keep++] = exec_shim_fd();
 	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < sizeof(keep) / sizeof(keep[0]); i++)
 		keep[n_keep++] = spec.keep_fds[i];
@@ -210,7 +213,7 @@ int nsrun_init_stage(int argc, char **argv)
 		if (launcher_gone((int)sync_fd))
 			goto out;
 	}
-	if (spec.park) {
+	if (ct->park) {
 		int parked = park(&spec, (int)sync_fd, &err);
 		if (parked < 0)
 			goto failed;

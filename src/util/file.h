@@ -1,0 +1,25 @@
+/* Small files: whole reads and writes of the one-line files of /proc,
+ * /sys/fs/cgroup and nsrun's own state, and a checked path formatter. */
+#ifndef NSRUN_UTIL_FILE_H
+#define NSRUN_UTIL_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* snprintf into buf that fails with ENAMETOOLONG (-1) where the path
+ * would be cut short. */
+int path_format(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Read at most size - 1 bytes of `name` (relative to dirfd, or AT_FDCWD)
+ * into buf and terminate it. The length read, or -1 with errno. */
+ssize_t file_read_at(int dirfd, const char *name, char *buf, size_t size);
+ssize_t file_read(const char *path, char *buf, size_t size);
+
+/* Write `len` bytes to an existing file in one write (cgroup and /proc
+ * files take a value per write). 0, or -1 with errno. */
+int file_write_at(int dirfd, const char *name, const void *data, size_t len);
+/* The same for a string, at dir/name. */
+int file_write_str(const char *dir, const char *name, const char *value);
+
+#endif

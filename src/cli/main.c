@@ -4,6 +4,7 @@
 
 #include <nsrun/nsrun.h>
 
+#include "cli/errors.h"
 #include "cli/options.h"
 #include "oci/oci.h"
 
@@ -22,7 +23,7 @@ const char *__asan_default_options(void)
 
 static int fail(const struct nsrun_error *err)
 {
-	fprintf(stderr, "nsrun: %s\n", err->msg);
+	nsrun_error_print(err);
 	return err->status ? err->status : NSRUN_EXIT_FAILURE;
 }
 
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int status = nsrun_run(&opts.spec, &err);
+	if (status < 0)
+		cli_error_wrap(&opts.spec, &err);
 	nsrun_spec_release(&opts.spec);
 	return status < 0 ? fail(&err) : status;
 }

@@ -6,6 +6,7 @@
 #include <nsrun/seccomp.h>
 
 #include "engine/ns/namespaces.h"
+#include "util/cleanup.h"
 
 void nsrun_spec_init(struct nsrun_spec *spec)
 {
@@ -15,83 +16,96 @@ void nsrun_spec_init(struct nsrun_spec *spec)
 	spec->umask = -1;
 }
 
-void nsrun_spec_release(struct nsrun_spec *spec)
+/* Free an array of the spec and empty it. */
+static void release_array(void *array_ptr, unsigned *n)
 {
-	free(spec->keep_fds);
-	spec->keep_fds = NULL;
-	spec->n_keep_fds = 0;
-	free(spec->fs_ops);
-	spec->fs_ops = NULL;
-	spec->n_fs_ops = 0;
-	free(spec->rlimits);
-	spec->rlimits = NULL;
-	spec->n_rlimits = 0;
-	free(spec->masked_paths);
-	spec->masked_paths = NULL;
-	spec->n_masked_paths = 0;
-	free(spec->readonly_paths);
-	spec->readonly_paths = NULL;
-	spec->n_readonly_paths = 0;
-	nsrun_seccomp_free(spec->seccomp);
-	spec->seccomp = NULL;
-	free(spec->sysctl);
-	spec->sysctl = NULL;
-	spec->n_sysctl = 0;
-	free(spec->additional_gids);
-	spec->additional_gids = NULL;
-	spec->n_additional_gids = 0;
-	if (spec->env) {
-		for (char **e = spec->env; *e; e++)
-			free(*e);
-		free(spec->env);
-		spec->env = NULL;
-	}
+	void **array = array_ptr;
+	free(*array);
+	*array = NULL;
+	if (n)
+		*n = 0;
 }
 
-int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
+void nsrun_spec_release(struct nsrun_spec *spec)
 {
-	if (spec->argv == NULL || spec->argv[0] == NULL)
-		return nsrun_fail(err, 0, "no command given");
-	if (spec->new_ns & ~(unsigned long)NS_ALL_FLAGS)
-		return nsrun_fail(err, 0, "unknown namespace flags %#lx",
-				  spec->new_ns & ~(unsigned long)NS_ALL_FLAGS);
-	if (spec->n_joins > NSRUN_MAX_JOINS)
-		return nsrun_fail(err, 0, "more than %d namespaces to join", NSRUN_MAX_JOINS);
+	release_array(&spec->keep_fds, &spec->n_keep_fds);
+	release_array(&spec->fs_ops, &spec->n_fs_ops);
+	release_array(&spec->rlimits, &spec->n_rlimits);
+	release_array(&spec->masked_paths, &spec->n_masked_paths);
+	release_array(&spec->readonly_paths, &spec->n_readonly_paths);
+	release_array(&spec->sysctl, &spec->n_sysctl);
+	release_array(&spec->additional_gids, &spec->n_additional_gids);
+	nsrun_seccomp_free(spec->seccomp);
+	spec->seccomp = NULL;
+	for (char **e = spec->env; e && *e; e++)
+		free(*e);
+	release_array(&spec->env, NULL);
+}
+
+static int validate_joins(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
 	unsigned long joined = 0;
 	for (unsigned i = 0; i < spec->n_joins; i++) {
 		const struct nsrun_ns_join *j = &spec->joins[i];
 		const char *name = ns_name(j->type);
 		if (!(j->type & NS_ALL_FLAGS) || strcmp(name, "?") == 0)
-			return nsrun_fail(err, 0, "--join: unknown namespace type %#x", j->type);
+			return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, (int)i, 0,
+						"unknown namespace type %#x", j->type);
 		if (joined & (unsigned long)j->type)
-			return nsrun_fail(err, 0, "--join %s:%s: a %s namespace is already joined",
-					  name, j->path, name);
+			return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, (int)i, 0,
+						"a %s namespace is already joined", name);
 		if (spec->new_ns & (unsigned long)j->type)
-			return nsrun_fail(err, 0,
-					  "--join %s:%s: conflicts with creating a new %s namespace",
-					  name, j->path, name);
+			return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, (int)i, 0,
+						"conflicts with creating a new %s namespace", name);
 		joined |= (unsigned long)j->type;
 	}
+	return 0;
+}
+
+/* What needs a namespace of its own: the part of the spec, and the type. */
+static int validate_needs(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
 	bool has_maps = spec->id_source != NSRUN_IDS_EXPLICIT || spec->uid_map.n > 0 ||
 			spec->gid_map.n > 0;
-	if (has_maps && !(spec->new_ns & CLONE_NEWUSER))
-		return nsrun_fail(err, 0, "id maps need a new user namespace (-U)");
-	if (spec->mount_proc && !(spec->new_ns & CLONE_NEWNS))
-		return nsrun_fail(err, 0, "--mount-proc needs a new mount namespace (-m)");
-	if ((spec->n_masked_paths || spec->n_readonly_paths) && !(spec->new_ns & CLONE_NEWNS))
-		return nsrun_fail(err, 0, "--mask and --ro need a new mount namespace (-m)");
-	if ((spec->rootfs || spec->n_fs_ops) && !(spec->new_ns & CLONE_NEWNS))
-		return nsrun_fail(err, 0, "%s needs a new mount namespace (-m)",
-				  spec->rootfs ? "--rootfs" : "a filesystem option");
-	if ((spec->hostname || spec->domainname) && !(spec->new_ns & CLONE_NEWUTS))
-		return nsrun_fail(err, 0, "%s needs a new UTS namespace (-u)",
-				  spec->hostname ? "--hostname" : "--domainname");
+	const struct { bool asked; enum nsrun_about about; unsigned long ns; const char *what; } needs[] = {
+		{ has_maps, spec->uid_map.n ? NSRUN_ABOUT_UID_MAP : spec->gid_map.n
+			? NSRUN_ABOUT_GID_MAP : NSRUN_ABOUT_ID_SOURCE, CLONE_NEWUSER, "user" },
+		{ spec->mount_proc, NSRUN_ABOUT_MOUNT_PROC, CLONE_NEWNS, "mount" },
+		{ spec->n_masked_paths > 0, NSRUN_ABOUT_MASKED_PATH, CLONE_NEWNS, "mount" },
+		{ spec->n_readonly_paths > 0, NSRUN_ABOUT_READONLY_PATH, CLONE_NEWNS, "mount" },
+		{ spec->rootfs != NULL, NSRUN_ABOUT_ROOTFS, CLONE_NEWNS, "mount" },
+		{ spec->n_fs_ops > 0, NSRUN_ABOUT_FS_OP, CLONE_NEWNS, "mount" },
+		{ spec->hostname != NULL, NSRUN_ABOUT_HOSTNAME, CLONE_NEWUTS, "UTS" },
+		{ spec->domainname != NULL, NSRUN_ABOUT_DOMAINNAME, CLONE_NEWUTS, "UTS" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(needs); i++)
+		if (needs[i].asked && !(spec->new_ns & needs[i].ns))
+			return nsrun_fail_about(err, needs[i].about, needs[i].about ==
+						NSRUN_ABOUT_FS_OP ? 0 : -1, 0,
+						"needs a new %s namespace", needs[i].what);
+	return 0;
+}
+
+int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (spec->argv == NULL || spec->argv[0] == NULL)
+		return nsrun_fail_about(err, NSRUN_ABOUT_COMMAND, -1, 0, "no command given");
+	if (spec->new_ns & ~(unsigned long)NS_ALL_FLAGS)
+		return nsrun_fail_about(err, NSRUN_ABOUT_NEW_NS, -1, 0, "unknown namespace flags %#lx",
+					spec->new_ns & ~(unsigned long)NS_ALL_FLAGS);
+	if (spec->n_joins > NSRUN_MAX_JOINS)
+		return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, -1, 0,
+					"more than %d namespaces to join", NSRUN_MAX_JOINS);
+	if (validate_joins(spec, err) < 0 || validate_needs(spec, err) < 0)
+		return -1;
 	if (spec->init_group && !spec->init)
-		return nsrun_fail(err, 0, "--init-group needs --init");
+		return nsrun_fail_about(err, NSRUN_ABOUT_INIT_GROUP, -1, 0,
+					"forwarding to a process group needs the reaper");
 	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
 		const struct nsrun_fs_op *op = &spec->fs_ops[i];
 		if (op->dest == NULL || op->dest[0] == '\0')
-			return nsrun_fail(err, 0, "filesystem step %u has no destination", i + 1);
+			return nsrun_fail_about(err, NSRUN_ABOUT_FS_OP, (int)i, 0,
+						"no destination");
 	}
 	return 0;
 }

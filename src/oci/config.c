@@ -749,6 +749,7 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 			spec->n_fs_ops++;
 		}
 	}
+	cfg->n_mount_ops = spec->n_fs_ops;
 	json_t *lx = json_object_get(root, "linux");
 	if (is_set(lx) && parse_linux(cfg, lx, err) < 0)
 		return -1;

@@ -15,6 +15,7 @@ struct oci_config {
 	json_t *json;          /* the parsed file; the spec's strings point into it */
 	struct nsrun_spec spec;
 	struct nsrun_container container; /* spec.container points here */
+	unsigned n_mount_ops;  /* spec.fs_ops: mounts[] first, then linux.devices[] */
 	const char *oci_version;
 	const char *rootfs;    /* absolute */
 	json_t *annotations;   /* borrowed from json, may be NULL */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "oci/config.h"
+#include "oci/errors.h"
 #include "oci/hooks.h"
 #include "oci/oci.h"
 #include "oci/state.h"
@@ -254,8 +255,10 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (hand_over_container_hooks(st, &cfg.container, &container_hooks, &container_state, err) < 0)
 		goto out;
 	oci_debug("create %s: bundle %s", o->id, bundle);
-	if (container_create(spec, &made, err) < 0)
+	if (container_create(spec, &made, err) < 0) {
+		oci_error_wrap(&cfg, err);
 		goto out;
+	}
 
 	/* st->cgroups: recorded by record_cgroups. */
 	st->pid = made.pid;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "oci/config.h"
+#include "oci/errors.h"
 #include "oci/oci.h"
 #include "oci/state.h"
 #include "engine/limits/caps.h"
@@ -351,8 +352,10 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	}
 	if (o.detach) {
 		pid_t pid;
-		if (container_spawn(spec, &pid, err) < 0)
+		if (container_spawn(spec, &pid, err) < 0) {
+			oci_error_wrap(&cfg, err);
 			goto out;
+		}
 		if (o.pid_file) {
 			char text[24];
 			int n = snprintf(text, sizeof(text), "%d", (int)pid);
@@ -363,6 +366,8 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	} else {
 		spec->force_child = true;
 		status = nsrun_run(spec, err);
+		if (status < 0)
+			oci_error_wrap(&cfg, err);
 	}
 out:
 	if (console_fd >= 0)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,44 @@ ssize_t file_read_at(int dirfd, const char *name, char *buf, size_t size)
 ssize_t file_read(const char *path, char *buf, size_t size)
 {
 	return file_read_at(AT_FDCWD, path, buf, size);
+}
+
+int file_read_all(const char *path, size_t max, bool missing_ok, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return missing_ok && errno == ENOENT ? 0 : -1;
+	cleanup_free char *buf = NULL;
+	size_t used = 0, cap = 0;
+	for (;;) {
+		if (used + 1 >= cap) {
+			if (cap == max + 1) {
+				errno = EFBIG; /* more than max bytes */
+				return -1;
+			}
+			cap = cap ? cap * 2 : 4096;
+			if (cap > max + 1)
+				cap = max + 1;
+			char *grown = realloc(buf, cap);
+			if (!grown)
+				return -1;
+			buf = grown;
+		}
+		ssize_t n = read(fd, buf + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	*len = used;
+	*text = take_ptr(buf);
+	return 0;
 }
 
 int file_write_at(int dirfd, const char *name, const void *data, size_t len)

@@ -3,6 +3,7 @@
 #ifndef NSRUN_UTIL_FILE_H
 #define NSRUN_UTIL_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -15,6 +16,11 @@ int path_format(char *buf, size_t size, const char *fmt, ...)
  * into buf and terminate it. The length read, or -1 with errno. */
 ssize_t file_read_at(int dirfd, const char *name, char *buf, size_t size);
 ssize_t file_read(const char *path, char *buf, size_t size);
+
+/* A whole file of at most `max` bytes into a malloc'd buffer (*text, its
+ * length in *len, NUL-terminated). A missing file reads as empty (*text
+ * NULL) where missing_ok. 0, or -1 with errno (EFBIG past max). */
+int file_read_all(const char *path, size_t max, bool missing_ok, char **text, size_t *len);
 
 /* Write `len` bytes to an existing file in one write (cgroup and /proc
  * files take a value per write). 0, or -1 with errno. */

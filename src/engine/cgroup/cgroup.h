@@ -34,6 +34,9 @@ struct cgroup_sandbox {
  * (ENOENT: not in that hierarchy). */
 int cgroup_own_path(const char *ctl, char *out, size_t size);
 
+/* Whether `word` is one of the words of a controller list ("cpu,cpuacct"). */
+bool cgroup_word_in(const char *list, const char *word);
+
 /* /proc/self/cgroup as text, for several cgroup_own_path_in calls. */
 int cgroup_own_table(char *buf, size_t size);
 int cgroup_own_path_in(const char *table, const char *ctl, char *out, size_t size);

@@ -15,7 +15,8 @@
 #include "engine/cgroup/cgroup.h"
 #include "engine/fs/cgroupfs.h"
 #include "engine/fs/resolve.h"
-#include "engine/fs/rootfs.h"
+#include "engine/fs/mount.h"
+#include "util/cleanup.h"
 
 #define HOST_CGROUP "/sys/fs/cgroup"
 
@@ -39,30 +40,23 @@ static int mount_hierarchy(const char *table, const char *name, bool v2, int dir
 		else
 			(void)snprintf(opts, sizeof(opts), "%s", name); /* a directory name: fits */
 		struct nsrun_error ignored;
-		int mnt = rootfs_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, "mounts:", dest,
-					&ignored);
-		if (mnt >= 0) {
-			int rc = rootfs_attach_tree(mnt, dir, "mounts:", dest, err);
-			close(mnt);
-			return rc;
-		}
+		cleanup_close int mnt = mount_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, dest,
+						     &ignored);
+		if (mnt >= 0)
+			return mount_attach(mnt, dir, dest, err);
 		/* A user namespace without a cgroup namespace of its own may not
 		 * mount the hierarchy: the bind below shows the same. */
 	}
 	if ((size_t)snprintf(host_dir, sizeof(host_dir), HOST_CGROUP "/%s%s", name, path) >=
 	    sizeof(host_dir))
-		return nsrun_fail(err, ENAMETOOLONG, "mounts: %s: cgroup %s", dest, name);
-	int tree = open_tree(AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		return nsrun_fail(err, ENAMETOOLONG, "cgroup %s on %s", name, dest);
+	cleanup_close int tree = open_tree(AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		return nsrun_fail(err, errno, "mounts: %s: bind %s", dest, host_dir);
+		return nsrun_fail(err, errno, "bind %s on %s", host_dir, dest);
 	struct mount_attr attr = { .attr_set = attrs };
-	int rc = 0;
 	if (attrs && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		rc = nsrun_fail(err, errno, "mounts: %s: cgroup options", dest);
-	else
-		rc = rootfs_attach_tree(tree, dir, "mounts:", dest, err);
-	close(tree);
-	return rc;
+		return nsrun_fail(err, errno, "set the options of %s on %s", host_dir, dest);
+	return mount_attach(tree, dir, dest, err);
 }
 
 /* Each entry of the host's /sys/fs/cgroup into the tmpfs at `top`: the
@@ -71,10 +65,10 @@ static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *e
 {
 	char table[4096];
 	if (cgroup_own_table(table, sizeof(table)) < 0)
-		return nsrun_fail(err, errno, "mounts: %s: read /proc/self/cgroup", dest);
-	DIR *d = opendir(HOST_CGROUP);
+		return nsrun_fail(err, errno, "read /proc/self/cgroup");
+	cleanup_closedir DIR *d = opendir(HOST_CGROUP);
 	if (!d)
-		return nsrun_fail(err, errno, "mounts: %s: read " HOST_CGROUP, dest);
+		return nsrun_fail(err, errno, "read " HOST_CGROUP);
 	int rc = 0;
 	struct dirent *e;
 	while (rc == 0 && (e = readdir(d)) != NULL) {
@@ -86,7 +80,7 @@ static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *e
 			if (n > 0) {
 				target[n] = '\0';
 				if (symlinkat(target, top, e->d_name) < 0)
-					rc = nsrun_fail(err, errno, "mounts: %s/%s: symlink", dest,
+					rc = nsrun_fail(err, errno, "symlink %s/%s", dest,
 							e->d_name);
 			}
 			continue;
@@ -97,49 +91,35 @@ static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *e
 		    statfs(host, &sf) < 0 ||
 		    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
 			continue;
-		if (mkdirat(top, e->d_name, 0755) < 0) {
-			rc = nsrun_fail(err, errno, "mounts: %s/%s: mkdir", dest, e->d_name);
-			break;
-		}
-		int dir = openat(top, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dir < 0) {
-			rc = nsrun_fail(err, errno, "mounts: %s/%s", dest, e->d_name);
-			break;
-		}
+		if (mkdirat(top, e->d_name, 0755) < 0)
+			return nsrun_fail(err, errno, "create %s/%s", dest, e->d_name);
+		cleanup_close int dir = openat(top, e->d_name,
+					       O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0)
+			return nsrun_fail(err, errno, "open %s/%s", dest, e->d_name);
 		rc = mount_hierarchy(table, e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, dir, attrs,
 				     dest, err);
-		close(dir);
 	}
-	closedir(d);
 	return rc;
 }
 
 int cgroupfs_mount_v1(int root_fd, const char *dest, int dest_fd, unsigned attrs,
 		      struct nsrun_error *err)
 {
-	int tmp = rootfs_new_fs("tmpfs", "mode=755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				MOUNT_ATTR_NOEXEC, "mounts:", dest, err);
-	if (tmp < 0)
-		return -1;
-	int rc = rootfs_attach_tree(tmp, dest_fd, "mounts:", dest, err);
-	close(tmp);
-	if (rc < 0)
+	if (mount_new_fs_on(dest_fd, "tmpfs", "mode=755",
+			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dest, err) < 0)
 		return -1;
 	/* The tmpfs now covers dest_fd's directory: resolve again to reach it. */
-	int top = resolve_in_root(root_fd, dest, RESOLVE_EXISTING, "mounts:", err);
+	cleanup_close int top = resolve_in_root(root_fd, dest, RESOLVE_EXISTING, err);
 	if (top < 0)
 		return -1;
-	int dir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int dir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
-		rc = nsrun_fail(err, errno, "mounts: %s", dest);
-	else
-		rc = fill(dir, attrs, dest, err);
+		return nsrun_fail(err, errno, "open %s", dest);
+	if (fill(dir, attrs, dest, err) < 0)
+		return -1;
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	if (rc == 0 && (attrs & MOUNT_ATTR_RDONLY) &&
-	    mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-		rc = nsrun_fail(err, errno, "mounts: %s: read-only", dest);
-	if (dir >= 0)
-		close(dir);
-	close(top);
-	return rc;
+	if ((attrs & MOUNT_ATTR_RDONLY) && mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return nsrun_fail(err, errno, "make %s read-only", dest);
+	return 0;
 }

@@ -7,8 +7,9 @@
 #include <unistd.h>
 
 #include "engine/fs/devfs.h"
-#include "engine/fs/rootfs.h"
-#include "util/log.h"
+#include "engine/fs/mount.h"
+#include "util/cleanup.h"
+#include "util/file.h"
 
 static const char *const device_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
@@ -20,28 +21,23 @@ static const struct {
 	{ "ptmx", "pts/ptmx" },
 };
 
+/* The host's node bound onto a new file of the same name: mknod needs
+ * privileges a user namespace lacks. */
 static int bind_node(int dev, const char *name, const char *dest, struct nsrun_error *err)
 {
 	char host[32];
-	if ((size_t)snprintf(host, sizeof(host), "/dev/%s", name) >= sizeof(host))
-		return nsrun_fail(err, ENAMETOOLONG, "--dev %s: /dev/%s", dest, name);
-	int file = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+	if (path_format(host, sizeof(host), "/dev/%s", name) < 0)
+		return nsrun_fail(err, ENAMETOOLONG, "/dev/%s", name);
+	cleanup_close int file = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
 	if (file < 0)
-		return nsrun_fail(err, errno, "--dev %s: create %s", dest, name);
-	close(file);
-	int target = openat(dev, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		return nsrun_fail(err, errno, "create %s/%s", dest, name);
+	cleanup_close int target = openat(dev, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
-		return nsrun_fail(err, errno, "--dev %s: open %s", dest, name);
-	int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	int rc = 0;
+		return nsrun_fail(err, errno, "open %s/%s", dest, name);
+	cleanup_close int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		rc = nsrun_fail(err, errno, "--dev %s: bind %s", dest, host);
-	else
-		rc = rootfs_attach_tree(tree, target, "--dev", dest, err);
-	if (tree >= 0)
-		close(tree);
-	close(target);
-	return rc;
+		return nsrun_fail(err, errno, "bind %s", host);
+	return mount_attach(tree, target, host, err);
 }
 
 /* A new filesystem mounted on directory `name` under dev. */
@@ -50,45 +46,30 @@ static int mount_subdir(int dev, const char *name, mode_t mode, const char *type
 			struct nsrun_error *err)
 {
 	if (mkdirat(dev, name, mode) < 0)
-		return nsrun_fail(err, errno, "--dev %s: create %s", dest, name);
-	int dir = openat(dev, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return nsrun_fail(err, errno, "create %s/%s", dest, name);
+	cleanup_close int dir = openat(dev, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0)
-		return nsrun_fail(err, errno, "--dev %s: open %s", dest, name);
-	int mnt = rootfs_new_fs(type, opts, attrs, "--dev", dest, err);
-	int rc = mnt < 0 ? -1 : rootfs_attach_tree(mnt, dir, "--dev", dest, err);
-	if (mnt >= 0)
-		close(mnt);
-	close(dir);
-	return rc;
+		return nsrun_fail(err, errno, "open %s/%s", dest, name);
+	return mount_new_fs_on(dir, type, opts, attrs, dest, err);
 }
 
-int devfs_populate(int dest_fd, const char *dest, int verbose, struct nsrun_error *err)
+int devfs_populate(int dest_fd, const char *dest, struct nsrun_error *err)
 {
-	int dev = rootfs_new_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-				"--dev", dest, err);
-	if (dev < 0)
+	cleanup_close int dev = mount_new_fs("tmpfs", "mode=0755",
+					     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, dest, err);
+	if (dev < 0 || mount_attach(dev, dest_fd, dest, err) < 0)
 		return -1;
-	int rc = -1;
-	if (rootfs_attach_tree(dev, dest_fd, "--dev", dest, err) < 0)
-		goto out;
 	/* dev now names the root of the attached tmpfs. */
-	for (size_t i = 0; i < sizeof(device_nodes) / sizeof(device_nodes[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(device_nodes); i++)
 		if (bind_node(dev, device_nodes[i], dest, err) < 0)
-			goto out;
+			return -1;
 	if (mount_subdir(dev, "pts", 0755, "devpts", "newinstance,ptmxmode=0666,mode=0620",
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, dest, err) < 0 ||
 	    mount_subdir(dev, "shm", 01777, "tmpfs", "mode=1777",
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest, err) < 0)
-		goto out;
-	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++) {
-		if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0) {
-			nsrun_fail(err, errno, "--dev %s: link %s", dest, dev_links[i].name);
-			goto out;
-		}
-	}
-	nsrun_trace(verbose, "--dev %s: nodes, pts, shm and links", dest);
-	rc = 0;
-out:
-	close(dev);
-	return rc;
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
+		if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0)
+			return nsrun_fail(err, errno, "link %s/%s", dest, dev_links[i].name);
+	return 0;
 }

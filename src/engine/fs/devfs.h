@@ -8,6 +8,6 @@
  * and tty bound from the host (mknod needs privileges a user namespace
  * lacks), a devpts instance with its own ptmx, a shm tmpfs, and the fd,
  * stdin, stdout and stderr links. */
-int devfs_populate(int dest_fd, const char *dest, int verbose, struct nsrun_error *err);
+int devfs_populate(int dest_fd, const char *dest, struct nsrun_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <linux/openat2.h>
 
 #include "engine/fs/resolve.h"
+#include "util/cleanup.h"
 
 int resolve_open_in_root(int root_fd, const char *path, int flags)
 {
@@ -30,14 +31,31 @@ static int open_in_root(int root_fd, const char *path)
 	return resolve_open_in_root(root_fd, path, O_PATH | O_CLOEXEC);
 }
 
+/* mkdir of path[start..end) in the resolved directory path[0..start). */
+static int make_component(int root_fd, char *prefix, size_t start, const char *path,
+			  struct nsrun_error *err)
+{
+	char name[NAME_MAX + 1];
+	size_t nlen = strlen(prefix + start);
+	if (nlen > NAME_MAX)
+		return nsrun_fail(err, ENAMETOOLONG, "create directory %s", path);
+	memcpy(name, prefix + start, nlen + 1);
+	prefix[start] = '\0';
+	cleanup_close int parent = open_in_root(root_fd, prefix);
+	if (parent < 0)
+		return nsrun_fail(err, errno, "resolve %s in the new root", start ? prefix : "/");
+	if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+		return nsrun_fail(err, errno, "create directory %s", path);
+	return 0;
+}
+
 /* Create every missing directory of path[0..len), one component at a time,
  * each relative to its already-resolved parent. */
-static int make_dirs(int root_fd, const char *path, size_t len, const char *what,
-		     struct nsrun_error *err)
+static int make_dirs(int root_fd, const char *path, size_t len, struct nsrun_error *err)
 {
 	char prefix[PATH_MAX];
 	if (len >= sizeof(prefix))
-		return nsrun_fail(err, ENAMETOOLONG, "%s %s", what, path);
+		return nsrun_fail(err, ENAMETOOLONG, "create directory %s", path);
 	size_t i = 0;
 	while (i < len) {
 		while (i < len && path[i] == '/')
@@ -49,37 +67,19 @@ static int make_dirs(int root_fd, const char *path, size_t len, const char *what
 			break;
 		memcpy(prefix, path, i);
 		prefix[i] = '\0';
-		int fd = open_in_root(root_fd, prefix);
-		if (fd >= 0) {
-			close(fd);
+		cleanup_close int fd = open_in_root(root_fd, prefix);
+		if (fd >= 0)
 			continue;
-		}
 		if (errno != ENOENT)
-			return nsrun_fail(err, errno, "%s %s: resolve %s", what, path, prefix);
-		prefix[start] = '\0';
-		int parent = open_in_root(root_fd, prefix);
-		if (parent < 0)
-			return nsrun_fail(err, errno, "%s %s: resolve %s", what, path,
-					  start ? prefix : "/");
-		char name[NAME_MAX + 1];
-		size_t nlen = i - start;
-		if (nlen > NAME_MAX) {
-			close(parent);
-			return nsrun_fail(err, ENAMETOOLONG, "%s %s", what, path);
-		}
-		memcpy(name, path + start, nlen);
-		name[nlen] = '\0';
-		int rc = mkdirat(parent, name, 0755);
-		int saved = errno;
-		close(parent);
-		if (rc < 0 && saved != EEXIST)
-			return nsrun_fail(err, saved, "%s %s: create directory", what, path);
+			return nsrun_fail(err, errno, "resolve %s in the new root", prefix);
+		if (make_component(root_fd, prefix, start, path, err) < 0)
+			return -1;
 	}
 	return 0;
 }
 
 int resolve_parent_in_root(int root_fd, const char *path, const char **name,
-			   const char *what, struct nsrun_error *err)
+			   struct nsrun_error *err)
 {
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
@@ -88,21 +88,21 @@ int resolve_parent_in_root(int root_fd, const char *path, const char **name,
 	size_t dir_len = slash ? (size_t)(slash - path) : 0;
 	*name = slash ? slash + 1 : path;
 	if (**name == '\0' || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
-		return nsrun_fail(err, EINVAL, "%s %s: needs a last component", what, path);
+		return nsrun_fail(err, EINVAL, "%s: needs a last component", path);
 	char dir[PATH_MAX];
 	if (dir_len >= sizeof(dir))
-		return nsrun_fail(err, ENAMETOOLONG, "%s %s", what, path);
+		return nsrun_fail(err, ENAMETOOLONG, "%s", path);
 	memcpy(dir, path, dir_len);
 	dir[dir_len] = '\0';
 	/* Usually the directory is there: make_dirs only when it is not. */
 	int fd = open_in_root(root_fd, dir);
 	if (fd < 0 && errno == ENOENT) {
-		if (make_dirs(root_fd, path, dir_len, what, err) < 0)
+		if (make_dirs(root_fd, path, dir_len, err) < 0)
 			return -1;
 		fd = open_in_root(root_fd, dir);
 	}
 	if (fd < 0)
-		return nsrun_fail(err, errno, "%s %s: resolve its directory", what, path);
+		return nsrun_fail(err, errno, "resolve the directory of %s in the new root", path);
 	return fd;
 }
 
@@ -118,56 +118,61 @@ static bool plain_last_component(const char *path)
 	return n > 0 && !(n == 1 && last[0] == '.') && !(n == 2 && last[0] == '.' && last[1] == '.');
 }
 
+/* The last component made in its resolved directory is that directory's
+ * entry: open it there, not resolving again. -2 when it existed. */
+static int make_last_dir(int root_fd, const char *path, struct nsrun_error *err)
+{
+	const char *name;
+	cleanup_close int dir = resolve_parent_in_root(root_fd, path, &name, err);
+	if (dir < 0)
+		return -1;
+	if (mkdirat(dir, name, 0755) < 0) {
+		if (errno == EEXIST)
+			return -2;
+		return nsrun_fail(err, errno, "create directory %s", path);
+	}
+	int fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nsrun_fail(err, errno, "open %s", path);
+	return fd;
+}
+
+static int make_last_file(int root_fd, const char *path, struct nsrun_error *err)
+{
+	const char *name;
+	cleanup_close int dir = resolve_parent_in_root(root_fd, path, &name, err);
+	if (dir < 0)
+		return -1;
+	/* O_NOFOLLOW|O_EXCL: a dangling symlink in the last component is not
+	 * followed out of the root; an existing file is fine. */
+	cleanup_close int file = openat(dir, name,
+					O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (file < 0 && errno != EEXIST)
+		return nsrun_fail(err, errno, "create file %s", path);
+	return 0;
+}
+
 int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
-		    const char *what, struct nsrun_error *err)
+		    struct nsrun_error *err)
 {
 	int fd = open_in_root(root_fd, path);
-	if (fd >= 0 || errno != ENOENT || how == RESOLVE_EXISTING) {
-		if (fd < 0)
-			return nsrun_fail(err, errno, "%s %s", what, path);
+	if (fd >= 0)
 		return fd;
-	}
+	if (errno != ENOENT || how == RESOLVE_EXISTING)
+		return nsrun_fail(err, errno, "%s", path);
 	if (how == RESOLVE_MAKE_DIR && !plain_last_component(path)) {
-		if (make_dirs(root_fd, path, strlen(path), what, err) < 0)
+		if (make_dirs(root_fd, path, strlen(path), err) < 0)
 			return -1;
 	} else if (how == RESOLVE_MAKE_DIR) {
-		/* The last component made in its resolved directory is that
-		 * directory's entry: open it there, not resolving again. */
-		const char *name;
-		int dir = resolve_parent_in_root(root_fd, path, &name, what, err);
-		if (dir < 0)
-			return -1;
-		if (mkdirat(dir, name, 0755) == 0) {
-			fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int saved = errno;
-			close(dir);
-			if (fd < 0)
-				return nsrun_fail(err, saved, "%s %s", what, path);
+		fd = make_last_dir(root_fd, path, err);
+		if (fd != -2)
 			return fd;
-		}
-		int saved = errno;
-		close(dir);
-		if (saved != EEXIST)
-			return nsrun_fail(err, saved, "%s %s: create directory", what, path);
-	} else {
-		const char *name;
-		int dir = resolve_parent_in_root(root_fd, path, &name, what, err);
-		if (dir < 0)
-			return -1;
-		/* O_NOFOLLOW|O_EXCL: a dangling symlink in the last component is
-		 * not followed out of the root; an existing file is fine. */
-		int file = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-				  0644);
-		int saved = errno;
-		close(dir);
-		if (file < 0 && saved != EEXIST)
-			return nsrun_fail(err, saved, "%s %s: create file", what, path);
-		if (file >= 0)
-			close(file);
+	} else if (make_last_file(root_fd, path, err) < 0) {
+		return -1;
 	}
 	fd = open_in_root(root_fd, path);
 	if (fd < 0)
-		return nsrun_fail(err, errno, "%s %s", what, path);
+		return nsrun_fail(err, errno, "%s", path);
 	return fd;
 }
 

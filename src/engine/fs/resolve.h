@@ -15,9 +15,9 @@ enum resolve_create {
 };
 
 /* An O_PATH descriptor of `path` inside the root open at root_fd, creating
- * what is missing as `how` says. `what` names the option in errors. */
+ * what is missing as `how` says. */
 int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
-		    const char *what, struct nsrun_error *err);
+		    struct nsrun_error *err);
 
 /* open(2) of an existing path inside the root with `flags` (no O_CREAT). */
 int resolve_open_in_root(int root_fd, const char *path, int flags);
@@ -25,7 +25,7 @@ int resolve_open_in_root(int root_fd, const char *path, int flags);
 /* The directory that will hold the last component of `path`, created if
  * missing, and that component in *name (a pointer into path). */
 int resolve_parent_in_root(int root_fd, const char *path, const char **name,
-			   const char *what, struct nsrun_error *err);
+			   struct nsrun_error *err);
 
 /* Whether fd names the root directory itself (a mount on it hides it). */
 bool resolve_is_root(int root_fd, int fd);

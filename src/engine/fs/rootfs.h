@@ -6,20 +6,18 @@
 
 #include <nsrun/nsrun.h>
 
-/* Build the root and switch to it; nothing to do without rootfs or steps. */
-int rootfs_build(const struct nsrun_spec *spec, struct nsrun_error *err);
+/* Build the new root: the spec's rootfs (or an empty tmpfs) with its
+ * steps applied in order, and the container's working directory, devices
+ * and sysctls. Returns the new root's descriptor; call only when the spec
+ * has a rootfs or steps. */
+int rootfs_prepare(const struct nsrun_spec *spec, struct nsrun_error *err);
+
+/* Protect paths inside the prepared root, make it read-only if asked, and
+ * switch to it (pivot_root, or MS_MOVE + chroot). */
+int rootfs_enter(const struct nsrun_spec *spec, int root_fd, struct nsrun_error *err);
 
 /* Apply the spec's read-only and masked paths inside root_fd (-1: the
  * current root), read-only ones first. Missing paths are skipped. */
 int rootfs_protect_paths(const struct nsrun_spec *spec, int root_fd, struct nsrun_error *err);
-
-/* A new detached filesystem of `type` with comma-separated options, mounted
- * with MOUNT_ATTR_* attrs; returns its mount descriptor. */
-int rootfs_new_fs(const char *type, const char *data_opts, unsigned attrs,
-		  const char *what, const char *dest, struct nsrun_error *err);
-
-/* Attach a detached mount (tree_fd) onto the directory or file dest_fd. */
-int rootfs_attach_tree(int tree_fd, int dest_fd, const char *what, const char *dest,
-		       struct nsrun_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "engine/limits/rlimit.h"
+#include "util/cleanup.h"
 
 static const struct {
 	const char *name;
@@ -26,7 +27,7 @@ int rlimit_from_name(const char *name)
 {
 	if (strncasecmp(name, "RLIMIT_", 7) == 0)
 		name += 7;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcasecmp(name, names[i].name) == 0)
 			return names[i].resource;
 	return -1;
@@ -34,7 +35,7 @@ int rlimit_from_name(const char *name)
 
 const char *rlimit_name(int resource)
 {
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i].resource == resource)
 			return names[i].name;
 	return "?";
@@ -64,12 +65,13 @@ int rlimit_apply(const struct nsrun_spec *spec, struct nsrun_error *err)
 		if (e == EPERM && getrlimit(l->resource, &have) == 0 && want.rlim_max > have.rlim_max) {
 			char held[24];
 			format_limit((uint64_t)have.rlim_max, held, sizeof(held));
-			return nsrun_fail(err, 0,
-					  "--rlimit %s=%s:%s: above the hard limit %s that nsrun holds "
-					  "(raising it needs CAP_SYS_RESOURCE)",
-					  rlimit_name(l->resource), soft, hard, held);
+			return nsrun_fail_about(err, NSRUN_ABOUT_RLIMIT, (int)i, 0,
+						"%s=%s:%s: above the hard limit %s that nsrun holds "
+						"(raising it needs CAP_SYS_RESOURCE)",
+						rlimit_name(l->resource), soft, hard, held);
 		}
-		return nsrun_fail(err, e, "--rlimit %s=%s:%s", rlimit_name(l->resource), soft, hard);
+		return nsrun_fail_about(err, NSRUN_ABOUT_RLIMIT, (int)i, e, "set %s=%s:%s",
+					rlimit_name(l->resource), soft, hard);
 	}
 	return 0;
 }

@@ -41,7 +41,7 @@ struct nsrun_seccomp *nsrun_seccomp_default(struct nsrun_error *err)
 						       nsrun_default_seccomp_len,
 						       nsrun_default_seccomp_flags);
 	if (!p)
-		nsrun_fail(err, errno, "--seccomp-default");
+		nsrun_fail(err, errno, "the default seccomp profile");
 	return p;
 }
 
@@ -50,12 +50,13 @@ int seccomp_install(const struct nsrun_seccomp *p, int verbose, struct nsrun_err
 	/* Without CAP_SYS_ADMIN the kernel takes a filter only under
 	 * no_new_privs. */
 	if (!caps_have(CAP_SYS_ADMIN) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return nsrun_fail(err, errno, "seccomp: PR_SET_NO_NEW_PRIVS");
+		return nsrun_fail_about(err, NSRUN_ABOUT_SECCOMP, -1, errno, "PR_SET_NO_NEW_PRIVS");
 	struct sock_fprog fprog = { .len = (unsigned short)p->prog_len,
 				    .filter = p->prog };
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &fprog) < 0)
-		return nsrun_fail(err, errno, "seccomp: install the filter (%u instructions, flags %#x)",
-				  p->prog_len, p->flags);
+		return nsrun_fail_about(err, NSRUN_ABOUT_SECCOMP, -1, errno,
+					"install the filter (%u instructions, flags %#x)", p->prog_len,
+					p->flags);
 	nsrun_trace(verbose, "seccomp filter installed: %u instructions", p->prog_len);
 	return 0;
 }

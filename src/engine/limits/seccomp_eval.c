@@ -3,7 +3,9 @@
  * the exec shim's own calls through (launch.c asks before it chooses to
  * run the init stage in the cloned child). A small classic-BPF
  * interpreter for the instructions seccomp accepts. */
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <linux/audit.h>
@@ -20,94 +22,116 @@
 
 #define BPF_MEMWORDS_SECCOMP 16
 
+/* The machine the program runs on: accumulator, index, scratch memory. */
+struct vm {
+	uint32_t a, x, mem[BPF_MEMWORDS_SECCOMP];
+	const struct seccomp_data *data;
+};
+
+/* Loads into A or X; false for one seccomp would not run the same way
+ * here: reading the instruction pointer or an argument, which the launcher
+ * cannot know for the calls it asks about. */
+static bool load(struct vm *m, const struct sock_filter *in)
+{
+	uint32_t k = in->k;
+	uint32_t *to = BPF_CLASS(in->code) == BPF_LDX ? &m->x : &m->a;
+	switch (in->code & ~(uint16_t)BPF_CLASS(in->code)) {
+	case BPF_W | BPF_ABS:
+		if (to != &m->a || k % 4 || k > sizeof(*m->data) - 4 ||
+		    k >= offsetof(struct seccomp_data, instruction_pointer))
+			return false;
+		memcpy(&m->a, (const char *)m->data + k, 4);
+		return true;
+	case BPF_W | BPF_LEN:
+		*to = sizeof(*m->data);
+		return true;
+	case BPF_IMM:
+		*to = k;
+		return true;
+	case BPF_MEM:
+		if (k >= BPF_MEMWORDS_SECCOMP)
+			return false;
+		*to = m->mem[k];
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool alu(struct vm *m, const struct sock_filter *in)
+{
+	uint32_t src = BPF_SRC(in->code) == BPF_X ? m->x : in->k;
+	switch (BPF_OP(in->code)) {
+	case BPF_ADD: m->a += src; return true;
+	case BPF_SUB: m->a -= src; return true;
+	case BPF_MUL: m->a *= src; return true;
+	case BPF_DIV: if (src == 0) return false; m->a /= src; return true;
+	case BPF_AND: m->a &= src; return true;
+	case BPF_OR: m->a |= src; return true;
+	case BPF_XOR: m->a ^= src; return true;
+	/* The kernel's shifts take the amount modulo 32. */
+	case BPF_LSH: m->a <<= src & 31; return true;
+	case BPF_RSH: m->a >>= src & 31; return true;
+	case BPF_NEG: m->a = -m->a; return true;
+	default: return false;
+	}
+}
+
+/* How many instructions a jump skips; -1 for an unknown one. */
+static long jump(const struct vm *m, const struct sock_filter *in)
+{
+	uint32_t src = BPF_SRC(in->code) == BPF_X ? m->x : in->k;
+	bool taken;
+	switch (BPF_OP(in->code)) {
+	case BPF_JA: return in->k;
+	case BPF_JEQ: taken = m->a == src; break;
+	case BPF_JGT: taken = m->a > src; break;
+	case BPF_JGE: taken = m->a >= src; break;
+	case BPF_JSET: taken = (m->a & src) != 0; break;
+	default: return -1;
+	}
+	return taken ? in->jt : in->jf;
+}
+
 /* The program's return value, or -1 when it is not one seccomp would run
- * the same way here (an unknown instruction, a jump out of it, a bad load)
- * or when the way it went read the instruction pointer or an argument,
- * which the launcher cannot know for the calls it asks about. */
+ * the same way here (an unknown instruction, a jump out of it, a bad load,
+ * an argument read). */
 static long long run_program(const struct sock_filter *prog, unsigned len,
 			     const struct seccomp_data *data)
 {
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS_SECCOMP] = { 0 };
+	struct vm m = { .data = data };
 	for (unsigned pc = 0; pc < len; pc++) {
 		const struct sock_filter *in = &prog[pc];
-		uint32_t k = in->k;
-		uint32_t src = BPF_SRC(in->code) == BPF_X ? x : k;
+		long skip;
 		switch (BPF_CLASS(in->code)) {
 		case BPF_LD:
-			if (in->code == (BPF_LD | BPF_W | BPF_ABS)) {
-				if (k % 4 || k > sizeof(*data) - 4 ||
-				    k >= offsetof(struct seccomp_data, instruction_pointer))
-					return -1;
-				memcpy(&a, (const char *)data + k, 4);
-			} else if (in->code == (BPF_LD | BPF_W | BPF_LEN)) {
-				a = sizeof(*data);
-			} else if (in->code == (BPF_LD | BPF_IMM)) {
-				a = k;
-			} else if (in->code == (BPF_LD | BPF_MEM) && k < BPF_MEMWORDS_SECCOMP) {
-				a = mem[k];
-			} else {
-				return -1;
-			}
-			break;
 		case BPF_LDX:
-			if (in->code == (BPF_LDX | BPF_W | BPF_LEN))
-				x = sizeof(*data);
-			else if (in->code == (BPF_LDX | BPF_IMM))
-				x = k;
-			else if (in->code == (BPF_LDX | BPF_MEM) && k < BPF_MEMWORDS_SECCOMP)
-				x = mem[k];
-			else
+			if (!load(&m, in))
 				return -1;
 			break;
 		case BPF_ST:
 		case BPF_STX:
-			if (k >= BPF_MEMWORDS_SECCOMP)
+			if (in->k >= BPF_MEMWORDS_SECCOMP)
 				return -1;
-			mem[k] = BPF_CLASS(in->code) == BPF_ST ? a : x;
+			m.mem[in->k] = BPF_CLASS(in->code) == BPF_ST ? m.a : m.x;
 			break;
 		case BPF_ALU:
-			switch (BPF_OP(in->code)) {
-			case BPF_ADD: a += src; break;
-			case BPF_SUB: a -= src; break;
-			case BPF_MUL: a *= src; break;
-			case BPF_DIV: if (src == 0) return -1; a /= src; break;
-			case BPF_AND: a &= src; break;
-			case BPF_OR: a |= src; break;
-			case BPF_XOR: a ^= src; break;
-			/* The kernel's shifts take the amount modulo 32. */
-			case BPF_LSH: a <<= src & 31; break;
-			case BPF_RSH: a >>= src & 31; break;
-			case BPF_NEG: a = -a; break;
-			default: return -1;
-			}
-			break;
-		case BPF_JMP: {
-			unsigned skip;
-			if (BPF_OP(in->code) == BPF_JA) {
-				skip = k;
-			} else {
-				int taken;
-				switch (BPF_OP(in->code)) {
-				case BPF_JEQ: taken = a == src; break;
-				case BPF_JGT: taken = a > src; break;
-				case BPF_JGE: taken = a >= src; break;
-				case BPF_JSET: taken = (a & src) != 0; break;
-				default: return -1;
-				}
-				skip = taken ? in->jt : in->jf;
-			}
-			if (skip >= len - pc - 1)
+			if (!alu(&m, in))
 				return -1;
-			pc += skip;
 			break;
-		}
+		case BPF_JMP:
+			skip = jump(&m, in);
+			if (skip < 0 || (unsigned long)skip >= len - pc - 1)
+				return -1;
+			pc += (unsigned)skip;
+			break;
 		case BPF_RET:
-			return BPF_RVAL(in->code) == BPF_A ? a : k;
+			return BPF_RVAL(in->code) == BPF_A ? m.a : in->k;
 		case BPF_MISC:
 			if (BPF_MISCOP(in->code) == BPF_TAX)
-				x = a;
+				m.x = m.a;
 			else
-				a = x;
+				m.a = m.x;
 			break;
 		default:
 			return -1;

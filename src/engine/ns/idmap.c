@@ -162,7 +162,7 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 {
 	FILE *f = fopen(file, "re");
 	if (!f)
-		return nsrun_fail(err, errno, "--map-auto: %s", file);
+		return nsrun_fail_about(err, NSRUN_ABOUT_ID_SOURCE, -1, errno, "read %s", file);
 	char idtext[32];
 	(void)snprintf(idtext, sizeof(idtext), "%lu", id); /* a number: fits */
 	char *line = NULL;
@@ -189,8 +189,9 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 	free(line);
 	(void)fclose(f); /* read only: nothing to lose */
 	if (found < 0)
-		return nsrun_fail(err, 0, "--map-auto: no range for user '%s' (id %lu) in %s",
-				  user ? user : idtext, id, file);
+		return nsrun_fail_about(err, NSRUN_ABOUT_ID_SOURCE, -1, 0,
+					"no range for user '%s' (id %lu) in %s", user ? user : idtext,
+					id, file);
 	return 0;
 }
 
@@ -200,9 +201,9 @@ static bool is_single_own_id(const struct nsrun_id_map *map, uint32_t own)
 }
 
 /* An unprivileged caller may map only its own id, once. Name the id at
- * fault and point at --map-auto. */
+ * fault; the map is `about`. */
 static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own,
-			      const char *kind, const char *option,
+			      const char *kind, enum nsrun_about about,
 			      struct nsrun_error *err)
 {
 	if (map->n == 0 || is_single_own_id(map, own))
@@ -216,14 +217,12 @@ static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own,
 		}
 	}
 	if (bad == own)
-		return nsrun_fail(err, 0,
-				  "%s: %s %" PRIu32 " may map only itself, one id, without CAP_SET%s; "
-				  "use --map-auto for more ids",
-				  option, kind, own, kind[0] == 'u' ? "UID" : "GID");
-	return nsrun_fail(err, 0,
-			  "%s: %s %" PRIu32 " cannot be mapped by %s %" PRIu32
-			  " without CAP_SET%s; use --map-auto for the ranges in /etc/sub%s",
-			  option, kind, bad, kind, own, kind[0] == 'u' ? "UID" : "GID", kind);
+		return nsrun_fail_about(err, about, -1, 0,
+					"%s %" PRIu32 " may map only itself, one id, without CAP_SET%s",
+					kind, own, kind[0] == 'u' ? "UID" : "GID");
+	return nsrun_fail_about(err, about, -1, 0,
+				"%s %" PRIu32 " cannot be mapped by %s %" PRIu32 " without CAP_SET%s",
+				kind, bad, kind, own, kind[0] == 'u' ? "UID" : "GID");
 }
 
 static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid,
@@ -247,9 +246,9 @@ static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid,
 	plan->gid.n = 2;
 	plan->gid.range[0] = (struct nsrun_id_range){ 0, gid, 1 };
 	plan->gid.range[1] = (struct nsrun_id_range){ 1, start, count };
-	if (idmap_check(&plan->uid, "--map-auto (uid map)", err) < 0 ||
-	    idmap_check(&plan->gid, "--map-auto (gid map)", err) < 0)
-		return -1;
+	if (idmap_check(&plan->uid, "the uid map from /etc/subuid", err) < 0 ||
+	    idmap_check(&plan->gid, "the gid map from /etc/subgid", err) < 0)
+		return nsrun_error_about(err, NSRUN_ABOUT_ID_SOURCE, -1);
 	return 0;
 }
 
@@ -288,8 +287,8 @@ int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 	bool single = (plan->uid.n == 0 || is_single_own_id(&plan->uid, uid)) &&
 		      (plan->gid.n == 0 || is_single_own_id(&plan->gid, gid));
 	if (!privileged) {
-		if (check_unprivileged(&plan->uid, uid, "uid", "-M/--uid-map", err) < 0 ||
-		    check_unprivileged(&plan->gid, gid, "gid", "-G/--gid-map", err) < 0)
+		if (check_unprivileged(&plan->uid, uid, "uid", NSRUN_ABOUT_UID_MAP, err) < 0 ||
+		    check_unprivileged(&plan->gid, gid, "gid", NSRUN_ABOUT_GID_MAP, err) < 0)
 			return -1;
 		/* The kernel's rule for an unprivileged gid_map writer. */
 		if (plan->gid.n > 0)
@@ -368,8 +367,10 @@ static int run_newidmap(const char *prog, pid_t pid, const struct nsrun_id_map *
 	if (child == 0) {
 		execvp(prog, argv);
 		int e = errno;
-		dprintf(STDERR_FILENO, "nsrun: --map-auto: %s: %s%s\n", prog, strerror(e),
-			e == ENOENT ? " (install the uidmap package)" : "");
+		struct nsrun_error cerr;
+		nsrun_fail(&cerr, 0, "run %s: %s%s", prog, strerror(e),
+			   e == ENOENT ? " (install the uidmap package)" : "");
+		nsrun_error_print(&cerr);
 		_exit(NSRUN_EXIT_FAILURE);
 	}
 	int status;
@@ -378,8 +379,8 @@ static int run_newidmap(const char *prog, pid_t pid, const struct nsrun_id_map *
 			return nsrun_fail(err, errno, "wait for %s", prog);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return nsrun_fail(err, 0, "--map-auto: %s %s failed (see its message above)",
-				  prog, pidtext);
+		return nsrun_fail_about(err, NSRUN_ABOUT_ID_SOURCE, -1, 0,
+					"%s %s failed (see its message above)", prog, pidtext);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/nsfs.h>
 
 #include "engine/ns/namespaces.h"
+#include "util/cleanup.h"
 
 static const struct {
 	int flag;
@@ -19,7 +20,7 @@ static const struct {
 	{ CLONE_NEWUTS, "uts" },   { CLONE_NEWIPC, "ipc" },
 	{ CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
 };
-#define N_TYPES (sizeof(ns_types) / sizeof(ns_types[0]))
+#define N_TYPES ARRAY_SIZE(ns_types)
 
 int ns_flag_from_name(const char *name)
 {
@@ -57,36 +58,35 @@ const char *ns_describe(unsigned long flags, char *buf, size_t size)
 	return buf;
 }
 
+/* Open join i and check that it is a namespace of its declared type. */
+static int open_join(const struct nsrun_ns_join *j, int i, struct nsrun_error *err)
+{
+	const char *want = ns_name(j->type);
+	cleanup_close int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, i, errno, "open %s", j->path);
+	int type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0 && (errno == ENOTTY || errno == EINVAL))
+		return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, i, 0, "%s is not a namespace file",
+					j->path);
+	if (type < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, i, errno, "%s", j->path);
+	if (type != j->type)
+		return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, i, 0, "%s is a %s namespace, not %s",
+					j->path, ns_name(type), want);
+	return take_fd(&fd);
+}
+
 int ns_open_joins(const struct nsrun_spec *spec, int *fds, struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < spec->n_joins; i++)
 		fds[i] = -1;
 	for (unsigned i = 0; i < spec->n_joins; i++) {
-		const struct nsrun_ns_join *j = &spec->joins[i];
-		const char *want = ns_name(j->type);
-		fds[i] = open(j->path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0)
-			goto fail_errno;
-		int type = ioctl(fds[i], NS_GET_NSTYPE);
-		if (type < 0) {
-			if (errno == ENOTTY || errno == EINVAL) {
-				nsrun_fail(err, 0, "--join %s:%s: not a namespace file",
-					   want, j->path);
-				goto fail;
-			}
-			goto fail_errno;
+		fds[i] = open_join(&spec->joins[i], (int)i, err);
+		if (fds[i] < 0) {
+			ns_close_joins(spec, fds);
+			return -1;
 		}
-		if (type != j->type) {
-			nsrun_fail(err, 0, "--join %s:%s: is a %s namespace, not %s",
-				   want, j->path, ns_name(type), want);
-			goto fail;
-		}
-		continue;
-fail_errno:
-		nsrun_fail(err, errno, "--join %s:%s", want, j->path);
-fail:
-		ns_close_joins(spec, fds);
-		return -1;
 	}
 	return 0;
 }
@@ -110,14 +110,9 @@ int ns_enter_joins(const struct nsrun_spec *spec, int *fds, bool skip_mount,
 			const struct nsrun_ns_join *j = &spec->joins[i];
 			if ((j->type == CLONE_NEWUSER) != (pass == 0))
 				continue;
-			if (skip_mount && j->type == CLONE_NEWNS) {
-				close(fds[i]);
-				fds[i] = -1;
-				continue;
-			}
-			if (setns(fds[i], j->type) < 0) {
-				nsrun_fail(err, errno, "--join %s:%s: setns",
-					   ns_name(j->type), j->path);
+			if (!(skip_mount && j->type == CLONE_NEWNS) && setns(fds[i], j->type) < 0) {
+				nsrun_fail_about(err, NSRUN_ABOUT_JOIN, (int)i, errno, "setns %s",
+						 j->path);
 				ns_close_joins(spec, fds);
 				return -1;
 			}
@@ -134,14 +129,13 @@ int ns_enter_mount_join(const struct nsrun_spec *spec, struct nsrun_error *err)
 		const struct nsrun_ns_join *j = &spec->joins[i];
 		if (j->type != CLONE_NEWNS)
 			continue;
-		int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+		cleanup_close int fd = open(j->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return nsrun_fail(err, errno, "--join mnt:%s", j->path);
-		int rc = setns(fd, CLONE_NEWNS);
-		int e = errno;
-		close(fd);
-		if (rc < 0)
-			return nsrun_fail(err, e, "--join mnt:%s: setns", j->path);
+			return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, (int)i, errno, "open %s",
+						j->path);
+		if (setns(fd, CLONE_NEWNS) < 0)
+			return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, (int)i, errno, "setns %s",
+						j->path);
 	}
 	return 0;
 }

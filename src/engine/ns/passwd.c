@@ -82,19 +82,47 @@ bool passwd_find(const char *text, size_t len, const char *name, uint32_t uid,
 	return false;
 }
 
-bool group_find_gid(const char *text, size_t len, const char *name, uint32_t *gid)
+/* A group line: name, password, gid, members. */
+struct group_line {
+	const char *field[4];
+	size_t len[4];
+	uint32_t gid;
+};
+
+/* The next well-formed group line from *pos; false at the end. */
+static bool next_group(const char *text, size_t len, size_t *pos, struct group_line *g)
 {
 	const char *line;
-	size_t llen, pos = 0;
-	while (next_line(text, len, &pos, &line, &llen)) {
-		const char *f[4];
-		size_t fl[4];
-		uint32_t g;
-		if (split_fields(line, llen, f, fl, 4) != 4 || !field_is(f[0], fl[0], name) ||
-		    !passwd_parse_id(f[2], fl[2], &g))
-			continue;
-		*gid = g;
-		return true;
+	size_t llen;
+	while (next_line(text, len, pos, &line, &llen))
+		if (split_fields(line, llen, g->field, g->len, 4) == 4 &&
+		    passwd_parse_id(g->field[2], g->len[2], &g->gid))
+			return true;
+	return false;
+}
+
+static bool lists_member(const struct group_line *g, const char *user)
+{
+	const char *m = g->field[3], *end = g->field[3] + g->len[3];
+	while (m < end) {
+		const char *comma = memchr(m, ',', (size_t)(end - m));
+		size_t mlen = comma ? (size_t)(comma - m) : (size_t)(end - m);
+		if (field_is(m, mlen, user))
+			return true;
+		m += mlen + 1;
+	}
+	return false;
+}
+
+bool group_find_gid(const char *text, size_t len, const char *name, uint32_t *gid)
+{
+	struct group_line g;
+	size_t pos = 0;
+	while (next_group(text, len, &pos, &g)) {
+		if (field_is(g.field[0], g.len[0], name)) {
+			*gid = g.gid;
+			return true;
+		}
 	}
 	return false;
 }
@@ -102,29 +130,16 @@ bool group_find_gid(const char *text, size_t len, const char *name, uint32_t *gi
 size_t group_memberships(const char *text, size_t len, const char *user,
 			 uint32_t *groups, size_t count, size_t max)
 {
-	const char *line;
-	size_t llen, pos = 0;
-	while (next_line(text, len, &pos, &line, &llen)) {
-		const char *f[4];
-		size_t fl[4];
-		uint32_t g;
-		if (split_fields(line, llen, f, fl, 4) != 4 || !passwd_parse_id(f[2], fl[2], &g))
-			continue;
-		bool member = false;
-		const char *m = f[3], *end = f[3] + fl[3];
-		while (m < end && !member) {
-			const char *comma = memchr(m, ',', (size_t)(end - m));
-			size_t mlen = comma ? (size_t)(comma - m) : (size_t)(end - m);
-			member = field_is(m, mlen, user);
-			m += mlen + 1;
-		}
-		if (!member)
+	struct group_line g;
+	size_t pos = 0;
+	while (next_group(text, len, &pos, &g)) {
+		if (!lists_member(&g, user))
 			continue;
 		bool seen = false;
 		for (size_t i = 0; i < count && !seen; i++)
-			seen = groups[i] == g;
+			seen = groups[i] == g.gid;
 		if (!seen && count < max)
-			groups[count++] = g;
+			groups[count++] = g.gid;
 	}
 	return count;
 }

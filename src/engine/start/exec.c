@@ -29,7 +29,8 @@ int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
 		n = read(spec->block_fd, &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return nsrun_fail(err, errno, "--block-fd %d: read", spec->block_fd);
+		return nsrun_fail_about(err, NSRUN_ABOUT_BLOCK_FD, -1, errno, "read descriptor %d",
+					spec->block_fd);
 	close(spec->block_fd);
 	return 0;
 }
@@ -65,7 +66,8 @@ static int close_unkept(const struct nsrun_spec *spec, struct nsrun_error *err)
 	}
 	for (unsigned i = 0; i < spec->n_keep_fds; i++) {
 		if (fcntl(spec->keep_fds[i], F_SETFD, 0) < 0)
-			return nsrun_fail(err, errno, "--keep-fd %d", spec->keep_fds[i]);
+			return nsrun_fail_about(err, NSRUN_ABOUT_KEEP_FD, (int)i, errno,
+						"pass descriptor %d on", spec->keep_fds[i]);
 	}
 	return 0;
 }
@@ -77,7 +79,8 @@ static int prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (close_unkept(spec, err) < 0 || rlimit_apply(spec, err) < 0)
 		return -1;
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return nsrun_fail(err, errno, "--no-new-privs");
+		return nsrun_fail_about(err, NSRUN_ABOUT_NO_NEW_PRIVS, -1, errno,
+					"PR_SET_NO_NEW_PRIVS");
 	return 0;
 }
 

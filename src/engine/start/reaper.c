@@ -1,4 +1,4 @@
-/* The --init reaper. See reaper.h. */
+/* The reaper that stays PID 1 beside the command. See reaper.h. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,21 +35,21 @@ int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 	/* Without a PID namespace we are not PID 1: orphans come to us only as
 	 * a subreaper. */
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		return nsrun_fail(err, errno, "--init: PR_SET_CHILD_SUBREAPER");
+		return nsrun_fail_about(err, NSRUN_ABOUT_INIT, -1, errno, "PR_SET_CHILD_SUBREAPER");
 	forward_signal_set(&forward);
 	if (sigprocmask(SIG_BLOCK, &forward, &old) < 0)
-		return nsrun_fail(err, errno, "--init: sigprocmask");
+		return nsrun_fail_about(err, NSRUN_ABOUT_INIT, -1, errno, "sigprocmask");
 	pid_t pid = fork();
 	if (pid < 0)
-		return nsrun_fail(err, errno, "--init: fork the command");
+		return nsrun_fail_about(err, NSRUN_ABOUT_INIT, -1, errno, "fork the command");
 	if (pid == 0) {
 		struct nsrun_error cerr = { 0 };
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (spec->init_group && setpgid(0, 0) < 0)
-			nsrun_fail(&cerr, errno, "--init-group: setpgid");
+			nsrun_fail_about(&cerr, NSRUN_ABOUT_INIT_GROUP, -1, errno, "setpgid");
 		else
 			exec_command(spec, &cerr);
-		dprintf(STDERR_FILENO, "nsrun: %s\n", cerr.msg);
+		nsrun_error_print(&cerr);
 		_exit(cerr.status ? cerr.status : NSRUN_EXIT_FAILURE);
 	}
 	/* PID 1 is visible to the command: it keeps no descriptor of its own
@@ -59,7 +59,7 @@ int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 	/* The group exists once either side has called setpgid. */
 	if (spec->init_group)
 		setpgid(pid, pid);
-	nsrun_trace(spec->verbose, "--init: command is pid %d", (int)pid);
+	nsrun_trace(spec->verbose, "reaper: the command is pid %d", (int)pid);
 	pid_t target = spec->init_group ? -pid : pid;
 	int status = 0;
 	for (;;) {
@@ -69,9 +69,9 @@ int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 		int sig = sigwaitinfo(&forward, &info);
 		if (sig < 0 || sig == SIGCHLD)
 			continue;
-		nsrun_trace(spec->verbose, "--init: forwarding %s", strsignal(sig));
+		nsrun_trace(spec->verbose, "reaper: forwarding %s", strsignal(sig));
 		if (kill(target, sig) < 0 && errno != ESRCH)
-			return nsrun_fail(err, errno, "--init: forward signal %d", sig);
+			return nsrun_fail_about(err, NSRUN_ABOUT_INIT, -1, errno, "forward signal %d", sig);
 	}
 	return exit_status_of(status);
 }

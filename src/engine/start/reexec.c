@@ -22,6 +22,7 @@
 
 #include "engine/start/stage.h"
 #include "engine/ns/namespaces.h"
+#include "util/cleanup.h"
 #include "util/memfd.h"
 
 #define MAX_STAGES 32
@@ -144,85 +145,83 @@ static void write_all_raw(int fd, const char *s)
 	}
 }
 
+/* The child, between clone and the stage: async-signal-safe system calls
+ * only, until execve (or in_child, whose caller has no other thread). */
+static _Noreturn void child_main(int exe, const char *exe_path, char **child_argv, int argc,
+				 char *const envp[], const struct nsrun_reexec_attr *attr,
+				 const struct reexec_in_child *in_child)
+{
+	extern char **environ;
+	/* A stage run here has the caller's signal handlers until it executes
+	 * something: it blocks every signal until then, and the program it
+	 * executes sets the mask meant for it. */
+	uint64_t all = ~0ULL;
+	if (in_child)
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(uint64_t));
+	if (attr->hold_peer_fd > 0)
+		syscall(SYS_close, attr->hold_peer_fd);
+	if (attr->pdeathsig)
+		syscall(SYS_prctl, PR_SET_PDEATHSIG, attr->pdeathsig, 0, 0, 0);
+	if (in_child && in_child->early)
+		in_child->early(in_child->arg);
+	if (attr->hold_fd > 0) {
+		char go;
+		long n;
+		do
+			n = syscall(SYS_read, attr->hold_fd, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(NSRUN_EXIT_FAILURE);
+	}
+	if (attr->keep_capabilities && in_child == NULL)
+		raise_ambient_capabilities();
+	for (unsigned i = 0; i < attr->n_inherit_fds; i++)
+		syscall(SYS_fcntl, attr->inherit_fds[i], F_SETFD, 0);
+	if (attr->sigmask && in_child == NULL)
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, attr->sigmask, NULL, sizeof(uint64_t));
+	if (in_child)
+		_exit(in_child->stage(argc, child_argv, in_child->arg));
+	char *const *child_envp = envp ? envp : environ;
+	syscall(SYS_execveat, exe, "", child_argv, child_envp, AT_EMPTY_PATH);
+	/* The same copy by its /proc path, for where execveat with an empty
+	 * path is refused: valgrind 3.19 fails it with ENOENT. */
+	if (errno == ENOENT || errno == ENOSYS)
+		syscall(SYS_execve, exe_path, child_argv, child_envp);
+	write_all_raw(STDERR_FILENO, "nsrun: cannot execute the sealed binary copy for stage ");
+	write_all_raw(STDERR_FILENO, child_argv[0]);
+	write_all_raw(STDERR_FILENO, "\n");
+	_exit(NSRUN_EXIT_FAILURE);
+}
+
 pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 		   const struct nsrun_reexec_attr *attr, const struct reexec_in_child *in_child,
 		   struct nsrun_error *err)
 {
-	extern char **environ;
 	static const struct nsrun_reexec_attr no_attr;
 	if (attr == NULL)
 		attr = &no_attr;
 	int exe = -1;
 	if (in_child == NULL && (exe = nsrun_reexec_sealed_fd(err)) < 0)
 		return -1;
-
 	/* Build the child's argv before the clone: the child may not allocate. */
 	size_t argc = 0;
 	while (argv && argv[argc])
 		argc++;
-	char **child_argv = calloc(argc + 2, sizeof(char *));
-	if (child_argv == NULL) {
-		nsrun_fail(err, errno, "spawn stage %s", stage);
-		return -1;
-	}
+	cleanup_free char **child_argv = calloc(argc + 2, sizeof(char *));
+	if (child_argv == NULL)
+		return nsrun_fail(err, errno, "spawn stage %s", stage);
 	child_argv[0] = (char *)stage;
 	for (size_t i = 1; i < argc; i++)
 		child_argv[i] = argv[i];
 	char exe_path[32]; /* "/proc/self/fd/" and any int */
 	(void)snprintf(exe_path, sizeof(exe_path), "/proc/self/fd/%d", exe);
-
 	pid_t pid = clone_child(attr->clone_flags, attr->cgroup_fd);
-	if (pid == 0) {
-		/* Child: async-signal-safe system calls only, until execve (or
-		 * in_child, whose caller has no other thread). */
-		/* A stage run here has the caller's signal handlers until it
-		 * executes something: it blocks every signal until then, and the
-		 * program it executes sets the mask meant for it. */
-		uint64_t all = ~0ULL;
-		if (in_child)
-			syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(uint64_t));
-		if (attr->hold_peer_fd > 0)
-			syscall(SYS_close, attr->hold_peer_fd);
-		if (attr->pdeathsig)
-			syscall(SYS_prctl, PR_SET_PDEATHSIG, attr->pdeathsig, 0, 0, 0);
-		if (in_child && in_child->early)
-			in_child->early(in_child->arg);
-		if (attr->hold_fd > 0) {
-			char go;
-			long n;
-			do
-				n = syscall(SYS_read, attr->hold_fd, &go, 1);
-			while (n < 0 && errno == EINTR);
-			if (n != 1)
-				_exit(NSRUN_EXIT_FAILURE);
-		}
-		if (attr->keep_capabilities && in_child == NULL)
-			raise_ambient_capabilities();
-		for (unsigned i = 0; i < attr->n_inherit_fds; i++)
-			syscall(SYS_fcntl, attr->inherit_fds[i], F_SETFD, 0);
-		if (attr->sigmask && in_child == NULL)
-			syscall(SYS_rt_sigprocmask, SIG_SETMASK, attr->sigmask, NULL,
-				sizeof(uint64_t));
-		if (in_child)
-			_exit(in_child->stage((int)(argc ? argc : 1), child_argv, in_child->arg));
-		char *const *child_envp = envp ? envp : environ;
-		syscall(SYS_execveat, exe, "", child_argv, child_envp, AT_EMPTY_PATH);
-		/* The same copy by its /proc path, for where execveat with an
-		 * empty path is refused: valgrind 3.19 fails it with ENOENT. */
-		if (errno == ENOENT || errno == ENOSYS)
-			syscall(SYS_execve, exe_path, child_argv, child_envp);
-		write_all_raw(STDERR_FILENO, "nsrun: cannot execute the sealed binary copy for stage ");
-		write_all_raw(STDERR_FILENO, stage);
-		write_all_raw(STDERR_FILENO, "\n");
-		_exit(NSRUN_EXIT_FAILURE);
-	}
-	int saved = errno;
-	free(child_argv);
+	if (pid == 0)
+		child_main(exe, exe_path, child_argv, (int)(argc ? argc : 1), envp, attr, in_child);
 	if (pid < 0) {
 		char names[64];
-		nsrun_fail(err, saved, "clone (new namespaces: %s)",
-			   ns_describe(attr->clone_flags, names, sizeof(names)));
-		return -1;
+		return nsrun_fail(err, errno, "clone (new namespaces: %s)",
+				  ns_describe(attr->clone_flags, names, sizeof(names)));
 	}
 	return pid;
 }

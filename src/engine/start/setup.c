@@ -9,22 +9,28 @@
 #include <unistd.h>
 
 #include "engine/container.h"
-#include "engine/limits/caps.h"
 #include "engine/fs/console.h"
-#include "engine/ns/net.h"
 #include "engine/fs/rootfs.h"
-#include "engine/start/setup.h"
+#include "engine/limits/caps.h"
+#include "engine/ns/net.h"
 #include "engine/ns/user.h"
+#include "engine/start/hookrun.h"
+#include "engine/start/setup.h"
+#include "util/cleanup.h"
 #include "util/fault.h"
 #include "util/log.h"
+
+static bool has_new_root(const struct nsrun_spec *spec)
+{
+	return spec->rootfs || spec->n_fs_ops;
+}
 
 /* pivot_root and binds refuse shared and unbindable parents: a new root is
  * built under private propagation, and gets the one asked for afterwards. */
 static bool propagation_after_root(const struct nsrun_spec *spec)
 {
-	return (spec->rootfs || spec->n_fs_ops) &&
-	       (spec->propagation == NSRUN_PROPAGATION_SHARED ||
-		spec->propagation == NSRUN_PROPAGATION_UNBINDABLE);
+	return has_new_root(spec) && (spec->propagation == NSRUN_PROPAGATION_SHARED ||
+				      spec->propagation == NSRUN_PROPAGATION_UNBINDABLE);
 }
 
 static int set_propagation(const struct nsrun_spec *spec, enum nsrun_propagation which,
@@ -38,88 +44,73 @@ static int set_propagation(const struct nsrun_spec *spec, enum nsrun_propagation
 	};
 	static const char *const names[] = { "private", "slave", "shared", "unbindable" };
 	unsigned p = (unsigned)which;
-	if (p >= sizeof(flags) / sizeof(flags[0]))
-		return nsrun_fail(err, EINVAL, "--propagation");
+	if (p >= ARRAY_SIZE(flags))
+		return nsrun_fail_about(err, NSRUN_ABOUT_PROPAGATION, -1, EINVAL,
+					"mount propagation %u", p);
 	/* A copied mount namespace still shares propagation with the host's
 	 * where / is shared (systemd): private keeps every mount inside. */
 	if (mount(NULL, "/", NULL, MS_REC | flags[p], NULL) < 0)
-		return nsrun_fail(err, errno, "--propagation %s", names[p]);
+		return nsrun_fail_about(err, NSRUN_ABOUT_PROPAGATION, -1, errno,
+					"make / %s", names[p]);
 	nsrun_trace(spec->verbose, "mount propagation: %s", names[p]);
 	return 0;
 }
 
-static int set_environment(char **env, struct nsrun_error *err)
+static int mount_proc(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (clearenv() != 0)
-		return nsrun_fail(err, ENOMEM, "clear the environment");
-	for (char **e = env; *e; e++)
-		if (putenv(*e) != 0)
-			return nsrun_fail(err, errno, "set the environment");
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_MOUNT_PROC, -1, errno,
+					"mount proc on /proc");
+	nsrun_trace(spec->verbose, "mounted proc on /proc");
 	return 0;
 }
 
-/* After a new root, the caller's directory if the same path exists inside,
- * else "/" (as bwrap does); --chdir must work. */
-static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
-		       struct nsrun_error *err)
+/* The new root, with the createContainer hooks between its mounts and the
+ * switch: the container's mounts are made, and the hook's path still
+ * resolves on the host, as the runtime spec says. */
+static int build_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (spec->chdir) {
-		if (chdir(spec->chdir) < 0)
-			return nsrun_fail(err, errno, "--chdir %s", spec->chdir);
-	} else if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0) {
-		return nsrun_fail(err, errno, "chdir /");
-	}
-	/* A directory outside the root (reached through a kept descriptor)
-	 * has no path from it: getcwd fails with ENOENT. */
-	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
-		return nsrun_fail(err, 0, "--chdir %s: the directory is outside the sandbox",
-				  spec->chdir ? spec->chdir : "(inherited)");
+	if (fault_point("setup.rootfs", err) < 0)
+		return -1;
+	if (!has_new_root(spec))
+		return rootfs_protect_paths(spec, -1, err);
+	cleanup_close int root_fd = rootfs_prepare(spec, err);
+	if (root_fd < 0 || hookrun_container(spec, "createContainer", err) < 0 ||
+	    rootfs_enter(spec, root_fd, err) < 0)
+		return -1;
+	if (propagation_after_root(spec))
+		return set_propagation(spec, spec->propagation, err);
 	return 0;
 }
 
-int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
+static int set_names(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	char cwd[PATH_MAX];
-	bool new_root = spec->rootfs || spec->n_fs_ops;
-	bool later = propagation_after_root(spec);
-	if (fault_point("setup.propagation", err) < 0)
-		return -1;
-	if (spec->new_ns & CLONE_NEWNS &&
-	    set_propagation(spec, later ? NSRUN_PROPAGATION_PRIVATE : spec->propagation, err) < 0)
-		return -1;
-	if (spec->mount_proc) {
-		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			return nsrun_fail(err, errno, "--mount-proc: mount proc on /proc");
-		nsrun_trace(spec->verbose, "mounted proc on /proc");
-	}
-	if (new_root && getcwd(cwd, sizeof(cwd)) == NULL)
-		cwd[0] = '\0';
-	if (fault_point("setup.rootfs", err) < 0 || rootfs_build(spec, err) < 0)
-		return -1;
-	if (later && set_propagation(spec, spec->propagation, err) < 0)
-		return -1;
-	if (!new_root && rootfs_protect_paths(spec, -1, err) < 0)
-		return -1;
-	if (fault_point("setup.console", err) < 0 ||
-	    (spec_container(spec)->terminal && console_setup(spec, err) < 0))
-		return -1;
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-		return nsrun_fail(err, errno, "--hostname %s", spec->hostname);
+		return nsrun_fail_about(err, NSRUN_ABOUT_HOSTNAME, -1, errno,
+					"set the hostname to %s", spec->hostname);
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
-		return nsrun_fail(err, errno, "--domainname %s", spec->domainname);
-	if (fault_point("setup.network", err) < 0)
-		return -1;
-	if (spec->new_ns & CLONE_NEWNET) {
-		if (net_loopback_up(err) < 0)
-			return -1;
-		nsrun_trace(spec->verbose, "loopback up");
-	}
-	if (spec->env && set_environment(spec->env, err) < 0)
-		return -1;
+		return nsrun_fail_about(err, NSRUN_ABOUT_DOMAINNAME, -1, errno,
+					"set the domain name to %s", spec->domainname);
+	return 0;
+}
+
+static int set_environment(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
 	if (spec->umask >= 0)
 		umask((mode_t)spec->umask);
-	/* Credentials in runc's order: bounding set, user, then the sets. */
+	if (!spec->env)
+		return 0;
+	if (clearenv() != 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_ENV, -1, ENOMEM, "clear the environment");
+	for (char **e = spec->env; *e; e++)
+		if (putenv(*e) != 0)
+			return nsrun_fail_about(err, NSRUN_ABOUT_ENV, -1, errno, "set %s", *e);
+	return 0;
+}
+
+/* Credentials in runc's order: bounding set, user, then the sets. */
+static int set_credentials(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
 	if (fault_point("setup.credentials", err) < 0)
 		return -1;
 	if (spec->caps.set && caps_apply_bounding(&spec->caps, err) < 0)
@@ -132,9 +123,56 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		   user_switch(spec->as_user, spec->caps.set, spec->verbose, err) < 0) {
 		return -1;
 	}
-	if (spec->caps.set && caps_apply_sets(&spec->caps, err) < 0)
-		return -1;
+	return spec->caps.set ? caps_apply_sets(&spec->caps, err) : 0;
+}
+
+/* After a new root, the caller's directory if the same path exists inside,
+ * else "/" (as bwrap does); an asked-for directory must work. */
+static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
+		       struct nsrun_error *err)
+{
 	if (fault_point("setup.workdir", err) < 0)
 		return -1;
-	return set_workdir(spec, new_root && cwd[0] ? cwd : NULL, err);
+	if (spec->chdir) {
+		if (chdir(spec->chdir) < 0)
+			return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, errno, "chdir %s",
+						spec->chdir);
+	} else if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0) {
+		return nsrun_fail(err, errno, "chdir /");
+	}
+	/* A directory outside the root (reached through a kept descriptor)
+	 * has no path from it: getcwd fails with ENOENT. */
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, 0,
+					"the working directory %s is outside the sandbox",
+					spec->chdir ? spec->chdir : "(inherited)");
+	return 0;
+}
+
+int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	char cwd[PATH_MAX] = "";
+	if (fault_point("setup.propagation", err) < 0)
+		return -1;
+	if (spec->new_ns & CLONE_NEWNS &&
+	    set_propagation(spec, propagation_after_root(spec) ? NSRUN_PROPAGATION_PRIVATE
+							       : spec->propagation, err) < 0)
+		return -1;
+	if (spec->mount_proc && mount_proc(spec, err) < 0)
+		return -1;
+	if (has_new_root(spec) && getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
+	if (build_root(spec, err) < 0 || fault_point("setup.console", err) < 0 ||
+	    (spec_container(spec)->terminal && console_setup(spec, err) < 0) ||
+	    set_names(spec, err) < 0 || fault_point("setup.network", err) < 0)
+		return -1;
+	if (spec->new_ns & CLONE_NEWNET) {
+		if (net_loopback_up(err) < 0)
+			return -1;
+		nsrun_trace(spec->verbose, "loopback up");
+	}
+	if (set_environment(spec, err) < 0 || set_credentials(spec, err) < 0)
+		return -1;
+	return set_workdir(spec, cwd[0] ? cwd : NULL, err);
 }

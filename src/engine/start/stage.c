@@ -1,47 +1,56 @@
-/* The init stage: runs in the new namespaces, from the sealed binary copy
- * or in the cloned child itself (launch.c), waits for the launcher to write
- * the id maps, sets up and execs. */
+/* The stage: runs in the new namespaces, from the sealed binary copy or in
+ * the cloned child itself (launch.c), and becomes the command. In order:
+ * receive the spec (which waits until the launcher has written the id
+ * maps), become root of the user namespace, isolate (descriptors,
+ * dumpable, cgroup namespace, carried capabilities), set the sandbox up,
+ * park (OCI create), and execute the command. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "engine/cgroup/cgroup.h"
 #include "engine/container.h"
 #include "engine/limits/caps.h"
-#include "engine/cgroup/cgroup.h"
+#include "engine/ns/namespaces.h"
 #include "engine/start/exec.h"
 #include "engine/start/hookrun.h"
-#include "engine/start/stage.h"
-#include "engine/ns/namespaces.h"
 #include "engine/start/reaper.h"
 #include "engine/start/setup.h"
+#include "engine/start/stage.h"
 #include "engine/start/sync.h"
 #include "engine/start/wire.h"
+#include "util/cleanup.h"
 #include "util/fault.h"
 #include "util/fds.h"
 #include "util/log.h"
 
-/* An OCI create's launcher waits for "R" or "E<message>" and logs the
- * message its own way; a sandbox's init says it on stderr. */
+/* Descriptors the stage itself holds besides the spec's kept ones. */
+#define STAGE_OWN_FDS 5
+
+/* The launcher reads set-up errors from the sync socket until the stage
+ * executes the command or, for OCI create, until create has committed. */
 static int sync_fd_for_errors = -1;
 
 static int report(const struct nsrun_error *err)
 {
+	int status = err->status ? err->status : NSRUN_EXIT_FAILURE;
 	if (sync_fd_for_errors >= 0) {
-		char msg[sizeof(err->msg) + 1];
-		int n = snprintf(msg, sizeof(msg), "E%s", err->msg);
+		char msg[sizeof(err->msg) + 48];
+		int n = sync_error_format(err, msg, sizeof(msg));
 		struct nsrun_error ignored;
 		if (sync_send(sync_fd_for_errors, msg, (size_t)n, &ignored) == 0)
-			return err->status ? err->status : NSRUN_EXIT_FAILURE;
+			return status;
 	}
-	dprintf(STDERR_FILENO, "nsrun: %s\n", err->msg);
-	return err->status ? err->status : NSRUN_EXIT_FAILURE;
+	nsrun_error_print(err);
+	return status;
 }
 
 /* OCI create: say "ready", wait for create to commit, then wait for start's
@@ -69,12 +78,10 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 	sync_fd_for_errors = -1; /* create reads no more errors: to stderr */
 	/* Until create has recorded us (container_commit), a launcher that
 	 * dies or gives up takes us with it: nothing runs that no state knows. */
-	char *commit = NULL;
+	cleanup_free char *commit = NULL;
 	size_t len = 0;
 	int r = sync_recv(sync_fd, &commit, &len, err);
-	bool committed = r == 0 && len == 1 && commit[0] == 'C';
-	free(commit);
-	if (!committed)
+	if (!(r == 0 && len == 1 && commit[0] == 'C'))
 		return 1;
 	if (fault_point("init.wait-start", err) < 0)
 		return -1;
@@ -108,133 +115,152 @@ static bool launcher_gone(int sync_fd)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
-int nsrun_init_stage(int argc, char **argv)
+/* The sync descriptor from argv: { "nsrun:init", "<fd>" }; -1 if malformed. */
+static int stage_sync_fd(int argc, char **argv)
 {
-	struct nsrun_error err = { 0 };
-	nsrun_trace_set_name(NSRUN_INIT_STAGE);
-	/* ps shows "memfd:nsrun" otherwise. */
-	prctl(PR_SET_NAME, NSRUN_INIT_STAGE);
 	if (argc != 2)
-		return NSRUN_EXIT_FAILURE;
+		return -1;
 	char *end;
-	long sync_fd = strtol(argv[1], &end, 10);
-	if (*end != '\0' || sync_fd < 3 || sync_fd > 1 << 20)
-		return NSRUN_EXIT_FAILURE;
-	if (fcntl((int)sync_fd, F_SETFD, FD_CLOEXEC) < 0)
-		return NSRUN_EXIT_FAILURE;
+	long fd = strtol(argv[1], &end, 10);
+	if (*end != '\0' || fd < 3 || fd > 1 << 20 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -1;
+	return (int)fd;
+}
 
-	/* Blocks until the launcher has written the id maps. */
-	char *buf;
-	size_t len;
-	int r = sync_recv((int)sync_fd, &buf, &len, &err);
-	if (r == 1)
-		return NSRUN_EXIT_FAILURE; /* the launcher failed and said why */
-	if (r < 0)
-		return report(&err);
-	struct nsrun_spec spec;
-	if (spec_decode(buf, len, &spec, &err) < 0) {
-		free(buf);
-		return report(&err);
-	}
-	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
-	const struct nsrun_container *ct = spec_container(&spec);
-	if (ct->park || ct->report_errors)
-		sync_fd_for_errors = (int)sync_fd;
-	int status = NSRUN_EXIT_FAILURE;
-	if (launcher_gone((int)sync_fd))
-		goto out;
-	if (fault_point("init.spec", &err) < 0)
-		goto failed;
-	if (early_what) {
-		nsrun_fail(&err, early_errnum, "%s", early_what);
-		goto failed;
-	}
-	/* Root of the new user namespace may be another host id than ours (root
-	 * mapped to 100000): become it, as a process that makes files must have
-	 * a mapped uid. Fails harmlessly where 0 is not mapped. The uid change
-	 * clears PR_SET_PDEATHSIG: armed, it is armed again. */
-	if ((spec.new_ns & CLONE_NEWUSER) && getuid() != 0) {
-		int deathsig = 0;
-		if (prctl(PR_GET_PDEATHSIG, &deathsig) < 0)
-			deathsig = 0;
-		if (setresgid(0, 0, 0) == 0)
-			setgroups(0, NULL);
-		if (setresuid(0, 0, 0) < 0 && errno != EINVAL) {
-			nsrun_fail(&err, errno, "become root of the user namespace");
-			goto failed;
-		}
-		if (deathsig && (prctl(PR_SET_PDEATHSIG, deathsig) < 0 || launcher_gone((int)sync_fd)))
-			goto out;
-	}
+/* Root of the new user namespace may be another host id than ours (root
+ * mapped to 100000): become it, as a process that makes files must have a
+ * mapped uid. Fails harmlessly where 0 is not mapped. The uid change clears
+ * PR_SET_PDEATHSIG: armed, it is armed again. 1 when the launcher is gone. */
+static int become_root(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
+{
+	if (!(spec->new_ns & CLONE_NEWUSER) || getuid() == 0)
+		return 0;
+	int deathsig = 0;
+	if (prctl(PR_GET_PDEATHSIG, &deathsig) < 0)
+		deathsig = 0;
+	if (setresgid(0, 0, 0) == 0)
+		setgroups(0, NULL);
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return nsrun_fail(err, errno, "become root of the user namespace");
+	if (deathsig && (prctl(PR_SET_PDEATHSIG, deathsig) < 0 || launcher_gone(sync_fd)))
+		return 1;
+	return 0;
+}
+
+/* Before anything reads a path the sandbox controls. */
+static int isolate(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
+{
+	const struct nsrun_container *ct = spec_container(spec);
 	/* Run in the cloned child, the stage's image is nsrun's binary on the
 	 * host until it executes the shim: keep whoever might join the
 	 * sandbox meanwhile out of /proc/PID/exe and away from ptrace. Not
 	 * before the launcher has written our id maps, which needs it, and
 	 * again after every change of ids (exec_via_shim), which may reset it
 	 * (fs.suid_dumpable). */
-	if (exec_shim_fd() >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		nsrun_fail(&err, errno, "prctl PR_SET_DUMPABLE");
-		goto failed;
-	}
-	if (fault_point("init.cgroupns", &err) < 0)
-		goto failed;
-	if (cgroup_ns_deferred(&spec) && unshare(CLONE_NEWCGROUP) < 0) {
-		nsrun_fail(&err, errno, "unshare the cgroup namespace");
-		goto failed;
-	}
+	if (exec_shim_fd() >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return nsrun_fail(err, errno, "prctl PR_SET_DUMPABLE");
+	if (fault_point("init.cgroupns", err) < 0)
+		return -1;
+	if (cgroup_ns_deferred(spec) && unshare(CLONE_NEWCGROUP) < 0)
+		return nsrun_fail(err, errno, "unshare the cgroup namespace");
 	/* Nothing inherited but what the spec names may reach the set-up: a
-	 * --chdir through /proc/self/fd would otherwise lead out. */
-	int keep[64 + 5];
+	 * working directory through /proc/self/fd would otherwise lead out. */
+	int keep[64 + STAGE_OWN_FDS];
 	unsigned n_keep = 0;
-	keep[n_keep++] = (int)sync_fd;
-	keep[n_keep++] = spec.block_fd;
+	keep[n_keep++] = sync_fd;
+	keep[n_keep++] = spec->block_fd;
 	keep[n_keep++] = ct->exec_fifo_fd;
 	keep[n_keep++] = ct->console_socket_fd;
 	keep[n_keep++] = exec_shim_fd();
-	for (unsigned i = 0; i < spec.n_keep_fds && n_keep < sizeof(keep) / sizeof(keep[0]); i++)
-		keep[n_keep++] = spec.keep_fds[i];
-	if (fault_point("init.close-fds", &err) < 0 || fds_close_all_but(keep, n_keep, &err) < 0)
-		goto failed;
+	for (unsigned i = 0; i < spec->n_keep_fds && n_keep < ARRAY_SIZE(keep); i++)
+		keep[n_keep++] = spec->keep_fds[i];
+	if (fault_point("init.close-fds", err) < 0 || fds_close_all_but(keep, n_keep, err) < 0)
+		return -1;
 	/* What the re-exec carried as ambient capabilities ends here; the
 	 * effective set stays for the set-up. */
-	if ((spec.new_ns & CLONE_NEWUSER) && caps_clear_carried(&err) < 0)
-		goto failed;
-	if (fault_point("init.setup", &err) < 0 || hookrun_prepare(&spec, &err) < 0 ||
-	    ns_enter_mount_join(&spec, &err) < 0 ||
-	    sandbox_setup(&spec, &err) < 0 || exec_wait_block_fd(&spec, &err) < 0)
-		goto failed;
-	/* A uid change cleared PR_SET_PDEATHSIG: arm it again, and make sure
-	 * the launcher did not die in between. */
-	if (spec.as_user) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-			nsrun_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
-			goto failed;
-		}
-		if (launcher_gone((int)sync_fd))
-			goto out;
-	}
-	if (ct->park) {
-		int parked = park(&spec, (int)sync_fd, &err);
-		if (parked < 0)
-			goto failed;
-		if (parked > 0)
-			goto out;
+	if ((spec->new_ns & CLONE_NEWUSER) && caps_clear_carried(err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The set-up proper, then the parent-death signal again where a user
+ * switch cleared it. 1 when the launcher is gone. */
+static int set_up(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
+{
+	if (fault_point("init.setup", err) < 0 || hookrun_prepare(spec, err) < 0 ||
+	    ns_enter_mount_join(spec, err) < 0 || sandbox_setup(spec, err) < 0 ||
+	    exec_wait_block_fd(spec, err) < 0)
+		return -1;
+	if (!spec->as_user)
+		return 0;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return nsrun_fail(err, errno, "prctl PR_SET_PDEATHSIG");
+	return launcher_gone(sync_fd) ? 1 : 0;
+}
+
+/* Park if asked, then execute the command or run the reaper beside it.
+ * Returns the stage's exit status, or -1 with err filled. */
+static int run_command(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
+{
+	if (spec_container(spec)->park) {
+		int parked = park(spec, sync_fd, err);
+		if (parked != 0)
+			return parked < 0 ? -1 : NSRUN_EXIT_FAILURE;
 		/* Started: the startContainer hooks, in the container. */
-		if (hookrun_container(&spec, "startContainer", &err) < 0)
-			goto failed;
+		if (hookrun_container(spec, "startContainer", err) < 0)
+			return -1;
 	}
-	if (spec.init) {
-		close((int)sync_fd);
-		status = reaper_run(&spec, &err);
-		if (status >= 0)
-			goto out;
-	} else {
-		exec_command(&spec, &err);
+	if (!spec->init) {
+		exec_command(spec, err);
+		return -1;
 	}
-failed:
-	status = report(&err);
-out:
+	close(sync_fd);
+	sync_fd_for_errors = -1;
+	return reaper_run(spec, err);
+}
+
+/* Every step after the spec is known. */
+static int stage_steps(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
+{
+	int r;
+	if (launcher_gone(sync_fd))
+		return NSRUN_EXIT_FAILURE;
+	if (fault_point("init.spec", err) < 0)
+		return -1;
+	if (early_what)
+		return nsrun_fail(err, early_errnum, "%s", early_what);
+	if ((r = become_root(spec, sync_fd, err)) != 0)
+		return r < 0 ? -1 : NSRUN_EXIT_FAILURE;
+	if (isolate(spec, sync_fd, err) < 0)
+		return -1;
+	if ((r = set_up(spec, sync_fd, err)) != 0)
+		return r < 0 ? -1 : NSRUN_EXIT_FAILURE;
+	return run_command(spec, sync_fd, err);
+}
+
+int nsrun_init_stage(int argc, char **argv)
+{
+	struct nsrun_error err = { 0 };
+	nsrun_trace_set_name(NSRUN_INIT_STAGE);
+	/* ps shows "memfd:nsrun" otherwise. */
+	prctl(PR_SET_NAME, NSRUN_INIT_STAGE);
+	int sync_fd = stage_sync_fd(argc, argv);
+	if (sync_fd < 0)
+		return NSRUN_EXIT_FAILURE;
+	sync_fd_for_errors = sync_fd;
+	/* Blocks until the launcher has written the id maps. */
+	cleanup_free char *buf = NULL;
+	size_t len;
+	int r = sync_recv(sync_fd, &buf, &len, &err);
+	if (r == 1)
+		return NSRUN_EXIT_FAILURE; /* the launcher failed and said why */
+	struct nsrun_spec spec;
+	if (r < 0 || spec_decode(buf, len, &spec, &err) < 0)
+		return report(&err);
+	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
+	int status = stage_steps(&spec, sync_fd, &err);
+	if (status < 0)
+		status = report(&err);
 	spec_decoded_release(&spec);
-	free(buf);
 	return status;
 }

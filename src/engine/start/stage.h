@@ -1,7 +1,9 @@
-/* The init stage: the re-executed child that sets up the sandbox from inside
- * and then becomes the command. */
+/* The stage: the child in the new namespaces that sets up the sandbox from
+ * inside and then becomes the command. */
 #ifndef NSRUN_ENGINE_START_STAGE_H
 #define NSRUN_ENGINE_START_STAGE_H
+
+#include <nsrun/error.h>
 
 /* argv[0] of the re-executed child; the reexec dispatcher runs
  * nsrun_init_stage() for it. */

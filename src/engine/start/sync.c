@@ -1,7 +1,9 @@
 /* Framed messages on the sync socket. See sync.h. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,5 +80,30 @@ int sync_recv(int fd, char **buf, size_t *len, struct nsrun_error *err)
 	}
 	*buf = data;
 	*len = n;
+	return 0;
+}
+
+int sync_error_format(const struct nsrun_error *err, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "E%d:%d:%d:%d:%s", err->status, err->errnum, err->about,
+			 err->index, err->msg);
+	return n < 0 ? 0 : (size_t)n < size ? n : (int)size - 1;
+}
+
+int sync_error_parse(const char *msg, size_t len, struct nsrun_error *err)
+{
+	char text[sizeof(err->msg) + 48];
+	if (len == 0 || msg[0] != 'E' || len >= sizeof(text))
+		return -1;
+	memcpy(text, msg, len);
+	text[len] = '\0';
+	int status, errnum, about, index, used = 0;
+	if (sscanf(text, "E%d:%d:%d:%d:%n", &status, &errnum, &about, &index, &used) != 4 ||
+	    used == 0)
+		return -1;
+	nsrun_fail_status(err, status, 0, "%s", text + used);
+	err->errnum = errnum;
+	if (about > NSRUN_ABOUT_NOTHING && about < NSRUN_ABOUT_COUNT)
+		nsrun_error_about(err, (enum nsrun_about)about, index);
 	return 0;
 }

@@ -16,4 +16,12 @@ int sync_send(int fd, const void *buf, size_t len, struct nsrun_error *err);
  * end of stream (the peer closed before sending), or -1 with err filled. */
 int sync_recv(int fd, char **buf, size_t *len, struct nsrun_error *err);
 
+/* An error as a message: exit status, errno, the part of the spec it is
+ * about and the text ("E..."), so that the stage's or a helper's error
+ * reaches the launcher whole. Returns the length written to buf. */
+int sync_error_format(const struct nsrun_error *err, char *buf, size_t size);
+
+/* Read such a message back into err; -1 if it is not one. */
+int sync_error_parse(const char *msg, size_t len, struct nsrun_error *err);
+
 #endif

@@ -1,0 +1,106 @@
+/* Engine errors named by option. See errors.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/errors.h"
+#include "engine/ns/namespaces.h"
+#include "util/cleanup.h"
+
+/* The option that fills each part of the spec the engine may name. */
+static const char *const option_of[NSRUN_ABOUT_COUNT] = {
+	[NSRUN_ABOUT_UID_MAP] = "-M",
+	[NSRUN_ABOUT_GID_MAP] = "-G",
+	[NSRUN_ABOUT_MOUNT_PROC] = "--mount-proc",
+	[NSRUN_ABOUT_ROOTFS] = "--rootfs",
+	[NSRUN_ABOUT_NO_PIVOT] = "--no-pivot",
+	[NSRUN_ABOUT_PROPAGATION] = "--propagation",
+	[NSRUN_ABOUT_HOSTNAME] = "--hostname",
+	[NSRUN_ABOUT_DOMAINNAME] = "--domainname",
+	[NSRUN_ABOUT_CHDIR] = "--chdir",
+	[NSRUN_ABOUT_AS_USER] = "--as",
+	[NSRUN_ABOUT_CAPS] = "--cap-add/--cap-drop",
+	[NSRUN_ABOUT_NO_NEW_PRIVS] = "--no-new-privs",
+	[NSRUN_ABOUT_RLIMIT] = "--rlimit",
+	[NSRUN_ABOUT_SECCOMP] = "--seccomp",
+	[NSRUN_ABOUT_MEMORY] = "--memory",
+	[NSRUN_ABOUT_MEMORY_SWAP] = "--memory-swap",
+	[NSRUN_ABOUT_PIDS] = "--pids",
+	[NSRUN_ABOUT_CPU_QUOTA] = "--cpus",
+	[NSRUN_ABOUT_CPU_WEIGHT] = "--cpu-weight",
+	[NSRUN_ABOUT_BLOCK_FD] = "--block-fd",
+	[NSRUN_ABOUT_JSON_STATUS_FD] = "--json-status-fd",
+	[NSRUN_ABOUT_INIT] = "--init",
+	[NSRUN_ABOUT_INIT_GROUP] = "--init-group",
+	[NSRUN_ABOUT_DIE_WITH_PARENT] = "--die-with-parent",
+};
+
+/* The option that made a filesystem step. */
+static const char *fs_option(const struct nsrun_fs_op *op)
+{
+	switch (op->kind) {
+	case NSRUN_FS_BIND: return op->optional ? "--bind-try" : "--bind";
+	case NSRUN_FS_RO_BIND: return op->optional ? "--ro-bind-try" : "--ro-bind";
+	case NSRUN_FS_DEV_BIND: return op->optional ? "--dev-bind-try" : "--dev-bind";
+	case NSRUN_FS_TMPFS: return "--tmpfs";
+	case NSRUN_FS_PROC: return "--proc";
+	case NSRUN_FS_DEV: return "--dev";
+	case NSRUN_FS_MQUEUE: return "--mqueue";
+	case NSRUN_FS_DIR: return "--dir";
+	case NSRUN_FS_SYMLINK: return "--symlink";
+	case NSRUN_FS_REMOUNT_RO: return "--remount-ro";
+	case NSRUN_FS_CHMOD: return "--chmod";
+	default: return NULL;
+	}
+}
+
+static bool in_range(int index, unsigned n)
+{
+	return index >= 0 && (unsigned)index < n;
+}
+
+/* Options that name one element of a list: the option and its value. */
+static void wrap_element(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	int i = err->index;
+	if (err->about == NSRUN_ABOUT_FS_OP && in_range(i, spec->n_fs_ops)) {
+		const struct nsrun_fs_op *op = &spec->fs_ops[i];
+		const char *option = fs_option(op);
+		if (option)
+			nsrun_error_wrap(err, "%s %s%s%s", option, op->src ? op->src : "",
+					 op->src ? " " : "", op->dest);
+	} else if (err->about == NSRUN_ABOUT_JOIN && in_range(i, spec->n_joins)) {
+		nsrun_error_wrap(err, "--join %s:%s", ns_name(spec->joins[i].type),
+				 spec->joins[i].path);
+	} else if (err->about == NSRUN_ABOUT_MASKED_PATH && in_range(i, spec->n_masked_paths)) {
+		nsrun_error_wrap(err, "--mask %s", spec->masked_paths[i]);
+	} else if (err->about == NSRUN_ABOUT_READONLY_PATH && in_range(i, spec->n_readonly_paths)) {
+		nsrun_error_wrap(err, "--ro %s", spec->readonly_paths[i]);
+	} else if (err->about == NSRUN_ABOUT_KEEP_FD && in_range(i, spec->n_keep_fds)) {
+		nsrun_error_wrap(err, "--keep-fd %d", spec->keep_fds[i]);
+	}
+}
+
+void cli_error_wrap(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	enum nsrun_about about = (enum nsrun_about)err->about;
+	if (about <= NSRUN_ABOUT_NOTHING || about >= NSRUN_ABOUT_COUNT)
+		return;
+	if (err->index >= 0) {
+		wrap_element(spec, err);
+		return;
+	}
+	if (about == NSRUN_ABOUT_ID_SOURCE) {
+		nsrun_error_wrap(err, "%s", spec->id_source == NSRUN_IDS_AUTO ? "--map-auto" : "-r");
+		return;
+	}
+	if (option_of[about])
+		nsrun_error_wrap(err, "%s", option_of[about]);
+	/* Without CAP_SETUID only one's own id maps: the subordinate ids of
+	 * /etc/subuid go through newuidmap. */
+	if ((about == NSRUN_ABOUT_UID_MAP || about == NSRUN_ABOUT_GID_MAP) && err->errnum == 0) {
+		size_t len = strlen(err->msg);
+		(void)snprintf(err->msg + len, sizeof(err->msg) - len, /* a hint: cut short is fine */
+			       "; use --map-auto for the ranges in /etc/sub%cid",
+			       about == NSRUN_ABOUT_UID_MAP ? 'u' : 'g');
+	}
+}

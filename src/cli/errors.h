@@ -1,0 +1,11 @@
+/* Engine errors in the sandbox CLI's words: the option behind the part of
+ * the spec an error is about goes before the engine's message. */
+#ifndef NSRUN_CLI_ERRORS_H
+#define NSRUN_CLI_ERRORS_H
+
+#include <nsrun/nsrun.h>
+
+/* "--hostname: set the hostname to box: Operation not permitted". */
+void cli_error_wrap(const struct nsrun_spec *spec, struct nsrun_error *err);
+
+#endif

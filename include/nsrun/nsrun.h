@@ -115,20 +115,44 @@ struct nsrun_rlimit {
 	uint64_t soft, hard;    /* RLIM_INFINITY for unlimited */
 };
 
-/* cgroup limits; 0 (or -1 for the signed ones) leaves a limit unset. */
+/* cgroup limits, as the OCI spec's linux.resources has them. 0 (or NULL)
+ * leaves a limit unset, as does -1 for swappiness; the signed byte counts
+ * take -1 for "unlimited". Lists are lines of text, one entry a line, as
+ * the kernel's cgroup files take them. Each is written where the host has
+ * it: the v1 hierarchy of its controller, or the cgroup v2 tree. */
 struct nsrun_cgroup_limits {
-	int64_t memory;         /* bytes */
-	int64_t memory_swap;    /* memory plus swap, bytes; -1: unlimited swap */
+	int64_t memory;             /* bytes */
+	int64_t memory_swap;        /* memory plus swap, bytes; -1: unlimited swap */
 	int64_t pids;
-	uint64_t cpu_quota;     /* microseconds per cpu_period */
+	uint64_t cpu_quota;         /* microseconds per cpu_period */
 	uint64_t cpu_period;
-	uint64_t cpu_weight;    /* 1..10000 (cgroup v2 scale) */
+	uint64_t cpu_weight;        /* 1..10000 (cgroup v2 scale) */
 	/* Device access rules in order, one per line: "allow|deny TYPE
 	 * MAJOR:MINOR ACCESS" ("deny a *:* rwm"), as the v1 devices controller
 	 * takes them. Enforced where the container could make device nodes
-	 * itself (CAP_MKNOD in its bounding set, no user namespace) and the host
-	 * has that controller; elsewhere only the nodes nsrun makes exist. */
+	 * itself (CAP_MKNOD in its bounding set, no user namespace); elsewhere
+	 * only the nodes nsrun makes exist. */
 	const char *device_rules;
+	int64_t memory_reservation; /* the soft limit, bytes */
+	int swappiness;             /* 0..100 (cgroup v1 only); -1: unset */
+	bool disable_oom_killer;    /* cgroup v1 only */
+	uint64_t cpu_burst;         /* microseconds over the quota a period may use */
+	bool cpu_idle;              /* schedule the group as idle */
+	int64_t cpu_rt_runtime;     /* real-time microseconds per cpu_rt_period */
+	uint64_t cpu_rt_period;
+	const char *cpuset_cpus;    /* "0-3,6" */
+	const char *cpuset_mems;
+	uint16_t io_weight;         /* 10..1000 (blkio scale) */
+	uint16_t io_leaf_weight;    /* 10..1000, cgroup v1 with CFQ only */
+	/* "MAJOR:MINOR VALUE" lines: a weight, or bytes or operations a second. */
+	const char *io_weight_devices;
+	const char *io_leaf_weight_devices;
+	const char *io_read_bps, *io_write_bps, *io_read_iops, *io_write_iops;
+	const char *hugepage_limits; /* "SIZE BYTES" lines: "2MB 0" */
+	uint32_t net_classid;        /* net_cls (cgroup v1 only) */
+	const char *net_priorities;  /* "IFNAME PRIORITY" lines, net_prio (cgroup v1 only) */
+	const char *unified;         /* "FILE VALUE" lines: cgroup v2 files written as given */
+	uint64_t cpu_shares;         /* 2..262144 (cgroup v1 scale), instead of cpu_weight */
 };
 
 struct nsrun_seccomp; /* a parsed seccomp profile: <nsrun/seccomp.h> */

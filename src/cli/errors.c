@@ -93,7 +93,13 @@ void cli_error_wrap(const struct nsrun_spec *spec, struct nsrun_error *err)
 		nsrun_error_wrap(err, "%s", spec->id_source == NSRUN_IDS_AUTO ? "--map-auto" : "-r");
 		return;
 	}
-	if (option_of[about])
+	const char *value = about == NSRUN_ABOUT_CHDIR ? spec->chdir
+			    : about == NSRUN_ABOUT_HOSTNAME ? spec->hostname
+			    : about == NSRUN_ABOUT_DOMAINNAME ? spec->domainname
+			    : about == NSRUN_ABOUT_ROOTFS ? spec->rootfs : NULL;
+	if (option_of[about] && value)
+		nsrun_error_wrap(err, "%s %s", option_of[about], value);
+	else if (option_of[about])
 		nsrun_error_wrap(err, "%s", option_of[about]);
 	/* Without CAP_SETUID only one's own id maps: the subordinate ids of
 	 * /etc/subuid go through newuidmap. */

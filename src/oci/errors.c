@@ -36,7 +36,6 @@ static const char *const field_of[NSRUN_ABOUT_COUNT] = {
 	[NSRUN_ABOUT_DEVICE_RULES] = "linux.resources.devices",
 	[NSRUN_ABOUT_KEEP_FD] = "--preserve-fds",
 	[NSRUN_ABOUT_TERMINAL] = "process.terminal",
-	[NSRUN_ABOUT_HOOKS] = "hooks",
 };
 
 void oci_error_wrap(const struct oci_config *cfg, struct nsrun_error *err)
@@ -57,6 +56,14 @@ void oci_error_wrap(const struct oci_config *cfg, struct nsrun_error *err)
 	const char *field = field_of[about];
 	if (!field)
 		return;
+	const char *value = about == NSRUN_ABOUT_CHDIR ? spec->chdir
+			    : about == NSRUN_ABOUT_HOSTNAME ? spec->hostname
+			    : about == NSRUN_ABOUT_DOMAINNAME ? spec->domainname
+			    : about == NSRUN_ABOUT_ROOTFS ? spec->rootfs : NULL;
+	if (value) {
+		nsrun_error_wrap(err, "config.json: %s %s", field, value);
+		return;
+	}
 	if (field[0] == '-')
 		nsrun_error_wrap(err, "%s", field);
 	else if (i >= 0 && about != NSRUN_ABOUT_JOIN && about != NSRUN_ABOUT_SYSCTL)

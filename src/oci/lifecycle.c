@@ -272,7 +272,11 @@ int oci_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun_
 	} else {
 		if (s != OCI_STOPPED)
 			kill_and_wait(&st);
-		cgroup_remove_dirs(st.cgroups, st.n_cgroups);
+		/* A cgroup that stays keeps the state, so delete can try again. */
+		if (cgroup_remove_dirs(st.cgroups, st.n_cgroups, err) < 0) {
+			oci_state_free(&st);
+			return -1;
+		}
 		oci_state_remove(&st);
 		/* poststop failing is a warning only, as the runtime spec says. */
 		json_t *state = oci_state_json(&st, OCI_STOPPED);

@@ -256,7 +256,8 @@ static int remove_if_abandoned(const char *dir)
 	unsigned n = 0;
 	read_cgroups(o, cgroups, &n);
 	json_decref(o);
-	cgroup_remove_dirs(cgroups, n);
+	struct nsrun_error ignored;
+	cgroup_remove_dirs(cgroups, n, &ignored);
 	remove_dir_and_files(dir);
 	if (fd >= 0)
 		close(fd);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/cleanup.h"
 #include "util/memfd.h"
 
 /* Newer than Debian 12's headers (Linux 6.3). */
@@ -53,7 +54,7 @@ int memfd_sealed_copy(const char *name, int src_fd, const void *bytes, size_t le
 		      const char *const steps[3], const char **failed)
 {
 	*failed = steps[0];
-	int fd = memfd_exec_create(name);
+	cleanup_close int fd = memfd_exec_create(name);
 	if (fd < 0)
 		return -1;
 	*failed = steps[1];
@@ -66,18 +67,13 @@ int memfd_sealed_copy(const char *name, int src_fd, const void *bytes, size_t le
 		if (n <= 0) {
 			if (n == 0)
 				errno = EIO;
-			goto fail;
+			return -1;
 		}
 		if (src_fd < 0)
 			off += n;
 	}
 	*failed = steps[2];
 	if (memfd_seal_all(fd) < 0)
-		goto fail;
-	return fd;
-fail:;
-	int e = errno;
-	close(fd);
-	errno = e;
-	return -1;
+		return -1;
+	return take_fd(&fd);
 }

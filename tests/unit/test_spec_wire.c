@@ -52,8 +52,17 @@ int main(void)
 	in.n_rlimits = 1;
 	in.masked_paths = masked;
 	in.n_masked_paths = 2;
-	in.cgroup = (struct nsrun_cgroup_limits){ 1 << 20, -1, 10, 50000, 100000, 100,
-						  "deny a *:* rwm\nallow c 1:3 rwm\n" };
+	in.cgroup = (struct nsrun_cgroup_limits){
+		.memory = 1 << 20, .memory_swap = -1, .pids = 10, .cpu_quota = 50000,
+		.cpu_period = 100000, .cpu_weight = 100,
+		.device_rules = "deny a *:* rwm\nallow c 1:3 rwm\n",
+		.memory_reservation = 1 << 19, .swappiness = 30, .disable_oom_killer = true,
+		.cpu_burst = 1000, .cpu_idle = true, .cpu_rt_runtime = 950, .cpu_rt_period = 1000,
+		.cpuset_cpus = "0-1", .cpuset_mems = "0", .io_weight = 500, .io_leaf_weight = 300,
+		.io_weight_devices = "8:0 100\n", .io_read_bps = "8:0 1048576\n",
+		.hugepage_limits = "2MB 0\n1GB 0\n", .net_classid = 0x100001,
+		.net_priorities = "lo 5\n", .unified = "memory.high 1G\n",
+	};
 	struct nsrun_error serr;
 	in.seccomp = nsrun_seccomp_default(&serr);
 	struct nsrun_container ct;
@@ -103,6 +112,15 @@ int main(void)
 	       out.cgroup.device_rules &&
 	       strcmp(out.cgroup.device_rules, "deny a *:* rwm\nallow c 1:3 rwm\n") == 0,
 	       "controls");
+	TAP_OK(out.cgroup.memory_reservation == 1 << 19 && out.cgroup.swappiness == 30 &&
+	       out.cgroup.disable_oom_killer && out.cgroup.cpu_burst == 1000 && out.cgroup.cpu_idle &&
+	       out.cgroup.cpu_rt_runtime == 950 && out.cgroup.cpu_rt_period == 1000 &&
+	       strcmp(out.cgroup.cpuset_cpus, "0-1") == 0 && out.cgroup.io_weight == 500 &&
+	       out.cgroup.io_leaf_weight == 300 && out.cgroup.io_write_bps == NULL &&
+	       strcmp(out.cgroup.io_read_bps, "8:0 1048576\n") == 0 &&
+	       strcmp(out.cgroup.hugepage_limits, "2MB 0\n1GB 0\n") == 0 &&
+	       out.cgroup.net_classid == 0x100001 && strcmp(out.cgroup.unified, "memory.high 1G\n") == 0,
+	       "resources");
 	TAP_OK(out.seccomp && in.seccomp && out.seccomp->prog_len == in.seccomp->prog_len &&
 	       memcmp(out.seccomp->prog, in.seccomp->prog,
 		      in.seccomp->prog_len * sizeof(in.seccomp->prog[0])) == 0,

@@ -1,8 +1,10 @@
-/* The sandbox's own cgroup: created per start under cgroup v2 where a
- * controller lives there and under v1 where it lives there (hybrid hosts
- * have both), limits written, the first process placed in it before it runs
- * anything, and everything removed when the sandbox ends. Leftovers of a
- * launcher that was SIGKILLed are removed on the next start. */
+/* The sandbox's own cgroup: created per start on v1, v2 and hybrid hosts,
+ * limits written, the first process placed in it before it runs anything,
+ * and everything removed when the sandbox ends. A container's cgroup
+ * (a cgroupsPath) is made in every hierarchy the host mounts, as runc and
+ * crun do, so that whoever reads a container's usage finds it in each. A
+ * sandbox's own cgroup (no path) only where its limits need one; those of
+ * a launcher that was SIGKILLed are removed on the next start. */
 #ifndef NSRUN_ENGINE_CGROUP_CGROUP_H
 #define NSRUN_ENGINE_CGROUP_CGROUP_H
 
@@ -15,15 +17,22 @@
 
 #define CGROUP_MAX_DIRS NSRUN_MAX_CGROUP_DIRS
 
+/* One cgroup directory: in a v1 hierarchy, or the v2 tree. */
+struct cgroup_dir {
+	char path[NSRUN_CGROUP_PATH_MAX];
+	bool v2;
+};
+
 struct cgroup_sandbox {
 	unsigned n_dirs;
+	struct cgroup_dir dirs[CGROUP_MAX_DIRS];
 	struct {
-		char path[NSRUN_CGROUP_PATH_MAX];
-		bool v2;
-		unsigned ctl_mask; /* the controllers whose limits are written here */
-		size_t base_len;   /* path[0..base_len) exists already: a hierarchy's
-				      mount or the cgroup nsrun runs in */
-	} dirs[CGROUP_MAX_DIRS];
+		size_t base_len;  /* path[0..base_len) exists already: a hierarchy's
+				     mount or the cgroup nsrun runs in */
+		bool cpuset;      /* a v1 cpuset hierarchy: new cgroups get their
+				     parent's cpus and mems */
+		char enable[128]; /* v2: the controllers to enable on the way down */
+	} plan[CGROUP_MAX_DIRS];
 	bool named;  /* a cgroupsPath (an existing one is joined), else nsrun-<pid> */
 	int v2_fd;   /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
 };
@@ -45,18 +54,16 @@ int cgroup_own_path_in(const char *table, const char *ctl, char *out, size_t siz
 bool cgroup_wanted(const struct nsrun_spec *spec);
 
 /* With a cgroup of its own, a new cgroup namespace must be made after the
- * process is in that cgroup (v1 moves it only after the clone): the init
- * stage unshares it then. */
+ * process is in that cgroup (v1 moves it only after the clone): the stage
+ * unshares it then. */
 bool cgroup_ns_deferred(const struct nsrun_spec *spec);
 
-/* Create the cgroup directories for the spec's limits and write them:
+/* Create the cgroup directories for the spec and write its limits:
  * cgroup_plan names the directories without touching the host (a caller
  * that may be killed records them first), cgroup_make makes them and
- * removes them again on failure. cgroup_create does both. */
+ * removes them again on failure. */
 int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
 int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
-int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
-		  struct nsrun_error *err);
 
 /* Put pid into every directory (a no-op for the v2 one when clone3 placed
  * it there already; clone3 may not be available). */
@@ -67,11 +74,27 @@ int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error 
 int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err);
 int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err);
 
-/* Kill what is left inside and remove the directories. */
+/* Write limits into existing directories (create, and OCI update): each
+ * goes where its file is. An unset limit is left as it is. */
+int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
+			const struct nsrun_cgroup_limits *limits, struct nsrun_error *err);
+
+/* Whether any limit is set; the controllers the set ones need (names
+ * point at static strings). */
+bool cgroup_limits_set(const struct nsrun_cgroup_limits *limits);
+unsigned cgroup_limits_controllers(const struct nsrun_cgroup_limits *limits, const char **names,
+				   unsigned max);
+
+/* The device rules into v1 devices cgroups among dirs. */
+int cgroup_apply_device_rules(const struct cgroup_dir *dirs, unsigned n, const char *rules,
+			      struct nsrun_error *err);
+
+/* Kill what is left inside, and remove the directories with whatever was
+ * made below them, deepest first. */
 void cgroup_destroy(struct cgroup_sandbox *cg);
 
-/* Kill what is left in these cgroup directories and remove them (OCI delete,
- * where only the recorded paths are known). */
-void cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n);
+/* The same for directories known by path only (OCI delete). 0, or -1 with
+ * err naming the first that could not be removed. */
+int cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n, struct nsrun_error *err);
 
 #endif

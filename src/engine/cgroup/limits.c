@@ -1,8 +1,12 @@
-/* The spec's limits as cgroup files: one table, read for v1 and for v2,
- * so that a limit is described once. */
+/* The spec's limits as cgroup files: one table, read for v1 and for v2, so
+ * that a limit is described once. Each limit goes to the cgroup directory
+ * that has its file: the v1 hierarchy of its controller, or the v2 tree
+ * where its controller is enabled. */
 #include <errno.h>
-#include <sched.h>
+#include <stdarg.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/vfs.h>
@@ -14,205 +18,458 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 
-#define CAP_MKNOD_BIT (1ULL << 27)
-#define VALUE_SIZE 64
+#define VALUE_SIZE 4096
+#define LINE_SIZE 256
+#define FILE_NAME_SIZE 128
 
-/* Writes a limit's value into buf; false when the spec leaves it unset. */
-typedef bool (*format_fn)(const struct nsrun_cgroup_limits *l, char *buf, size_t size);
+/* A limit's value for one cgroup version into buf (lines, for a list);
+ * false when the spec leaves it unset. */
+typedef bool (*value_fn)(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size);
 
 struct limit_file {
-	enum controller ctl;
 	enum nsrun_about about;
-	const char *v1, *v2; /* the file in each version; NULL where there is none */
-	format_fn v1_value, v2_value;
+	const char *controller; /* the v2 controller, and the v1 hierarchy's name */
+	const char *v1, *v2;    /* the file in each version; NULL where there is none */
+	value_fn value;
+	bool lines;             /* a list: the kernel takes one line a write */
 };
 
-static bool number_or_max(int64_t v, char *buf, size_t size)
+static bool put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool put(char *buf, size_t size, const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n > 0 && (size_t)n < size;
+}
+
+/* A byte count: -1 is unlimited, "max" in v2. */
+static bool bytes(int64_t v, bool v2, char *buf, size_t size)
+{
+	if (v == 0)
+		return false;
 	if (v < 0)
-		(void)snprintf(buf, size, "max");
-	else
-		(void)snprintf(buf, size, "%" PRId64, v);
-	return true;
+		return put(buf, size, "%s", v2 ? "max" : "-1");
+	return put(buf, size, "%" PRId64, v);
 }
 
-static bool memory_v2(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+static bool memory(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->memory && number_or_max(l->memory, buf, size);
+	return bytes(l->memory, v2, buf, size);
 }
 
-static bool memory_v1(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+/* v2 limits swap alone; the spec's value is memory plus swap, as in v1.
+ * A value the kernel cannot take is written as given, and refused there. */
+static bool memory_swap(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->memory && snprintf(buf, size, "%" PRId64, l->memory) > 0;
+	if (!v2 || l->memory_swap <= 0 || l->memory <= 0)
+		return bytes(l->memory_swap, v2, buf, size);
+	return put(buf, size, "%" PRId64, l->memory_swap - l->memory);
 }
 
-/* v2 limits swap alone; the spec's value is memory plus swap, as in v1. */
-static bool swap_v2(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+static bool reservation(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->memory_swap &&
-	       number_or_max(l->memory_swap < 0 ? -1 : l->memory_swap - l->memory, buf, size);
+	return bytes(l->memory_reservation, v2, buf, size);
 }
 
-static bool swap_v1(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+static bool swappiness(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->memory_swap && snprintf(buf, size, "%" PRId64, l->memory_swap) > 0;
+	(void)v2;
+	return l->swappiness >= 0 && put(buf, size, "%d", l->swappiness);
 }
 
-static bool pids(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+static bool oom_killer(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->pids && number_or_max(l->pids, buf, size);
+	(void)v2;
+	return l->disable_oom_killer && put(buf, size, "1");
 }
 
-static bool cpu_max(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+static bool pids(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->cpu_quota &&
-	       snprintf(buf, size, "%" PRIu64 " %" PRIu64, l->cpu_quota, l->cpu_period) > 0;
+	(void)v2;
+	if (l->pids < 0)
+		return put(buf, size, "max");
+	return l->pids && put(buf, size, "%" PRId64, l->pids);
 }
 
-static bool cpu_period(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
+/* Shares (v1, 2..262144) and weight (v2, 1..10000): what the spec gives is
+ * written as it is where it fits, converted where it does not. */
+static bool cpu_weight(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	return l->cpu_quota && snprintf(buf, size, "%" PRIu64, l->cpu_period) > 0;
-}
-
-static bool cpu_quota(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
-{
-	return l->cpu_quota && snprintf(buf, size, "%" PRIu64, l->cpu_quota) > 0;
-}
-
-static bool cpu_weight(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
-{
-	return l->cpu_weight && snprintf(buf, size, "%" PRIu64, l->cpu_weight) > 0;
-}
-
-/* cgroup v2 weight 1..10000 to v1 shares 2..262144 */
-static bool cpu_shares(const struct nsrun_cgroup_limits *l, char *buf, size_t size)
-{
+	uint64_t shares = l->cpu_shares > 262144 ? 262144 : l->cpu_shares;
+	if (v2 && l->cpu_weight)
+		return put(buf, size, "%" PRIu64, l->cpu_weight);
+	if (v2 && shares)
+		return put(buf, size, "%" PRIu64, shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142);
+	if (shares)
+		return put(buf, size, "%" PRIu64, shares);
 	return l->cpu_weight &&
-	       snprintf(buf, size, "%" PRIu64, 2 + ((l->cpu_weight - 1) * 262142) / 9999) > 0;
+	       put(buf, size, "%" PRIu64, 2 + ((l->cpu_weight - 1) * 262142) / 9999);
 }
 
-/* In the order they are written: v1 takes the period before the quota and
- * the memory limit before memory plus swap. */
+static bool cpu_period(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpu_quota && put(buf, size, "%" PRIu64, l->cpu_period);
+}
+
+/* UINT64_MAX: no quota ("max", v1's -1). */
+static bool cpu_quota(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	if (!l->cpu_quota)
+		return false;
+	bool unlimited = l->cpu_quota == UINT64_MAX;
+	if (v2 && unlimited)
+		return put(buf, size, "max %" PRIu64, l->cpu_period);
+	if (v2)
+		return put(buf, size, "%" PRIu64 " %" PRIu64, l->cpu_quota, l->cpu_period);
+	return unlimited ? put(buf, size, "-1") : put(buf, size, "%" PRIu64, l->cpu_quota);
+}
+
+static bool cpu_burst(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpu_burst && put(buf, size, "%" PRIu64, l->cpu_burst);
+}
+
+static bool cpu_idle(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpu_idle && put(buf, size, "1");
+}
+
+static bool rt_period(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpu_rt_period && put(buf, size, "%" PRIu64, l->cpu_rt_period);
+}
+
+static bool rt_runtime(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpu_rt_runtime && put(buf, size, "%" PRId64, l->cpu_rt_runtime);
+}
+
+static bool cpus(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpuset_cpus && *l->cpuset_cpus && put(buf, size, "%s", l->cpuset_cpus);
+}
+
+static bool mems(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->cpuset_mems && *l->cpuset_mems && put(buf, size, "%s", l->cpuset_mems);
+}
+
+/* blkio's 10..1000 to io's 1..10000. */
+static unsigned io_scale(unsigned long weight)
+{
+	return weight <= 10 ? 1 : (unsigned)(1 + (weight - 10) * 9999 / 990);
+}
+
+static bool io_weight(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	if (!l->io_weight)
+		return false;
+	if (v2)
+		return put(buf, size, "default %u", io_scale(l->io_weight));
+	return put(buf, size, "%u", (unsigned)l->io_weight);
+}
+
+static bool io_leaf_weight(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->io_leaf_weight && put(buf, size, "%u", (unsigned)l->io_leaf_weight);
+}
+
+/* "MAJ:MIN VALUE" lines as they are, or rewritten one by one: v2 scales
+ * weights, and io.max takes "MAJ:MIN KEY=VALUE". */
+static bool device_lines(const char *lines, const char *v2_key, bool scale, bool v2, char *buf,
+			 size_t size)
+{
+	if (!lines || !*lines)
+		return false;
+	if (!v2)
+		return put(buf, size, "%s", lines);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *line = lines; *line;) {
+		size_t len = strcspn(line, "\n");
+		unsigned major, minor;
+		unsigned long long value;
+		char copy[LINE_SIZE];
+		if (len >= sizeof(copy))
+			return false;
+		memcpy(copy, line, len);
+		copy[len] = '\0';
+		if (sscanf(copy, "%u:%u %llu", &major, &minor, &value) != 3)
+			return false;
+		int n = scale ? snprintf(buf + used, size - used, "%u:%u %u\n", major, minor,
+					 io_scale(value))
+			      : snprintf(buf + used, size - used, "%u:%u %s=%llu\n", major, minor,
+					 v2_key, value);
+		if (n < 0 || (size_t)n >= size - used)
+			return false;
+		used += (size_t)n;
+		line += len + (line[len] == '\n');
+	}
+	return used > 0;
+}
+
+static bool weight_devices(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	return device_lines(l->io_weight_devices, NULL, true, v2, buf, size);
+}
+
+static bool leaf_weight_devices(const struct nsrun_cgroup_limits *l, bool v2, char *buf,
+				size_t size)
+{
+	return device_lines(l->io_leaf_weight_devices, NULL, true, v2, buf, size);
+}
+
+static bool read_bps(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	return device_lines(l->io_read_bps, "rbps", false, v2, buf, size);
+}
+
+static bool write_bps(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	return device_lines(l->io_write_bps, "wbps", false, v2, buf, size);
+}
+
+static bool read_iops(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	return device_lines(l->io_read_iops, "riops", false, v2, buf, size);
+}
+
+static bool write_iops(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	return device_lines(l->io_write_iops, "wiops", false, v2, buf, size);
+}
+
+static bool classid(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->net_classid && put(buf, size, "%" PRIu32, l->net_classid);
+}
+
+static bool priorities(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	(void)v2;
+	return l->net_priorities && *l->net_priorities && put(buf, size, "%s", l->net_priorities);
+}
+
+/* In the order they are written: v1 takes the memory limit before memory
+ * plus swap, the CFS and real-time periods before their quotas. */
 static const struct limit_file limit_files[] = {
-	{ CTL_MEMORY, NSRUN_ABOUT_MEMORY, "memory.limit_in_bytes", "memory.max", memory_v1, memory_v2 },
-	{ CTL_MEMORY, NSRUN_ABOUT_MEMORY_SWAP, "memory.memsw.limit_in_bytes", "memory.swap.max",
-	  swap_v1, swap_v2 },
-	{ CTL_PIDS, NSRUN_ABOUT_PIDS, "pids.max", "pids.max", pids, pids },
-	{ CTL_CPU, NSRUN_ABOUT_CPU_QUOTA, "cpu.cfs_period_us", NULL, cpu_period, NULL },
-	{ CTL_CPU, NSRUN_ABOUT_CPU_QUOTA, "cpu.cfs_quota_us", "cpu.max", cpu_quota, cpu_max },
-	{ CTL_CPU, NSRUN_ABOUT_CPU_WEIGHT, "cpu.shares", "cpu.weight", cpu_shares, cpu_weight },
+	{ NSRUN_ABOUT_MEMORY, "memory", "memory.limit_in_bytes", "memory.max", memory, false },
+	{ NSRUN_ABOUT_MEMORY_SWAP, "memory", "memory.memsw.limit_in_bytes", "memory.swap.max",
+	  memory_swap, false },
+	{ NSRUN_ABOUT_MEMORY_RESERVATION, "memory", "memory.soft_limit_in_bytes", "memory.low",
+	  reservation, false },
+	{ NSRUN_ABOUT_SWAPPINESS, "memory", "memory.swappiness", NULL, swappiness, false },
+	{ NSRUN_ABOUT_OOM_KILLER, "memory", "memory.oom_control", NULL, oom_killer, false },
+	{ NSRUN_ABOUT_PIDS, "pids", "pids.max", "pids.max", pids, false },
+	{ NSRUN_ABOUT_CPU_WEIGHT, "cpu", "cpu.shares", "cpu.weight", cpu_weight, false },
+	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_period_us", NULL, cpu_period, false },
+	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_quota_us", "cpu.max", cpu_quota, false },
+	{ NSRUN_ABOUT_CPU_BURST, "cpu", "cpu.cfs_burst_us", "cpu.max.burst", cpu_burst, false },
+	{ NSRUN_ABOUT_CPU_IDLE, "cpu", "cpu.idle", "cpu.idle", cpu_idle, false },
+	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_period_us", NULL, rt_period, false },
+	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_runtime_us", NULL, rt_runtime, false },
+	{ NSRUN_ABOUT_CPUSET_CPUS, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus, false },
+	{ NSRUN_ABOUT_CPUSET_MEMS, "cpuset", "cpuset.mems", "cpuset.mems", mems, false },
+	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.weight", "io.weight", io_weight, false },
+	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.leaf_weight", NULL, io_leaf_weight, false },
+	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.weight_device", "io.weight", weight_devices,
+	  true },
+	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.leaf_weight_device", NULL, leaf_weight_devices,
+	  true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_bps_device", "io.max", read_bps, true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.write_bps_device", "io.max", write_bps, true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_iops_device", "io.max", read_iops, true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.write_iops_device", "io.max", write_iops,
+	  true },
+	{ NSRUN_ABOUT_NET_CLASSID, "net_cls", "net_cls.classid", NULL, classid, false },
+	{ NSRUN_ABOUT_NET_PRIORITIES, "net_prio", "net_prio.ifpriomap", NULL, priorities, true },
 };
 
-static int write_limit(const char *dir, const char *file, const char *value,
+/* Where a v1 kernel has no file of that name, the BFQ scheduler's one. */
+static const char *alternative(const char *file)
+{
+	if (strcmp(file, "blkio.weight") == 0)
+		return "blkio.bfq.weight";
+	if (strcmp(file, "io.weight") == 0)
+		return "io.bfq.weight";
+	return NULL;
+}
+
+static bool has_file(const struct cgroup_dir *d, const char *file)
+{
+	char path[NSRUN_CGROUP_PATH_MAX + FILE_NAME_SIZE];
+	return path_format(path, sizeof(path), "%s/%s", d->path, file) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* The directory holding `v1` (in a v1 hierarchy) or `v2`, and which name
+ * it has there. */
+static const struct cgroup_dir *find_file(const struct cgroup_dir *dirs, unsigned n,
+					  const char *v1, const char *v2, const char **file)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < n; i++) {
+			const char *name = dirs[i].v2 ? v2 : v1;
+			if (name && pass == 1)
+				name = alternative(name);
+			if (name && has_file(&dirs[i], name)) {
+				*file = name;
+				return &dirs[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Write each line on its own where the kernel takes one entry a write. */
+static int write_value(const char *dir, const char *file, char *value, bool lines,
 		       enum nsrun_about about, struct nsrun_error *err)
 {
-	if (file_write_str(dir, file, value) < 0)
-		return nsrun_fail_about(err, about, -1, errno, "write %s to %s/%s", value, dir, file);
+	char *save = NULL;
+	for (char *line = lines ? strtok_r(value, "\n", &save) : value; line;
+	     line = lines ? strtok_r(NULL, "\n", &save) : NULL)
+		if (file_write_str(dir, file, line) < 0)
+			return nsrun_fail_about(err, about, -1, errno, "write %s to %s/%s", line, dir,
+						file);
 	return 0;
 }
 
-/* v1 has memsw files only where the kernel accounts swap. */
-static int check_swap_accounting(const char *dir, struct nsrun_error *err)
+/* Where no directory has the file: what the host lacks. */
+static int not_available(const struct limit_file *f, const struct cgroup_dir *dirs, unsigned n,
+			 struct nsrun_error *err)
 {
-	char probe[NSRUN_CGROUP_PATH_MAX + 64];
-	if (path_format(probe, sizeof(probe), "%s/memory.memsw.limit_in_bytes", dir) < 0)
-		return nsrun_fail_about(err, NSRUN_ABOUT_MEMORY_SWAP, -1, errno, "%s", dir);
-	if (access(probe, F_OK) < 0)
-		return nsrun_fail_about(err, NSRUN_ABOUT_MEMORY_SWAP, -1, 0,
-					"swap accounting is off on this host");
-	return 0;
+	bool any_v2 = false;
+	for (unsigned i = 0; i < n; i++)
+		any_v2 |= dirs[i].v2;
+	if (f->about == NSRUN_ABOUT_MEMORY_SWAP && !any_v2)
+		return nsrun_fail_about(err, f->about, -1, 0, "swap accounting is off on this host");
+	if (!f->v2 && any_v2)
+		return nsrun_fail_about(err, f->about, -1, 0, "%s has no cgroup v2 equivalent", f->v1);
+	return nsrun_fail_about(err, f->about, -1, 0, "no %s controller (%s) for this cgroup",
+				f->controller, f->v2 && any_v2 ? f->v2 : f->v1);
 }
 
-/* What runc and crun allow besides the config's rules: making any node,
- * and the nodes every container gets (null, zero, full, random, urandom,
- * tty, ptmx and the pts). */
-static const char *const default_device_rules[] = {
-	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-	"c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
-};
-
-/* The config's device rules in order, then the defaults, into a v1
- * devices cgroup: "allow X" to devices.allow, "deny X" to devices.deny. */
-static int write_device_rules(const char *dir, const char *rules, struct nsrun_error *err)
+/* hugetlb.SIZE.limit_in_bytes (v1) or hugetlb.SIZE.max (v2) for each
+ * "SIZE BYTES" line. A limit of 0 where the host has no such pages is
+ * kept already: kubelet sends one for every size it knows. */
+static int write_hugepages(const struct cgroup_dir *dirs, unsigned n, const char *lines,
+			   struct nsrun_error *err)
 {
-	const enum nsrun_about about = NSRUN_ABOUT_DEVICE_RULES;
-	for (const char *line = rules; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		char rule[96];
-		if (len >= sizeof(rule))
-			return nsrun_fail_about(err, about, -1, EINVAL, "a device rule too long");
-		memcpy(rule, line, len);
-		rule[len] = '\0';
-		bool allow = strncmp(rule, "allow ", 6) == 0;
-		if (!allow && strncmp(rule, "deny ", 5) != 0)
-			return nsrun_fail_about(err, about, -1, EINVAL, "'%s' is not a device rule",
-						rule);
-		if (write_limit(dir, allow ? "devices.allow" : "devices.deny", rule + (allow ? 6 : 5),
-				about, err) < 0)
+	for (const char *line = lines; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		char size_name[32];
+		unsigned long long limit;
+		char copy[LINE_SIZE], v1[FILE_NAME_SIZE], v2[FILE_NAME_SIZE], value[32];
+		if (len >= sizeof(copy))
+			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL, "a line too long");
+		memcpy(copy, line, len);
+		copy[len] = '\0';
+		line += len + (line[len] == '\n');
+		if (sscanf(copy, "%31s %llu", size_name, &limit) != 2)
+			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL, "'%s'", copy);
+		(void)snprintf(v1, sizeof(v1), "hugetlb.%s.limit_in_bytes", size_name); /* fits */
+		(void)snprintf(v2, sizeof(v2), "hugetlb.%s.max", size_name);
+		(void)snprintf(value, sizeof(value), "%llu", limit);
+		const char *file;
+		const struct cgroup_dir *d = find_file(dirs, n, v1, v2, &file);
+		if (!d && limit == 0)
+			continue;
+		if (!d)
+			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, 0,
+						"no hugetlb controller for %s pages", size_name);
+		if (write_value(d->path, file, value, false, NSRUN_ABOUT_HUGEPAGES, err) < 0)
 			return -1;
-		line += len + (end != NULL);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(default_device_rules); i++)
-		if (write_limit(dir, "devices.allow", default_device_rules[i], about, err) < 0)
-			return -1;
 	return 0;
 }
 
-int cgroup_write_limits(const char *dir, bool v2, const struct nsrun_spec *spec,
-			enum controller c, struct nsrun_error *err)
+/* "FILE VALUE" lines written as given into the cgroup v2 directory. */
+static int write_unified(const struct cgroup_dir *dirs, unsigned n, const char *lines,
+			 struct nsrun_error *err)
 {
-	if (c == CTL_DEVICES)
-		return v2 ? 0 : write_device_rules(dir, spec->cgroup.device_rules, err);
+	const struct cgroup_dir *d = NULL;
+	for (unsigned i = 0; i < n && !d; i++)
+		if (dirs[i].v2)
+			d = &dirs[i];
+	if (!d && lines && *lines)
+		return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, 0, "no cgroup v2 on this host");
+	for (const char *line = lines; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		char copy[VALUE_SIZE];
+		if (len >= sizeof(copy))
+			return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, EINVAL, "a value too long");
+		memcpy(copy, line, len);
+		copy[len] = '\0';
+		line += len + (line[len] == '\n');
+		char *space = strchr(copy, ' ');
+		if (!space || space == copy || strchr(copy, '/') < space)
+			return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, EINVAL, "'%s'", copy);
+		*space = '\0';
+		if (write_value(d->path, copy, space + 1, false, NSRUN_ABOUT_UNIFIED, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
+			const struct nsrun_cgroup_limits *l, struct nsrun_error *err)
+{
 	for (size_t i = 0; i < ARRAY_SIZE(limit_files); i++) {
 		const struct limit_file *f = &limit_files[i];
-		const char *file = v2 ? f->v2 : f->v1;
-		format_fn format = v2 ? f->v2_value : f->v1_value;
 		char value[VALUE_SIZE];
-		if (f->ctl != c || !file || !format(&spec->cgroup, value, sizeof(value)))
+		if (!f->value(l, false, value, sizeof(value)) && !f->value(l, true, value, sizeof(value)))
 			continue;
-		if (!v2 && f->about == NSRUN_ABOUT_MEMORY_SWAP && check_swap_accounting(dir, err) < 0)
-			return -1;
-		if (write_limit(dir, file, value, f->about, err) < 0)
+		const char *file;
+		const struct cgroup_dir *d = find_file(dirs, n, f->v1, f->v2, &file);
+		if (!d)
+			return not_available(f, dirs, n, err);
+		if (!f->value(l, d->v2, value, sizeof(value)))
+			return nsrun_fail_about(err, f->about, -1, EINVAL, "a value out of range");
+		if (write_value(d->path, file, value, f->lines, f->about, err) < 0)
 			return -1;
 	}
-	return 0;
+	if (write_hugepages(dirs, n, l->hugepage_limits, err) < 0)
+		return -1;
+	return write_unified(dirs, n, l->unified, err);
 }
 
-bool cgroup_is_fs(const char *path, long magic)
+bool cgroup_limits_set(const struct nsrun_cgroup_limits *l)
 {
-	struct statfs sf;
-	return statfs(path, &sf) == 0 && sf.f_type == magic;
+	char value[VALUE_SIZE];
+	for (size_t i = 0; i < ARRAY_SIZE(limit_files); i++)
+		if (limit_files[i].value(l, false, value, sizeof(value)) ||
+		    limit_files[i].value(l, true, value, sizeof(value)))
+			return true;
+	return (l->hugepage_limits && *l->hugepage_limits) || (l->unified && *l->unified);
 }
 
-/* Device rules need a devices cgroup only where the container could make
- * a node for a device nsrun did not create: with CAP_MKNOD and without a
- * user namespace. cgroup v2 has no devices file (it takes a BPF program,
- * which nsrun does not load): there only the nodes nsrun makes exist. */
-static bool devices_enforced(const struct nsrun_spec *spec)
+unsigned cgroup_limits_controllers(const struct nsrun_cgroup_limits *l, const char **names,
+				   unsigned max)
 {
-	return spec->cgroup.device_rules && spec->cgroup.device_rules[0] &&
-	       !(spec->new_ns & CLONE_NEWUSER) &&
-	       (!spec->caps.set || (spec->caps.bounding & CAP_MKNOD_BIT)) &&
-	       cgroup_is_fs(CGROUP_ROOT "/devices", CGROUP_SUPER_MAGIC);
-}
-
-bool cgroup_wants(const struct nsrun_spec *spec, enum controller c)
-{
-	const struct nsrun_cgroup_limits *l = &spec->cgroup;
-	switch (c) {
-	case CTL_MEMORY: return l->memory || l->memory_swap;
-	case CTL_PIDS: return l->pids != 0;
-	case CTL_CPU: return l->cpu_quota || l->cpu_weight;
-	case CTL_FREEZER: return spec->cgroup_path != NULL;
-	case CTL_DEVICES: return devices_enforced(spec);
-	default: return false;
+	char value[VALUE_SIZE];
+	unsigned n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(limit_files); i++) {
+		const char *c = limit_files[i].controller;
+		if (!limit_files[i].value(l, true, value, sizeof(value)))
+			continue;
+		bool seen = false;
+		for (unsigned k = 0; k < n && !seen; k++)
+			seen = strcmp(names[k], c) == 0;
+		if (!seen && n < max)
+			names[n++] = c;
 	}
-}
-
-bool cgroup_wanted(const struct nsrun_spec *spec)
-{
-	const struct nsrun_cgroup_limits *l = &spec->cgroup;
-	return l->memory || l->memory_swap || l->pids || l->cpu_quota || l->cpu_weight ||
-	       devices_enforced(spec);
+	if (l->hugepage_limits && *l->hugepage_limits && n < max)
+		names[n++] = "hugetlb";
+	return n;
 }

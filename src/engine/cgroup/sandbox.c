@@ -1,5 +1,5 @@
-/* The sandbox's cgroup on v1, v2 and hybrid hosts: planned, made, entered
- * and removed. See cgroup.h. */
+/* The sandbox's cgroups on v1, v2 and hybrid hosts: planned, made,
+ * entered and removed. See cgroup.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,38 +20,33 @@
 #include "util/file.h"
 
 #define NAME_PREFIX "nsrun-"
-#define MOUNT_SIZE 256
-#define BASE_SIZE 1024
+#define CAP_MKNOD_BIT (1ULL << 27)
 #define PROCS_SIZE 8192
+#define MAX_HIERARCHIES 20
+#define MAX_CONTROLLERS 16
+/* How deep a container's processes may have nested cgroups of their own
+ * (systemd makes init.scope, system.slice/...): deeper ones stay. */
+#define MAX_REMOVE_DEPTH 32
 
-/* snprintf results cast to (void) below write a number, a controller's
- * mount (CGROUP_ROOT and a name) or "+ctl" words into a buffer sized for
- * them: they cannot be cut short. Paths built from a caller's directory
- * are checked. */
-
-static const char *const ctl_names[N_CTL] = { "memory", "pids", "cpu", "freezer", "devices" };
-static const enum nsrun_about ctl_abouts[N_CTL] = {
-	NSRUN_ABOUT_MEMORY, NSRUN_ABOUT_PIDS, NSRUN_ABOUT_CPU_QUOTA, NSRUN_ABOUT_CGROUP_PATH,
-	NSRUN_ABOUT_DEVICE_RULES,
-};
-
-const char *cgroup_ctl_name(enum controller c)
+/* Device rules need a devices cgroup only where the container could make
+ * a node for a device nsrun did not create: with CAP_MKNOD and without a
+ * user namespace. */
+static bool devices_enforced(const struct nsrun_spec *spec)
 {
-	return ctl_names[c];
+	return spec->cgroup.device_rules && spec->cgroup.device_rules[0] &&
+	       !(spec->new_ns & CLONE_NEWUSER) &&
+	       (!spec->caps.set || (spec->caps.bounding & CAP_MKNOD_BIT)) &&
+	       cgroup_is_fs(CGROUP_ROOT "/devices", CGROUP_SUPER_MAGIC);
 }
 
-enum nsrun_about cgroup_ctl_about(enum controller c)
+bool cgroup_wanted(const struct nsrun_spec *spec)
 {
-	return ctl_abouts[c];
+	return cgroup_limits_set(&spec->cgroup) || devices_enforced(spec);
 }
 
-const char *cgroup_v2_root(void)
+bool cgroup_ns_deferred(const struct nsrun_spec *spec)
 {
-	if (cgroup_is_fs(CGROUP_ROOT, CGROUP2_SUPER_MAGIC))
-		return CGROUP_ROOT;
-	if (cgroup_is_fs(CGROUP_ROOT "/unified", CGROUP2_SUPER_MAGIC))
-		return CGROUP_ROOT "/unified";
-	return NULL;
+	return (spec->new_ns & CLONE_NEWCGROUP) && (cgroup_wanted(spec) || spec->cgroup_path);
 }
 
 static bool pid_alive(pid_t pid)
@@ -84,7 +79,7 @@ static void kill_listed(const char *procs)
 
 /* SIGKILL what is inside and rmdir, retrying while the dying processes
  * still hold it (about two seconds at most). */
-static int remove_dir(const char *dir, bool v2)
+static int remove_one(const char *dir, bool v2)
 {
 	char procs[NSRUN_CGROUP_PATH_MAX + 32];
 	if (path_format(procs, sizeof(procs), "%s/cgroup.procs", dir) < 0)
@@ -98,7 +93,28 @@ static int remove_dir(const char *dir, bool v2)
 			kill_listed(procs);
 		sleep_ms(wait);
 	}
+	errno = EBUSY;
 	return -1;
+}
+
+/* The directory and every cgroup below it, deepest first: what the
+ * container's processes made there (systemd's init.scope, ...) goes too. */
+static int remove_tree(const char *dir, bool v2, int depth)
+{
+	cleanup_closedir DIR *d = depth < MAX_REMOVE_DEPTH ? opendir(dir) : NULL;
+	struct dirent *e;
+	int rc = 0;
+	while (d && (e = readdir(d)) != NULL) {
+		char child[PATH_MAX];
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (path_format(child, sizeof(child), "%s/%s", dir, e->d_name) < 0 ||
+		    remove_tree(child, v2, depth + 1) < 0)
+			rc = -1;
+	}
+	if (!d && errno == ENOENT)
+		return 0;
+	return remove_one(dir, v2) < 0 ? -1 : rc;
 }
 
 /* Remove the cgroups of launchers that died without cleaning up. */
@@ -117,100 +133,93 @@ static void remove_stale(const char *parent, bool v2)
 			continue;
 		char dir[NSRUN_CGROUP_PATH_MAX];
 		if (path_format(dir, sizeof(dir), "%s/%s", parent, e->d_name) == 0)
-			remove_dir(dir, v2);
+			remove_tree(dir, v2, 0);
 	}
 }
 
-bool cgroup_ns_deferred(const struct nsrun_spec *spec)
+/* Where a sandbox's own cgroups go in a hierarchy: for root, on v2, a
+ * cgroup of nsrun's own below the root, where controllers can be enabled
+ * (a cgroup holding processes cannot pass them on); else the caller's. */
+static int sandbox_parent(const struct hierarchy *h, char *out, size_t size)
 {
-	return (spec->new_ns & CLONE_NEWCGROUP) && (cgroup_wanted(spec) || spec->cgroup_path);
+	if (h->v2 && geteuid() == 0)
+		return path_format(out, size, "%s/nsrun", h->mount);
+	return path_format(out, size, "%s%s", h->mount, h->own);
 }
 
-/* The cgroup nsrun runs in: "<mount><own>", where mount is where the
- * hierarchy is mounted, a v1 controller's (ctl names it) or the v2 one
- * (ctl NULL). */
-static int own_dir(const char *mount, const char *ctl, char *out, size_t size)
+/* Where a named cgroup goes: below the hierarchy's root for an absolute
+ * cgroupsPath, else below the caller's cgroup. */
+static int named_parent(const struct hierarchy *h, const char *name, char *out, size_t size)
 {
-	char own[400];
-	if (cgroup_own_path(ctl, own, sizeof(own)) < 0)
-		return -1;
-	return path_format(out, size, "%s%s", mount, own);
+	return path_format(out, size, "%s%s", h->mount, name[0] == '/' ? "" : h->own);
 }
 
-/* Where unnamed v2 sandboxes go: for root a cgroup of nsrun's own below the
- * hierarchy's root, where controllers can be enabled (a cgroup holding
- * processes cannot pass them on); for others their own, delegated cgroup. */
-static int v2_sandbox_parent(const char *root2, char *out, size_t size)
-{
-	if (geteuid() == 0)
-		return path_format(out, size, "%s/nsrun", root2);
-	return own_dir(root2, NULL, out, size);
-}
-
-/* Leftovers of killed launchers, in every hierarchy nsrun puts sandboxes in
- * (not only those this start uses). */
-static void remove_stale_everywhere(const char *root2)
-{
-	char parent[BASE_SIZE];
-	for (int c = 0; c < N_CTL; c++) {
-		char mount[MOUNT_SIZE];
-		(void)snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
-		if (cgroup_is_fs(mount, CGROUP_SUPER_MAGIC) &&
-		    own_dir(mount, ctl_names[c], parent, sizeof(parent)) == 0)
-			remove_stale(parent, false);
-	}
-	if (root2 && v2_sandbox_parent(root2, parent, sizeof(parent)) == 0)
-		remove_stale(parent, true);
-}
-
-static int plan_dir(struct cgroup_sandbox *cg, const char *base, const char *name, bool v2,
-		    unsigned ctl_mask, enum nsrun_about about, struct nsrun_error *err)
+static int plan_dir(struct cgroup_sandbox *cg, const struct hierarchy *h, const char *base,
+		    const char *name, const char *enable, struct nsrun_error *err)
 {
 	if (cg->n_dirs == CGROUP_MAX_DIRS)
-		return nsrun_fail_about(err, about, -1, E2BIG, "too many cgroup hierarchies");
-	char *path = cg->dirs[cg->n_dirs].path;
-	if (path_format(path, sizeof(cg->dirs[0].path), "%s/%s", base,
+		return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, E2BIG,
+					"too many cgroup hierarchies");
+	unsigned i = cg->n_dirs;
+	if (path_format(cg->dirs[i].path, sizeof(cg->dirs[i].path), "%s/%s", base,
 			name[0] == '/' ? name + 1 : name) < 0)
-		return nsrun_fail_about(err, about, -1, ENAMETOOLONG, "a cgroup below %s", base);
-	cg->dirs[cg->n_dirs].v2 = v2;
-	cg->dirs[cg->n_dirs].ctl_mask = ctl_mask;
-	cg->dirs[cg->n_dirs].base_len = strlen(base);
+		return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, ENAMETOOLONG,
+					"a cgroup below %s", base);
+	cg->dirs[i].v2 = h->v2;
+	cg->plan[i].base_len = strlen(base);
+	cg->plan[i].cpuset = !h->v2 && cgroup_word_in(h->controllers, "cpuset");
+	(void)snprintf(cg->plan[i].enable, sizeof(cg->plan[i].enable), "%s", enable); /* fits */
 	cg->n_dirs++;
 	return 0;
 }
 
-/* A v1 controller's directory: a hierarchy of its own, nested in the
- * caller's cgroup (or at its root, for an absolute cgroupsPath). */
-static int plan_v1(struct cgroup_sandbox *cg, enum controller c, const char *name,
-		   bool absolute, struct nsrun_error *err)
+/* The controllers the spec needs and where each is: `in_v1` says which
+ * are bound to a v1 hierarchy (the rest must come from v2). */
+static unsigned needed_controllers(const struct nsrun_spec *spec, const char **names)
 {
-	char mount[MOUNT_SIZE], base[BASE_SIZE];
-	(void)snprintf(mount, sizeof(mount), CGROUP_ROOT "/%s", ctl_names[c]);
-	if (!cgroup_is_fs(mount, CGROUP_SUPER_MAGIC))
-		return nsrun_fail_about(err, ctl_abouts[c], -1, 0, "no %s controller on this host",
-					ctl_names[c]);
-	if (absolute)
-		(void)snprintf(base, sizeof(base), "%s", mount);
-	else if (own_dir(mount, ctl_names[c], base, sizeof(base)) < 0)
-		return nsrun_fail_about(err, ctl_abouts[c], -1, errno, "find nsrun's %s cgroup",
-					ctl_names[c]);
-	return plan_dir(cg, base, name, false, 1U << c, ctl_abouts[c], err);
+	unsigned n = cgroup_limits_controllers(&spec->cgroup, names, MAX_CONTROLLERS - 1);
+	if (devices_enforced(spec))
+		names[n++] = "devices";
+	return n;
 }
 
-/* The v2 directory: for membership, freezing and the limits it holds. */
-static int plan_v2(struct cgroup_sandbox *cg, const char *root2, const char *name,
-		   bool absolute, unsigned in_v2, struct nsrun_error *err)
+static bool hierarchy_has(const struct hierarchy *h, const char *controller)
 {
-	char base[BASE_SIZE];
-	if (absolute) {
-		(void)snprintf(base, sizeof(base), "%s", root2);
-	} else if (cg->named) {
-		if (own_dir(root2, NULL, base, sizeof(base)) < 0)
-			(void)snprintf(base, sizeof(base), "%s", root2);
-	} else if (v2_sandbox_parent(root2, base, sizeof(base)) < 0) {
-		return nsrun_fail(err, errno, "find nsrun's cgroup v2 parent");
+	/* v2's io is v1's blkio. */
+	const char *v1_name = strcmp(controller, "io") == 0 ? "blkio" : controller;
+	return cgroup_word_in(h->controllers, h->v2 ? controller : v1_name);
+}
+
+/* "+memory +pids": what v2 must enable for the needed controllers that no
+ * v1 hierarchy holds. -1 where one is nowhere. */
+static int v2_enable_text(const struct hierarchy *hs, unsigned nh, const char **need,
+			  unsigned n_need, char *out, size_t size, struct nsrun_error *err)
+{
+	out[0] = '\0';
+	for (unsigned c = 0; c < n_need; c++) {
+		const struct hierarchy *home = NULL;
+		for (unsigned i = 0; i < nh && !home; i++)
+			if (hierarchy_has(&hs[i], need[c]))
+				home = &hs[i];
+		if (!home)
+			return nsrun_fail(err, 0, "no %s controller on this host", need[c]);
+		if (home->v2)
+			(void)snprintf(out + strlen(out), size - strlen(out), "%s+%s",
+				       out[0] ? " " : "", need[c]); /* sized for every controller */
 	}
-	return plan_dir(cg, base, name, true, in_v2, NSRUN_ABOUT_CGROUP_PATH, err);
+	return 0;
+}
+
+/* Whether a sandbox's own cgroup needs this hierarchy. */
+static bool own_needs(const struct hierarchy *h, const char **need, unsigned n_need,
+		      const char *enable)
+{
+	if (h->v2)
+		return enable[0] != '\0';
+	for (unsigned c = 0; c < n_need; c++)
+		if (hierarchy_has(h, need[c]))
+			return true;
+	return false;
 }
 
 int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
@@ -218,75 +227,78 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	memset(cg, 0, sizeof(*cg));
 	cg->v2_fd = -1;
 	cg->named = spec->cgroup_path != NULL;
-	const char *root2 = cgroup_v2_root();
-	char v2_controllers[512] = "", own_name[32];
-	if (root2) {
-		char path[MOUNT_SIZE];
-		(void)snprintf(path, sizeof(path), "%s/cgroup.controllers", root2);
-		if (file_read(path, v2_controllers, sizeof(v2_controllers)) < 0)
-			v2_controllers[0] = '\0';
-	}
+	struct hierarchy hs[MAX_HIERARCHIES];
+	int nh = cgroup_hierarchies(hs, MAX_HIERARCHIES, err);
+	if (nh < 0)
+		return -1;
+	const char *need[MAX_CONTROLLERS];
+	unsigned n_need = needed_controllers(spec, need);
+	char enable[128], own_name[32], base[NSRUN_CGROUP_PATH_MAX];
+	if (v2_enable_text(hs, (unsigned)nh, need, n_need, enable, sizeof(enable), err) < 0)
+		return nsrun_error_about(err, NSRUN_ABOUT_CGROUP_PATH, -1);
 	/* A cgroupsPath, or one of our own named after the launcher. */
 	(void)snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
 	const char *name = cg->named ? spec->cgroup_path : own_name;
-	bool absolute = cg->named && name[0] == '/';
-	unsigned in_v2 = 0;
-	for (int c = 0; c < N_CTL; c++) {
-		if (!cgroup_wants(spec, (enum controller)c))
+	for (int i = 0; i < nh; i++) {
+		const struct hierarchy *h = &hs[i];
+		if (!cg->named && !own_needs(h, need, n_need, enable))
 			continue;
-		bool v2_freezer = c == CTL_FREEZER &&
-				  !cgroup_is_fs(CGROUP_ROOT "/freezer", CGROUP_SUPER_MAGIC);
-		if (root2 && (cgroup_word_in(v2_controllers, ctl_names[c]) || v2_freezer)) {
-			if (c != CTL_FREEZER)
-				in_v2 |= 1U << c;
-			continue;
-		}
-		if (plan_v1(cg, (enum controller)c, name, absolute, err) < 0)
+		if ((cg->named ? named_parent(h, name, base, sizeof(base))
+			       : sandbox_parent(h, base, sizeof(base))) < 0)
+			return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, errno,
+						"a cgroup below %s", h->mount);
+		if (plan_dir(cg, h, base, name, h->v2 ? enable : "", err) < 0)
 			return -1;
 	}
-	if (root2 && (cg->named || in_v2))
-		return plan_v2(cg, root2, name, absolute, in_v2, err);
 	return 0;
 }
 
-/* "+memory +pids" for a controller mask. */
-static void enable_text(unsigned ctl_mask, char *out, size_t size)
+/* A v1 cpuset cgroup starts with no cpus and no memory nodes, and takes no
+ * process so: it gets its parent's. */
+static int fill_cpuset(const char *dir, struct nsrun_error *err)
 {
-	out[0] = '\0';
-	for (int c = 0; c < N_CTL; c++)
-		if (ctl_mask & (1U << c))
-			(void)snprintf(out + strlen(out), size - strlen(out), "%s+%s", out[0] ? " " : "",
-				       ctl_names[c]);
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char parent[NSRUN_CGROUP_PATH_MAX], value[4096];
+	(void)snprintf(parent, sizeof(parent), "%s", dir); /* same size: fits */
+	*strrchr(parent, '/') = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[NSRUN_CGROUP_PATH_MAX + 32];
+		if (path_format(path, sizeof(path), "%s/%s", dir, files[i]) < 0 ||
+		    file_read(path, value, sizeof(value)) < 0)
+			return nsrun_fail(err, errno, "read %s/%s", dir, files[i]);
+		if (value[0] != '\n' && value[0] != '\0')
+			continue;
+		if (path_format(path, sizeof(path), "%s/%s", parent, files[i]) < 0 ||
+		    file_read(path, value, sizeof(value)) < 0 ||
+		    file_write_str(dir, files[i], value) < 0)
+			return nsrun_fail(err, errno, "copy %s of %s to %s", files[i], parent, dir);
+	}
+	return 0;
 }
 
-/* The part of the spec that asked for the first controller of a mask. */
-static enum nsrun_about mask_about(unsigned ctl_mask)
-{
-	for (int c = 0; c < N_CTL; c++)
-		if (ctl_mask & (1U << c))
-			return ctl_abouts[c];
-	return NSRUN_ABOUT_CGROUP_PATH;
-}
-
-/* The base directory a planned one is made below: nsrun's own v2 parent
- * is made here; elsewhere the base must exist and be writable. */
-static int check_base(struct cgroup_sandbox *cg, unsigned i, const char *root2,
-		      const char *enable, struct nsrun_error *err)
+/* The base a planned directory is made below: nsrun's own v2 parent is
+ * made here; elsewhere the base must exist and be writable. */
+static int check_base(struct cgroup_sandbox *cg, unsigned i, struct nsrun_error *err)
 {
 	char *dir = cg->dirs[i].path;
-	size_t base_len = cg->dirs[i].base_len;
+	const char *enable = cg->plan[i].enable;
+	size_t base_len = cg->plan[i].base_len;
 	bool ours = !cg->named && geteuid() == 0 && cg->dirs[i].v2;
-	if (ours && enable[0] && file_write_str(root2, "cgroup.subtree_control", enable) < 0)
-		return nsrun_fail(err, errno, "enable %s in %s", enable, root2);
 	char saved = dir[base_len];
 	dir[base_len] = '\0';
+	char *slash = strrchr(dir, '/');
 	int rc = 0;
-	if (ours && mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (ours && enable[0]) {
+		*slash = '\0';
+		if (file_write_str(dir, "cgroup.subtree_control", enable) < 0)
+			rc = nsrun_fail(err, errno, "enable %s in %s", enable, dir);
+		*slash = '/';
+	}
+	if (rc == 0 && ours && mkdir(dir, 0755) < 0 && errno != EEXIST)
 		rc = nsrun_fail(err, errno, "create %s", dir);
-	else if (!cg->named && access(dir, W_OK) < 0)
-		rc = nsrun_fail_about(err, mask_about(cg->dirs[i].ctl_mask), -1, errno,
-				      "cgroup limits need a delegated cgroup, and %s is not "
-				      "writable by uid %d", dir, (int)geteuid());
+	else if (rc == 0 && !cg->named && access(dir, W_OK) < 0)
+		rc = nsrun_fail(err, errno, "cgroup limits need a delegated cgroup, and %s is not "
+				"writable by uid %d", dir, (int)geteuid());
 	dir[base_len] = saved;
 	return rc;
 }
@@ -294,9 +306,10 @@ static int check_base(struct cgroup_sandbox *cg, unsigned i, const char *root2,
 /* One component below the base: its parent passes the controllers on (v2),
  * then it is made. An existing named cgroup is joined, as runc does, but
  * nsrun's own must be new. */
-static int make_component(struct cgroup_sandbox *cg, char *dir, bool last, const char *enable,
+static int make_component(struct cgroup_sandbox *cg, unsigned i, char *dir, bool last,
 			  struct nsrun_error *err)
 {
+	const char *enable = cg->plan[i].enable;
 	char *slash = strrchr(dir, '/');
 	*slash = '\0';
 	int rc = 0;
@@ -307,62 +320,67 @@ static int make_component(struct cgroup_sandbox *cg, char *dir, bool last, const
 					     "cgroup of its own)" : "");
 	}
 	*slash = '/';
-	if (rc == 0 && mkdir(dir, 0755) < 0 && (errno != EEXIST || (last && !cg->named)))
-		rc = nsrun_fail(err, errno, "create %s", dir);
-	return rc;
+	if (rc < 0)
+		return -1;
+	if (mkdir(dir, 0755) < 0) {
+		if (errno != EEXIST || (last && !cg->named))
+			return nsrun_fail(err, errno, "create %s", dir);
+		return 0;
+	}
+	return cg->plan[i].cpuset ? fill_cpuset(dir, err) : 0;
 }
 
 /* mkdir -p of a planned directory below its base. */
-static int make_planned_dir(struct cgroup_sandbox *cg, unsigned i, const char *root2,
-			    struct nsrun_error *err)
+static int make_planned_dir(struct cgroup_sandbox *cg, unsigned i, struct nsrun_error *err)
 {
-	char enable[64];
-	enable_text(cg->dirs[i].ctl_mask, enable, sizeof(enable));
-	if (!cg->dirs[i].v2)
-		enable[0] = '\0';
-	if (check_base(cg, i, root2, enable, err) < 0)
+	if (check_base(cg, i, err) < 0)
 		return -1;
 	char *dir = cg->dirs[i].path;
-	for (char *p = dir + cg->dirs[i].base_len + 1;; p++) {
+	for (char *p = dir + cg->plan[i].base_len + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;
 		*p = '\0';
-		int rc = make_component(cg, dir, c == '\0', enable, err);
+		int rc = make_component(cg, i, dir, c == '\0', err);
 		*p = c;
 		if (rc < 0 || c == '\0')
 			return rc;
 	}
 }
 
+static void remove_stale_sandboxes(void)
+{
+	struct hierarchy hs[MAX_HIERARCHIES];
+	struct nsrun_error ignored;
+	int nh = cgroup_hierarchies(hs, MAX_HIERARCHIES, &ignored);
+	for (int i = 0; i < nh; i++) {
+		char parent[NSRUN_CGROUP_PATH_MAX];
+		if (sandbox_parent(&hs[i], parent, sizeof(parent)) == 0)
+			remove_stale(parent, hs[i].v2);
+	}
+}
+
 int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
 {
-	const char *root2 = cgroup_v2_root();
 	if (!cg->named)
-		remove_stale_everywhere(root2);
+		remove_stale_sandboxes();
 	for (unsigned i = 0; i < cg->n_dirs; i++) {
-		if (make_planned_dir(cg, i, root2, err) < 0)
+		if (make_planned_dir(cg, i, err) < 0)
 			goto fail;
-		const char *dir = cg->dirs[i].path;
-		for (int c = 0; c < N_CTL; c++)
-			if ((cg->dirs[i].ctl_mask & (1U << c)) &&
-			    cgroup_write_limits(dir, cg->dirs[i].v2, spec, (enum controller)c, err) < 0)
-				goto fail;
-		if (cg->dirs[i].v2 && (cg->v2_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			nsrun_fail(err, errno, "open %s", dir);
+		if (cg->dirs[i].v2 &&
+		    (cg->v2_fd = open(cg->dirs[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			nsrun_fail(err, errno, "open %s", cg->dirs[i].path);
 			goto fail;
 		}
 	}
+	if (cgroup_apply_limits(cg->dirs, cg->n_dirs, &spec->cgroup, err) < 0 ||
+	    (devices_enforced(spec) &&
+	     cgroup_apply_device_rules(cg->dirs, cg->n_dirs, spec->cgroup.device_rules, err) < 0))
+		goto fail;
 	return 0;
 fail:
 	cgroup_destroy(cg);
 	return -1;
-}
-
-int cgroup_create(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
-		  struct nsrun_error *err)
-{
-	return cgroup_plan(spec, cg, err) < 0 ? -1 : cgroup_make(spec, cg, err);
 }
 
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err)
@@ -382,14 +400,17 @@ void cgroup_destroy(struct cgroup_sandbox *cg)
 		close(cg->v2_fd);
 	cg->v2_fd = -1;
 	for (unsigned i = 0; i < cg->n_dirs; i++)
-		remove_dir(cg->dirs[i].path, cg->dirs[i].v2);
+		remove_tree(cg->dirs[i].path, cg->dirs[i].v2, 0);
 	cg->n_dirs = 0;
 }
 
-void cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n)
+int cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n, struct nsrun_error *err)
 {
+	int rc = 0;
 	for (unsigned i = 0; i < n; i++)
-		remove_dir(dirs[i], cgroup_is_fs(dirs[i], CGROUP2_SUPER_MAGIC));
+		if (remove_tree(dirs[i], cgroup_is_fs(dirs[i], CGROUP2_SUPER_MAGIC), 0) < 0 && rc == 0)
+			rc = nsrun_fail(err, errno, "remove the cgroup %s", dirs[i]);
+	return rc;
 }
 
 int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err)

@@ -177,7 +177,7 @@ static int open_root_path(const struct nsrun_spec *spec, struct nsrun_error *err
 	const char *path = spec->rootfs ? spec->rootfs : SCRATCH_ROOT;
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && spec->rootfs)
-		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "open %s", path);
+		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "open");
 	if (fd < 0)
 		return nsrun_fail(err, errno, "open the new root %s", path);
 	return fd;
@@ -242,8 +242,7 @@ static int open_new_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (spec->rootfs) {
 		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "bind %s onto itself",
-						spec->rootfs);
+			return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "bind onto itself");
 	} else {
 		cleanup_close int mnt = mount_new_fs("tmpfs", "mode=0755",
 						     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 
 #include "engine/limits/caps.h"
+#include "util/file.h"
 
 /* capabilities(7), in number order. */
 static const char *const cap_names[] = {
@@ -114,14 +115,8 @@ static uint64_t kernel_caps(void)
 void caps_learn_kernel(void)
 {
 	char text[8];
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (file_read("/proc/sys/kernel/cap_last_cap", text, sizeof(text)) <= 0)
 		return;
-	ssize_t n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	text[n] = '\0';
 	char *end;
 	long last = strtol(text, &end, 10);
 	if ((*end == '\n' || *end == '\0') && last >= 0 && last < 63)

@@ -45,6 +45,14 @@ struct nsrun_seccomp *nsrun_seccomp_default(struct nsrun_error *err)
 	return p;
 }
 
+/* The stage installs one filter, early or as its last step. */
+static bool installed;
+
+bool seccomp_installed(void)
+{
+	return installed;
+}
+
 int seccomp_install(const struct nsrun_seccomp *p, int verbose, struct nsrun_error *err)
 {
 	/* Without CAP_SYS_ADMIN the kernel takes a filter only under
@@ -57,6 +65,7 @@ int seccomp_install(const struct nsrun_seccomp *p, int verbose, struct nsrun_err
 		return nsrun_fail_about(err, NSRUN_ABOUT_SECCOMP, -1, errno,
 					"install the filter (%u instructions, flags %#x)", p->prog_len,
 					p->flags);
+	installed = true;
 	nsrun_trace(verbose, "seccomp filter installed: %u instructions", p->prog_len);
 	return 0;
 }

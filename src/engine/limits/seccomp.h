@@ -54,6 +54,9 @@ int seccomp_compile(struct nsrun_seccomp *profile, struct nsrun_error *err);
  * when the kernel requires it (the process lacks CAP_SYS_ADMIN). */
 int seccomp_install(const struct nsrun_seccomp *profile, int verbose, struct nsrun_error *err);
 
+/* Whether seccomp_install ran in this process. */
+bool seccomp_installed(void);
+
 /* An empty profile holding only a compiled program (the init stage's view). */
 struct nsrun_seccomp *seccomp_from_program(const struct sock_filter *prog, unsigned len,
 					   unsigned flags);

@@ -10,6 +10,7 @@
 #include <seccomp.h>
 
 #include "engine/limits/seccomp.h"
+#include "util/cleanup.h"
 
 static uint32_t full_action(uint32_t action, int errno_ret)
 {
@@ -62,24 +63,19 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *r, unsigned 
 
 static int export_program(scmp_filter_ctx ctx, struct nsrun_seccomp *p, struct nsrun_error *err)
 {
-	int fd = memfd_create("nsrun-seccomp", MFD_CLOEXEC);
+	cleanup_close int fd = memfd_create("nsrun-seccomp", MFD_CLOEXEC);
 	if (fd < 0)
 		return nsrun_fail(err, errno, "seccomp: memfd_create");
 	int rc = seccomp_export_bpf(ctx, fd);
 	off_t size = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
-	if (rc < 0 || size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0) {
-		close(fd);
+	if (rc < 0 || size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0)
 		return nsrun_fail(err, rc < 0 ? -rc : EIO, "seccomp: export the filter");
-	}
-	p->prog = malloc((size_t)size);
-	if (!p->prog || pread(fd, p->prog, (size_t)size, 0) != size) {
-		int e = p->prog ? EIO : errno;
-		close(fd);
-		free(p->prog);
-		p->prog = NULL;
-		return nsrun_fail(err, e, "seccomp: read the exported filter");
-	}
-	close(fd);
+	cleanup_free struct sock_filter *prog = malloc((size_t)size);
+	if (!prog)
+		return nsrun_fail(err, errno, "seccomp: read the exported filter");
+	if (pread(fd, prog, (size_t)size, 0) != size)
+		return nsrun_fail(err, EIO, "seccomp: read the exported filter");
+	p->prog = take_ptr(prog);
 	p->prog_len = (unsigned)(size / (off_t)sizeof(struct sock_filter));
 	return 0;
 }

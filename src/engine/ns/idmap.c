@@ -13,6 +13,8 @@
 
 #include "engine/limits/caps.h"
 #include "engine/ns/idmap.h"
+#include "util/cleanup.h"
+#include "util/file.h"
 #include "util/log.h"
 
 /* The kernel refuses (u32)-1 as an id, so the last mappable id is 2^32 - 2. */
@@ -160,12 +162,12 @@ int idmap_format(const struct nsrun_id_map *map, char *buf, size_t size)
 int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 		       uint32_t *start, uint32_t *count, struct nsrun_error *err)
 {
-	FILE *f = fopen(file, "re");
+	cleanup_fclose FILE *f = fopen(file, "re");
 	if (!f)
 		return nsrun_fail_about(err, NSRUN_ABOUT_ID_SOURCE, -1, errno, "read %s", file);
 	char idtext[32];
 	(void)snprintf(idtext, sizeof(idtext), "%lu", id); /* a number: fits */
-	char *line = NULL;
+	cleanup_free char *line = NULL;
 	size_t cap = 0;
 	int found = -1;
 	while (getline(&line, &cap, f) > 0) {
@@ -186,8 +188,6 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 		found = 0;
 		break;
 	}
-	free(line);
-	(void)fclose(f); /* read only: nothing to lose */
 	if (found < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_ID_SOURCE, -1, 0,
 					"no range for user '%s' (id %lu) in %s", user ? user : idtext,
@@ -326,17 +326,9 @@ static int write_proc_file(int proc_fd, pid_t pid, const char *name,
 			       : snprintf(path, sizeof(path), "self/%s", name);
 	if (path_len < 0 || (size_t)path_len >= sizeof(path))
 		return nsrun_fail(err, ENAMETOOLONG, "/proc/%s", name);
-	int fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return nsrun_fail(err, errno, "open /proc/%s", path);
 	/* The kernel takes a map in a single write. */
-	ssize_t n = write(fd, data, len);
-	int saved = errno;
-	close(fd);
-	if (n < 0)
-		return nsrun_fail(err, saved, "write /proc/%s", path);
-	if ((size_t)n != len)
-		return nsrun_fail(err, EIO, "write /proc/%s: short write", path);
+	if (file_write_at(proc_fd, path, data, len) < 0)
+		return nsrun_fail(err, errno, "write /proc/%s", path);
 	return 0;
 }
 

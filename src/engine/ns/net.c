@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 
 #include "engine/ns/net.h"
+#include "util/cleanup.h"
 
 int net_loopback_up(struct nsrun_error *err)
 {
@@ -26,36 +27,24 @@ int net_loopback_up(struct nsrun_error *err)
 	req.ifi.ifi_flags = IFF_UP;
 	req.ifi.ifi_change = IFF_UP;
 
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	cleanup_close int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return nsrun_fail(err, errno, "loopback: netlink socket");
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	int rc = -1;
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		nsrun_fail(err, errno, "loopback: send");
-		goto out;
-	}
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return nsrun_fail(err, errno, "loopback: send");
 	union {
 		struct nlmsghdr nh;
 		char buf[512];
 	} reply;
 	ssize_t n = recv(fd, reply.buf, sizeof(reply.buf), 0);
-	if (n < 0) {
-		nsrun_fail(err, errno, "loopback: receive");
-		goto out;
-	}
+	if (n < 0)
+		return nsrun_fail(err, errno, "loopback: receive");
 	if ((size_t)n < sizeof(struct nlmsghdr) + sizeof(struct nlmsgerr) ||
-	    reply.nh.nlmsg_type != NLMSG_ERROR) {
-		nsrun_fail(err, EPROTO, "loopback: unexpected reply");
-		goto out;
-	}
+	    reply.nh.nlmsg_type != NLMSG_ERROR)
+		return nsrun_fail(err, EPROTO, "loopback: unexpected reply");
 	const struct nlmsgerr *ack = NLMSG_DATA(&reply.nh);
-	if (ack->error != 0) {
-		nsrun_fail(err, -ack->error, "loopback: set lo up");
-		goto out;
-	}
-	rc = 0;
-out:
-	close(fd);
-	return rc;
+	if (ack->error != 0)
+		return nsrun_fail(err, -ack->error, "loopback: set lo up");
+	return 0;
 }

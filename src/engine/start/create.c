@@ -105,6 +105,7 @@ void container_abort(struct nsrun_created *made)
 	if (made->pid > 0)
 		staged_kill_and_reap(made->pid);
 	made->pid = -1;
-	cgroup_remove_dirs(made->cgroup_dirs, made->n_cgroup_dirs);
+	struct nsrun_error ignored; /* what stays, delete --force removes */
+	cgroup_remove_dirs(made->cgroup_dirs, made->n_cgroup_dirs, &ignored);
 	made->n_cgroup_dirs = 0;
 }

@@ -94,7 +94,8 @@ int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return -1;
 	nsrun_trace(spec->verbose, "exec %s", cmd);
 	/* The filter goes last: from here on only execve needs to be allowed. */
-	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
+	if (spec->seccomp && !seccomp_installed() &&
+	    seccomp_install(spec->seccomp, spec->verbose, err) < 0)
 		return -1;
 	execvpe(cmd, spec->argv, environ);
 	int e = errno;
@@ -201,7 +202,8 @@ int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd,
 	}
 	/* The filter goes last: from here on only execveat and the shim's
 	 * calls need to be allowed (launch.c checks that they are). */
-	if (spec->seccomp && seccomp_install(spec->seccomp, spec->verbose, err) < 0)
+	if (spec->seccomp && !seccomp_installed() &&
+	    seccomp_install(spec->seccomp, spec->verbose, err) < 0)
 		goto out;
 	syscall(SYS_execveat, shim_fd, "", argv, environ, AT_EMPTY_PATH);
 	/* The same copy by its /proc path where execveat is refused (an

@@ -13,6 +13,7 @@
 
 #include "engine/container.h"
 #include "engine/start/hookrun.h"
+#include "util/cleanup.h"
 
 /* A NULL-terminated copy of a JSON array of strings (borrowed pointers). */
 static char **strv(json_t *array, const char *first)
@@ -30,79 +31,69 @@ static char **strv(json_t *array, const char *first)
 	return v;
 }
 
+/* Wait for the hook, at most limit_ms (-1: no limit); its wait status. */
+static int wait_hook(pid_t pid, long limit_ms, const char *kind, size_t index,
+		     const char *path, int *status, struct nsrun_error *err)
+{
+	long waited = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, status, limit_ms < 0 ? 0 : WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return nsrun_fail(err, errno, "hooks.%s[%zu]: wait", kind, index);
+		if (limit_ms >= 0 && waited >= limit_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return nsrun_fail(err, 0, "hooks.%s[%zu]: %s timed out after %ld s", kind, index,
+					  path, limit_ms / 1000);
+		}
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+}
+
 static int run_one(json_t *h, const char *kind, size_t index, const char *state,
 		   struct nsrun_error *err)
 {
 	const char *path = json_string_value(json_object_get(h, "path"));
 	json_t *timeout = json_object_get(h, "timeout");
 	long limit_ms = timeout ? (long)json_integer_value(timeout) * 1000 : -1;
-	char **argv = strv(json_object_get(h, "args"), path);
-	char **envp = strv(json_object_get(h, "env"), NULL);
-	int pipefd[2] = { -1, -1 };
-	int rc = -1;
-	if (!path || !argv || !envp || pipe2(pipefd, O_CLOEXEC) < 0) {
-		nsrun_fail(err, path ? errno : EINVAL, "hooks.%s[%zu]: %s", kind, index,
-			   path ? path : "no path");
-		goto out;
-	}
+	cleanup_free char **argv = strv(json_object_get(h, "args"), path);
+	cleanup_free char **envp = strv(json_object_get(h, "env"), NULL);
+	cleanup_close int reader = -1;
+	cleanup_close int writer = -1;
+	int pipefd[2];
+	if (!path || !argv || !envp || pipe2(pipefd, O_CLOEXEC) < 0)
+		return nsrun_fail(err, path ? errno : EINVAL, "hooks.%s[%zu]: %s", kind, index,
+				  path ? path : "no path");
+	reader = pipefd[0];
+	writer = pipefd[1];
 	/* A hook that does not read its stdin must not kill us with SIGPIPE;
 	 * the hook itself gets the default action back before execve. */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
-		nsrun_fail(err, errno, "hooks.%s[%zu]: ignore SIGPIPE", kind, index);
-		goto out;
-	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return nsrun_fail(err, errno, "hooks.%s[%zu]: ignore SIGPIPE", kind, index);
 	pid_t pid = fork();
-	if (pid < 0) {
-		nsrun_fail(err, errno, "hooks.%s[%zu]: fork", kind, index);
-		goto out;
-	}
+	if (pid < 0)
+		return nsrun_fail(err, errno, "hooks.%s[%zu]: fork", kind, index);
 	if (pid == 0) {
-		if (dup2(pipefd[0], STDIN_FILENO) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+		if (dup2(reader, STDIN_FILENO) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR)
 			_exit(126);
 		execve(path, argv, envp);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	close(pipefd[0]);
-	pipefd[0] = -1;
-	ssize_t w = write(pipefd[1], state, strlen(state));
+	close(take_fd(&reader));
+	ssize_t w = write(writer, state, strlen(state));
 	(void)w; /* a hook may ignore its stdin */
-	close(pipefd[1]);
-	pipefd[1] = -1;
+	close(take_fd(&writer));
 	int status = 0;
-	long waited = 0;
-	for (;;) {
-		pid_t r = waitpid(pid, &status, limit_ms < 0 ? 0 : WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			nsrun_fail(err, errno, "hooks.%s[%zu]: wait", kind, index);
-			goto out;
-		}
-		if (limit_ms >= 0 && waited >= limit_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			nsrun_fail(err, 0, "hooks.%s[%zu]: %s timed out after %ld s", kind, index, path,
-				   limit_ms / 1000);
-			goto out;
-		}
-		struct timespec ts = { 0, 10 * 1000000L };
-		nanosleep(&ts, NULL);
-		waited += 10;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		nsrun_fail(err, 0, "hooks.%s[%zu]: %s failed (status %d)", kind, index, path,
-			   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	free(argv);
-	free(envp);
-	return rc;
+	if (wait_hook(pid, limit_ms, kind, index, path, &status, err) < 0)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return nsrun_fail(err, 0, "hooks.%s[%zu]: %s failed (status %d)", kind, index, path,
+				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
 }
 
 int hookrun_list(json_t *list, const char *kind, const char *state, struct nsrun_error *err)

@@ -7,11 +7,13 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "engine/container.h"
 #include "engine/fs/console.h"
 #include "engine/fs/rootfs.h"
 #include "engine/limits/caps.h"
+#include "engine/limits/seccomp.h"
 #include "engine/ns/net.h"
 #include "engine/ns/user.h"
 #include "engine/start/hookrun.h"
@@ -86,11 +88,9 @@ static int build_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 static int set_names(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-		return nsrun_fail_about(err, NSRUN_ABOUT_HOSTNAME, -1, errno,
-					"set the hostname to %s", spec->hostname);
+		return nsrun_fail_about(err, NSRUN_ABOUT_HOSTNAME, -1, errno, "sethostname");
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
-		return nsrun_fail_about(err, NSRUN_ABOUT_DOMAINNAME, -1, errno,
-					"set the domain name to %s", spec->domainname);
+		return nsrun_fail_about(err, NSRUN_ABOUT_DOMAINNAME, -1, errno, "setdomainname");
 	return 0;
 }
 
@@ -106,6 +106,17 @@ static int set_environment(const struct nsrun_spec *spec, struct nsrun_error *er
 		if (putenv(*e) != 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_ENV, -1, errno, "set %s", *e);
 	return 0;
+}
+
+/* A filter that does not come with no_new_privs is installed while the
+ * stage still holds CAP_SYS_ADMIN, as runc and crun do: the kernel would
+ * otherwise demand no_new_privs, and setuid programs would stop working
+ * in the container. The steps after it run under the filter. */
+static int early_seccomp(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (!spec->seccomp || spec->no_new_privs || !caps_have(CAP_SYS_ADMIN))
+		return 0;
+	return seccomp_install(spec->seccomp, spec->verbose, err);
 }
 
 /* Credentials in runc's order: bounding set, user, then the sets. */
@@ -135,8 +146,7 @@ static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
 		return -1;
 	if (spec->chdir) {
 		if (chdir(spec->chdir) < 0)
-			return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, errno, "chdir %s",
-						spec->chdir);
+			return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, errno, "chdir");
 	} else if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0) {
 		return nsrun_fail(err, errno, "chdir /");
 	}
@@ -145,8 +155,7 @@ static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, 0,
-					"the working directory %s is outside the sandbox",
-					spec->chdir ? spec->chdir : "(inherited)");
+					"the working directory is outside the sandbox");
 	return 0;
 }
 
@@ -172,7 +181,12 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 			return -1;
 		nsrun_trace(spec->verbose, "loopback up");
 	}
-	if (set_environment(spec, err) < 0 || set_credentials(spec, err) < 0)
+	if (set_environment(spec, err) < 0 || set_workdir(spec, cwd[0] ? cwd : NULL, err) < 0 ||
+	    early_seccomp(spec, err) < 0 || set_credentials(spec, err) < 0)
 		return -1;
-	return set_workdir(spec, cwd[0] ? cwd : NULL, err);
+	/* As the user: a directory it may not enter is an error, as in runc. */
+	bool switched = spec->user_ids_set || spec->as_user;
+	if (switched && spec->chdir && chdir(spec->chdir) < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, errno, "chdir");
+	return 0;
 }

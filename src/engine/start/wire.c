@@ -12,6 +12,7 @@
 #include "engine/container.h"
 #include "engine/limits/seccomp.h"
 #include "engine/start/wire.h"
+#include "util/cleanup.h"
 
 #define WIRE_MAGIC 0x4e535232u /* "NSR2" */
 #define NO_STRING 0xffffffffu
@@ -340,6 +341,27 @@ static void wire_cgroup(struct wire *w, struct nsrun_spec *spec)
 	wire_u64(w, &l->cpu_period);
 	wire_u64(w, &l->cpu_weight);
 	wire_str(w, &l->device_rules);
+	wire_i64(w, &l->memory_reservation);
+	wire_int(w, &l->swappiness);
+	wire_bool(w, &l->disable_oom_killer);
+	wire_u64(w, &l->cpu_burst);
+	wire_bool(w, &l->cpu_idle);
+	wire_i64(w, &l->cpu_rt_runtime);
+	wire_u64(w, &l->cpu_rt_period);
+	wire_str(w, &l->cpuset_cpus);
+	wire_str(w, &l->cpuset_mems);
+	uint32_t weights[2] = { l->io_weight, l->io_leaf_weight };
+	wire_u32(w, &weights[0]);
+	wire_u32(w, &weights[1]);
+	l->io_weight = (uint16_t)weights[0];
+	l->io_leaf_weight = (uint16_t)weights[1];
+	const char **lists[] = { &l->io_weight_devices, &l->io_leaf_weight_devices, &l->io_read_bps,
+				 &l->io_write_bps, &l->io_read_iops, &l->io_write_iops,
+				 &l->hugepage_limits, &l->net_priorities, &l->unified };
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		wire_str(w, lists[i]);
+	wire_u32(w, &l->net_classid);
+	wire_u64(w, &l->cpu_shares);
 }
 
 /* The stage gets the compiled program only (seccomp_compile ran). */

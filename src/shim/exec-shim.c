@@ -151,8 +151,9 @@ static void put(const char *s)
 static const char *reason(long e, char *buf)
 {
 	switch (e) {
-	case SHIM_ENOENT: return "No such file or directory";
-	case SHIM_EACCES: return "Permission denied";
+	/* Lower case, as Go and runc say it: engines look for these words. */
+	case SHIM_ENOENT: return "no such file or directory";
+	case SHIM_EACCES: return "permission denied";
 	case SHIM_ENOTDIR: return "Not a directory";
 	case SHIM_ENOEXEC: return "Exec format error";
 	case 1: return "Operation not permitted";

@@ -146,7 +146,8 @@ create_parked_on_nsrun() {
 	cfg_args /bin/dyn-true
 	oci run --bundle "$BUNDLE" "$ID"
 	[ "$status" -eq 127 ]
-	[ "$stderr" = "nsrun: /bin/dyn-true: No such file or directory" ]
+	# Worded as runc words it: engines map "no such file or directory" to 127.
+	[ "$stderr" = "nsrun: /bin/dyn-true: no such file or directory" ]
 }
 
 @test "shim: a profile that refuses read or write by descriptor number keeps the re-executed sealed nsrun copy, and the container runs" {

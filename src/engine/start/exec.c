@@ -84,6 +84,25 @@ static int prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return 0;
 }
 
+/* Why a command cannot run, worded as runc words it: Docker and podman
+ * turn "executable file not found" and "no such file or directory" into
+ * exit status 127, and "permission denied" into 126. */
+static int command_failure(const char *cmd, int e, bool is_dir, struct nsrun_error *err)
+{
+	if (is_dir)
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0,
+					 "%s: is a directory: permission denied", cmd);
+	if ((e == ENOENT || e == ENOTDIR) && strchr(cmd, '/') == NULL)
+		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0,
+					 "%s: executable file not found in $PATH", cmd);
+	if (e == ENOENT || e == ENOTDIR)
+		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0,
+					 "%s: no such file or directory", cmd);
+	if (e == EACCES)
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: permission denied", cmd);
+	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "%s: cannot execute", cmd);
+}
+
 int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	extern char **environ;
@@ -99,28 +118,21 @@ int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return -1;
 	execvpe(cmd, spec->argv, environ);
 	int e = errno;
-	if (e == ENOENT || e == ENOTDIR) {
-		if (strchr(cmd, '/') == NULL)
-			return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0,
-						 "%s: command not found in PATH", cmd);
-		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, e, "%s", cmd);
-	}
 	struct stat st;
-	if (e == EACCES && strchr(cmd, '/') != NULL && stat(cmd, &st) == 0 &&
-	    S_ISDIR(st.st_mode))
-		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: is a directory", cmd);
-	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "%s: cannot execute", cmd);
+	bool is_dir = e == EACCES && strchr(cmd, '/') != NULL && stat(cmd, &st) == 0 &&
+		      S_ISDIR(st.st_mode);
+	return command_failure(cmd, e, is_dir, err);
 }
 
 static int check_file(const char *path, struct nsrun_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
-		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, errno, "%s", path);
+		return command_failure(path, errno, false, err);
 	if (S_ISDIR(st.st_mode))
-		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: is a directory", path);
+		return command_failure(path, EACCES, true, err);
 	if (access(path, X_OK) < 0)
-		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, errno, "%s: cannot execute", path);
+		return command_failure(path, errno, false, err);
 	return 0;
 }
 
@@ -149,7 +161,7 @@ static int resolve_command(const struct nsrun_spec *spec, char *full, struct nsr
 		if (!strchr(p, ':'))
 			break;
 	}
-	return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0, "%s: command not found in PATH", cmd);
+	return command_failure(cmd, ENOENT, false, err);
 }
 
 int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)

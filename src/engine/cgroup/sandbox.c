@@ -28,15 +28,22 @@
  * (systemd makes init.scope, system.slice/...): deeper ones stay. */
 #define MAX_REMOVE_DEPTH 32
 
-/* Device rules need a devices cgroup only where the container could make
- * a node for a device nsrun did not create: with CAP_MKNOD and without a
- * user namespace. */
+/* Device rules need enforcing only where the container could make a node
+ * for a device nsrun did not create: with CAP_MKNOD and without a user
+ * namespace. A v1 devices hierarchy takes them, else a BPF program on the
+ * v2 cgroup. */
 static bool devices_enforced(const struct nsrun_spec *spec)
 {
 	return spec->cgroup.device_rules && spec->cgroup.device_rules[0] &&
 	       !(spec->new_ns & CLONE_NEWUSER) &&
 	       (!spec->caps.set || (spec->caps.bounding & CAP_MKNOD_BIT)) &&
-	       cgroup_is_fs(CGROUP_ROOT "/devices", CGROUP_SUPER_MAGIC);
+	       (cgroup_is_fs(CGROUP_ROOT "/devices", CGROUP_SUPER_MAGIC) || cgroup_v2_root());
+}
+
+/* Whether the v2 cgroup is where the device rules go. */
+static bool devices_by_bpf(const struct nsrun_spec *spec)
+{
+	return devices_enforced(spec) && !cgroup_is_fs(CGROUP_ROOT "/devices", CGROUP_SUPER_MAGIC);
 }
 
 bool cgroup_wanted(const struct nsrun_spec *spec)
@@ -178,7 +185,7 @@ static int plan_dir(struct cgroup_sandbox *cg, const struct hierarchy *h, const 
 static unsigned needed_controllers(const struct nsrun_spec *spec, const char **names)
 {
 	unsigned n = cgroup_limits_controllers(&spec->cgroup, names, MAX_CONTROLLERS - 1);
-	if (devices_enforced(spec))
+	if (devices_enforced(spec) && !devices_by_bpf(spec))
 		names[n++] = "devices";
 	return n;
 }
@@ -211,11 +218,11 @@ static int v2_enable_text(const struct hierarchy *hs, unsigned nh, const char **
 }
 
 /* Whether a sandbox's own cgroup needs this hierarchy. */
-static bool own_needs(const struct hierarchy *h, const char **need, unsigned n_need,
-		      const char *enable)
+static bool own_needs(const struct nsrun_spec *spec, const struct hierarchy *h, const char **need,
+		      unsigned n_need, const char *enable)
 {
 	if (h->v2)
-		return enable[0] != '\0';
+		return enable[0] != '\0' || devices_by_bpf(spec);
 	for (unsigned c = 0; c < n_need; c++)
 		if (hierarchy_has(h, need[c]))
 			return true;
@@ -241,7 +248,7 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	const char *name = cg->named ? spec->cgroup_path : own_name;
 	for (int i = 0; i < nh; i++) {
 		const struct hierarchy *h = &hs[i];
-		if (!cg->named && !own_needs(h, need, n_need, enable))
+		if (!cg->named && !own_needs(spec, h, need, n_need, enable))
 			continue;
 		if ((cg->named ? named_parent(h, name, base, sizeof(base))
 			       : sandbox_parent(h, base, sizeof(base))) < 0)

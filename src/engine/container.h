@@ -11,6 +11,8 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/cgroup/systemd.h"
+
 /* A container's cgroup directories at most: one per v1 hierarchy nsrun
  * manages plus the v2 one. */
 #define NSRUN_MAX_CGROUP_DIRS 16
@@ -38,6 +40,7 @@ struct nsrun_container {
 	                            "pid" is set to the container's host pid */
 	const char *const *cgroup_join; /* existing cgroup directories to enter */
 	unsigned n_cgroup_join;
+	const struct systemd_unit *systemd; /* the systemd driver's scope; NULL: cgroupfs */
 };
 
 /* No parking, no terminal, nothing to join. */

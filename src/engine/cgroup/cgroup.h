@@ -13,6 +13,7 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/cgroup/systemd.h"
 #include "engine/container.h"
 
 #define CGROUP_MAX_DIRS NSRUN_MAX_CGROUP_DIRS
@@ -34,6 +35,8 @@ struct cgroup_sandbox {
 		char enable[128]; /* v2: the controllers to enable on the way down */
 	} plan[CGROUP_MAX_DIRS];
 	bool named;  /* a cgroupsPath (an existing one is joined), else nsrun-<pid> */
+	bool systemd; /* a scope systemd makes: cgroup_start_unit after the clone */
+	struct systemd_unit unit;
 	int v2_fd;   /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
 };
 
@@ -64,6 +67,12 @@ bool cgroup_ns_deferred(const struct nsrun_spec *spec);
  * removes them again on failure. */
 int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
 int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
+
+/* The systemd driver's half of cgroup_make, once the first process
+ * exists: the scope with pid in it, then what systemd did not make and the
+ * limits it does not express. A no-op for cgroupfs. */
+int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, pid_t pid,
+		      struct nsrun_error *err);
 
 /* Put pid into every directory (a no-op for the v2 one when clone3 placed
  * it there already; clone3 may not be available). */

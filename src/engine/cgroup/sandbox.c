@@ -246,12 +246,23 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	/* A cgroupsPath, or one of our own named after the launcher. */
 	(void)snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
 	const char *name = cg->named ? spec->cgroup_path : own_name;
+	const struct systemd_unit *unit = spec_container(spec)->systemd;
+	char slice[NSRUN_CGROUP_PATH_MAX] = "";
+	if (unit) {
+		cg->named = cg->systemd = true;
+		cg->unit = *unit;
+		name = unit->unit;
+		if (systemd_slice_path(unit->slice, slice, sizeof(slice)) < 0)
+			return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, 0,
+						"'%s' is not a slice", unit->slice);
+	}
 	for (int i = 0; i < nh; i++) {
 		const struct hierarchy *h = &hs[i];
 		if (!cg->named && !own_needs(spec, h, need, n_need, enable))
 			continue;
-		if ((cg->named ? named_parent(h, name, base, sizeof(base))
-			       : sandbox_parent(h, base, sizeof(base))) < 0)
+		if ((unit ? path_format(base, sizeof(base), "%s%s", h->mount, slice)
+		     : cg->named ? named_parent(h, name, base, sizeof(base))
+				 : sandbox_parent(h, base, sizeof(base))) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, errno,
 						"a cgroup below %s", h->mount);
 		if (plan_dir(cg, h, base, name, h->v2 ? enable : "", err) < 0)
@@ -367,14 +378,14 @@ static void remove_stale_sandboxes(void)
 	}
 }
 
-int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
+/* Make the planned directories and write the limits into them. */
+static int make_dirs(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, bool open_v2,
+		     struct nsrun_error *err)
 {
-	if (!cg->named)
-		remove_stale_sandboxes();
 	for (unsigned i = 0; i < cg->n_dirs; i++) {
 		if (make_planned_dir(cg, i, err) < 0)
 			goto fail;
-		if (cg->dirs[i].v2 &&
+		if (open_v2 && cg->dirs[i].v2 &&
 		    (cg->v2_fd = open(cg->dirs[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			nsrun_fail(err, errno, "open %s", cg->dirs[i].path);
 			goto fail;
@@ -388,6 +399,27 @@ int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 fail:
 	cgroup_destroy(cg);
 	return -1;
+}
+
+int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
+{
+	if (cg->systemd)
+		return 0; /* systemd makes them, once the process exists */
+	if (!cg->named)
+		remove_stale_sandboxes();
+	return make_dirs(spec, cg, true, err);
+}
+
+int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, pid_t pid,
+		      struct nsrun_error *err)
+{
+	if (!cg->systemd)
+		return 0;
+	bool unified = cgroup_is_fs(CGROUP_ROOT, CGROUP2_SUPER_MAGIC);
+	if (systemd_start(&cg->unit, pid, &spec->cgroup, unified, err) < 0)
+		return -1;
+	/* The hierarchies systemd does not handle get the scope's path too. */
+	return make_dirs(spec, cg, false, err);
 }
 
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err)
@@ -406,6 +438,9 @@ void cgroup_destroy(struct cgroup_sandbox *cg)
 	if (cg->v2_fd >= 0)
 		close(cg->v2_fd);
 	cg->v2_fd = -1;
+	struct nsrun_error ignored; /* what stays, the directories' removal meets */
+	if (cg->systemd && cg->n_dirs)
+		systemd_stop(&cg->unit, &ignored);
 	for (unsigned i = 0; i < cg->n_dirs; i++)
 		remove_tree(cg->dirs[i].path, cg->dirs[i].v2, 0);
 	cg->n_dirs = 0;

@@ -285,6 +285,7 @@ static int release_stage(const struct nsrun_spec *spec, struct launch *l,
 			 struct staged_child *c, struct nsrun_error *err)
 {
 	if (fault_point("launch.cgroup-enter", err) < 0 ||
+	    cgroup_start_unit(spec, &c->cg, c->pid, err) < 0 ||
 	    (c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
 	    (l->n_cgroup_fds && cgroup_join(l->cgroup_fds, l->n_cgroup_fds, c->pid, err) < 0) ||
 	    (spec->oom_score_adj_set && set_oom_score_adj(spec, l->proc_fd, c->pid, err) < 0) ||

@@ -78,6 +78,7 @@ enum nsrun_about {
 	NSRUN_ABOUT_INIT,
 	NSRUN_ABOUT_INIT_GROUP,
 	NSRUN_ABOUT_DIE_WITH_PARENT,
+	NSRUN_ABOUT_NEW_SESSION,
 	NSRUN_ABOUT_TERMINAL,       /* the container's terminal and console socket */
 	NSRUN_ABOUT_COUNT
 };

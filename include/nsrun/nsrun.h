@@ -222,6 +222,8 @@ struct nsrun_spec {
 	bool init;              /* stay PID 1: reap zombies, forward signals */
 	bool init_group;        /* forward to the command's process group */
 	bool die_with_parent;   /* killed when nsrun's parent dies */
+	bool new_session;       /* a session of its own: the command cannot reach
+	                           the caller's terminal (TIOCSTI, TIOCLINUX) */
 	int json_status_fd;     /* -1: none; {"child-pid": N} and {"exit-code": N} */
 
 	char **argv;       /* the command; argv[0] is looked up in PATH */

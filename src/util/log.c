@@ -13,6 +13,37 @@ void nsrun_trace_set_name(const char *name)
 	trace_name = name;
 }
 
+static void say_v(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "nsrun: %s", prefix);
+	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (m < 0)
+		return;
+	size_t len = (size_t)n + (size_t)m;
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	ssize_t w = write(STDERR_FILENO, line, len);
+	(void)w;
+}
+
+void nsrun_say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say_v("", fmt, ap);
+	va_end(ap);
+}
+
+void nsrun_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say_v("warning: ", fmt, ap);
+	va_end(ap);
+}
+
 void nsrun_trace(int verbose, const char *fmt, ...)
 {
 	if (!verbose)

@@ -6,6 +6,11 @@
 void nsrun_trace(int verbose, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* "nsrun: <fmt>" on stderr: what the user should know though nothing in
+ * nsrun failed; nsrun_warn adds "warning: ". */
+void nsrun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nsrun_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Name the process in trace lines: "nsrun" for the launcher, the stage
  * name in a re-executed stage. */
 void nsrun_trace_set_name(const char *name);

@@ -98,6 +98,10 @@ unsigned cgroup_limits_controllers(const struct nsrun_cgroup_limits *limits, con
 int cgroup_apply_device_rules(const struct cgroup_dir *dirs, unsigned n, const char *rules,
 			      struct nsrun_error *err);
 
+/* How many processes the out-of-memory killer killed in the sandbox's
+ * memory cgroup. */
+unsigned long long cgroup_oom_kills(const struct cgroup_sandbox *cg);
+
 /* Kill what is left inside, and remove the directories with whatever was
  * made below them, deepest first. */
 void cgroup_destroy(struct cgroup_sandbox *cg);

@@ -123,6 +123,17 @@ static int switch_ids(enum nsrun_about about, uint32_t uid, uint32_t gid, const 
 	return 0;
 }
 
+int user_become_ns_root(struct nsrun_error *err)
+{
+	if (getuid() == 0)
+		return 0;
+	if (setresgid(0, 0, 0) == 0)
+		setgroups(0, NULL);
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return nsrun_fail(err, errno, "become root of the user namespace");
+	return 0;
+}
+
 int user_switch_ids(uint32_t uid, uint32_t gid, const uint32_t *additional, size_t n,
 		    bool keep_caps, struct nsrun_error *err)
 {

@@ -15,6 +15,11 @@
  * non-zero uid is left with no capability at all. */
 int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_error *err);
 
+/* In a new user namespace: become its root where uid 0 (and gid 0) are
+ * mapped, as a process that makes files must have a mapped uid; a no-op
+ * where they are not. */
+int user_become_ns_root(struct nsrun_error *err);
+
 /* The OCI form: numeric ids, the additional groups given explicitly. */
 int user_switch_ids(uint32_t uid, uint32_t gid, const uint32_t *additional, size_t n,
 		    bool keep_caps, struct nsrun_error *err);

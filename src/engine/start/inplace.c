@@ -14,6 +14,7 @@
 
 #include "engine/ns/idmap.h"
 #include "engine/ns/namespaces.h"
+#include "engine/ns/user.h"
 #include "engine/start/exec.h"
 #include "engine/start/forward.h"
 #include "engine/start/launch.h"
@@ -148,6 +149,9 @@ int launch_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 	    (proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return nsrun_fail(err, errno, "open /proc");
 	if (enter_namespaces(spec, &plan, proc_fd, err) < 0)
+		return -1;
+	/* As the staged path does: root inside wherever 0 is mapped. */
+	if ((spec->new_ns & CLONE_NEWUSER) && user_become_ns_root(err) < 0)
 		return -1;
 	if (proc_fd >= 0)
 		close(take_fd(&proc_fd));

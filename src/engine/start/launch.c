@@ -5,6 +5,7 @@
  * staged    clone a child into the new namespaces that runs the stage
  *           (staged.c), forward signals to it and wait. */
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "engine/start/staged.h"
 #include "engine/start/sync.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 
 static bool is_staged(const struct nsrun_spec *spec)
 {
@@ -68,12 +70,28 @@ static int stage_error(int sync_fd, struct nsrun_error *err)
 	return sync_error_parse(msg, len, err) == 0 ? -1 : 0;
 }
 
+/* A command killed for memory says nothing itself: nsrun does, keeping
+ * its status. */
+static void tell_oom(const struct nsrun_spec *spec, const struct cgroup_sandbox *cg, int status)
+{
+	if (status != 128 + SIGKILL || cgroup_oom_kills(cg) == 0)
+		return;
+	char limit[48] = "";
+	int64_t bytes = spec->cgroup.memory;
+	if (bytes > 0 && bytes % (1 << 20) == 0)
+		(void)snprintf(limit, sizeof(limit), " (memory limit %" PRId64 " MiB)", bytes >> 20);
+	else if (bytes > 0)
+		(void)snprintf(limit, sizeof(limit), " (memory limit %" PRId64 " bytes)", bytes);
+	nsrun_say("killed by the out-of-memory killer%s", limit);
+}
+
 static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	struct staged_child c;
 	if (staged_start(spec, true, &c, NULL, err) < 0)
 		return -1;
 	int status = forward_until_exit(c.pid, spec->verbose, err);
+	tell_oom(spec, &c.cg, status);
 	if (status < 0)
 		staged_kill_and_reap(c.pid);
 	else

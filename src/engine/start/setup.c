@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -119,6 +121,24 @@ static int early_seccomp(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return seccomp_install(spec->seccomp, spec->verbose, err);
 }
 
+/* A session of its own, without the caller's terminal as its controlling
+ * one: a program there cannot type into the caller's shell (TIOCSTI).
+ * The first process of a sandbox is never a process group leader; in
+ * place it may be one (a shell's job), and then it only drops the
+ * terminal. */
+static int new_session(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (!spec->new_session || spec_container(spec)->terminal || setsid() >= 0)
+		return 0;
+	if (errno != EPERM)
+		return nsrun_fail_about(err, NSRUN_ABOUT_NEW_SESSION, -1, errno, "setsid");
+	cleanup_close int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (tty >= 0 && ioctl(tty, TIOCNOTTY) < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_NEW_SESSION, -1, errno,
+					"drop the controlling terminal");
+	return 0;
+}
+
 /* Credentials in runc's order: bounding set, user, then the sets. */
 static int set_credentials(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
@@ -138,7 +158,21 @@ static int set_credentials(const struct nsrun_spec *spec, struct nsrun_error *er
 }
 
 /* After a new root, the caller's directory if the same path exists inside,
- * else "/" (as bwrap does); an asked-for directory must work. */
+ * else $HOME where that exists, else "/" (as bwrap does), with a warning;
+ * an asked-for directory must work. */
+static int inherit_workdir(const char *old_cwd, struct nsrun_error *err)
+{
+	if (chdir(old_cwd) == 0)
+		return 0;
+	const char *home = getenv("HOME");
+	bool at_home = home && *home == '/' && chdir(home) == 0;
+	if (!at_home && chdir("/") < 0)
+		return nsrun_fail(err, errno, "chdir /");
+	nsrun_warn("the working directory %s is not in the sandbox: the command starts in %s",
+		   old_cwd, at_home ? home : "/");
+	return 0;
+}
+
 static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
 		       struct nsrun_error *err)
 {
@@ -147,8 +181,8 @@ static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
 	if (spec->chdir) {
 		if (chdir(spec->chdir) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, errno, "chdir");
-	} else if (old_cwd && chdir(old_cwd) < 0 && chdir("/") < 0) {
-		return nsrun_fail(err, errno, "chdir /");
+	} else if (old_cwd && inherit_workdir(old_cwd, err) < 0) {
+		return -1;
 	}
 	/* A directory outside the root (reached through a kept descriptor)
 	 * has no path from it: getcwd fails with ENOENT. */
@@ -174,7 +208,8 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 		cwd[0] = '\0';
 	if (build_root(spec, err) < 0 || fault_point("setup.console", err) < 0 ||
 	    (spec_container(spec)->terminal && console_setup(spec, err) < 0) ||
-	    set_names(spec, err) < 0 || fault_point("setup.network", err) < 0)
+	    new_session(spec, err) < 0 || set_names(spec, err) < 0 ||
+	    fault_point("setup.network", err) < 0)
 		return -1;
 	if (spec->new_ns & CLONE_NEWNET) {
 		if (net_loopback_up(err) < 0)

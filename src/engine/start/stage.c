@@ -20,6 +20,7 @@
 #include "engine/container.h"
 #include "engine/limits/caps.h"
 #include "engine/ns/namespaces.h"
+#include "engine/ns/user.h"
 #include "engine/start/exec.h"
 #include "engine/start/hookrun.h"
 #include "engine/start/reaper.h"
@@ -138,10 +139,8 @@ static int become_root(const struct nsrun_spec *spec, int sync_fd, struct nsrun_
 	int deathsig = 0;
 	if (prctl(PR_GET_PDEATHSIG, &deathsig) < 0)
 		deathsig = 0;
-	if (setresgid(0, 0, 0) == 0)
-		setgroups(0, NULL);
-	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-		return nsrun_fail(err, errno, "become root of the user namespace");
+	if (user_become_ns_root(err) < 0)
+		return -1;
 	if (deathsig && (prctl(PR_SET_PDEATHSIG, deathsig) < 0 || launcher_gone(sync_fd)))
 		return 1;
 	return 0;

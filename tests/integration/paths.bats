@@ -251,7 +251,7 @@ fds_inside() {
 
 # --- -v -----------------------------------------------------------------------
 
-@test "-v, staged: clone, maps, stage entered, exec and the end on stderr, in order" {
+@test "-v, staged: clone, maps, stage entered, exec and the end on stderr, in order, each with its duration" {
 	run_t --separate-stderr "$NSRUN" -v -Urp -- sh -c 'echo hello'
 	show_run "$NSRUN" -v -Urp
 	[ "$status" -eq 0 ]
@@ -260,12 +260,12 @@ fds_inside() {
 	uid=$(id -u)
 	gid=$(id -g)
 	local -a want=(
-		"^nsrun: clone: pid ([0-9]+) in new namespaces: user,pid; the init stage (runs in it|re-executes nsrun)$"
-		"^nsrun: uid_map written: 0 $uid 1$"
-		"^nsrun: gid_map written: 0 $gid 1$"
-		"^nsrun:init: stage entered as pid 1$"
-		"^nsrun:init: exec sh( \\(/.*/sh\\) through the exec shim)?$"
-		"^nsrun: pid ([0-9]+) ended, exit status 0$"
+		"^nsrun: clone: pid ([0-9]+) in new namespaces: user,pid; the init stage (runs in it|re-executes nsrun) \\([0-9]+\\.[0-9]{3} ms\\)$"
+		"^nsrun: uid_map written: 0 $uid 1 \\([0-9]+\\.[0-9]{3} ms\\)$"
+		"^nsrun: gid_map written: 0 $gid 1 \\([0-9]+\\.[0-9]{3} ms\\)$"
+		"^nsrun:init: stage entered as pid 1 \\([0-9]+\\.[0-9]{3} ms\\)$"
+		"^nsrun:init: exec sh( \\(/.*/sh\\) through the exec shim)? \\([0-9]+\\.[0-9]{3} ms\\)$"
+		"^nsrun: pid ([0-9]+) ended, exit status 0 \\([0-9]+\\.[0-9]{3} ms\\)$"
 	)
 	local i=0 line clone_pid="" end_pid=""
 	for line in "${stderr_lines[@]}"; do
@@ -293,9 +293,9 @@ fds_inside() {
 		show_run $w "$NSRUN" -v -Urn
 		[ "$status" -eq 0 ]
 		local -a want=(
-			"^nsrun: unshare: user,net$"
-			"^nsrun: uid_map written: 0 $uid 1$"
-			"^nsrun: exec true$"
+			"^nsrun: unshare: user,net \\([0-9]+\\.[0-9]{3} ms\\)$"
+			"^nsrun: uid_map written: 0 $uid 1 \\([0-9]+\\.[0-9]{3} ms\\)$"
+			"^nsrun: exec true \\([0-9]+\\.[0-9]{3} ms\\)$"
 		)
 		local i=0 line
 		for line in "${stderr_lines[@]}"; do

@@ -167,6 +167,6 @@ int launch_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 	/* After the user switch, which clears the parent-death signal. */
 	if (spec->die_with_parent && launch_die_with_parent(parent, err) < 0)
 		return -1;
-	launch_json_status(spec, "child-pid", (long)getpid());
+	launch_json_child(spec, getpid());
 	return exec_command(spec, err);
 }

@@ -10,13 +10,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nsrun/nsrun.h>
 
 #include "engine/cgroup/cgroup.h"
 #include "engine/limits/seccomp.h"
+#include "engine/ns/namespaces.h"
 #include "engine/start/forward.h"
 #include "engine/start/launch.h"
 #include "engine/start/staged.h"
@@ -55,6 +58,34 @@ void launch_json_status(const struct nsrun_spec *spec, const char *key, long val
 	char line[64];
 	int n = snprintf(line, sizeof(line), "{\"%s\": %ld}\n", key, value);
 	ssize_t w = write(spec->json_status_fd, line, (size_t)n);
+	(void)w;
+}
+
+/* {"child-pid": N, "user-namespace": INODE, ...}, as bwrap reports it:
+ * the pid, and the namespaces made for it that it is in now (so that
+ * others can join them by inode). */
+void launch_json_child(const struct nsrun_spec *spec, pid_t pid)
+{
+	if (spec->json_status_fd < 0)
+		return;
+	static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user",
+					     "uts" };
+	char line[512];
+	size_t used = (size_t)snprintf(line, sizeof(line), "{\"child-pid\": %d", (int)pid);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char theirs[64], ours[64];
+		struct stat a, b;
+		(void)snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, names[i]);
+		(void)snprintf(ours, sizeof(ours), "/proc/%d/ns/%s", (int)getppid(), names[i]);
+		if (!(spec->new_ns & (unsigned long)ns_flag_from_name(names[i])) ||
+		    stat(theirs, &a) < 0 || (stat(ours, &b) == 0 && a.st_ino == b.st_ino))
+			continue;
+		used += (size_t)snprintf(line + used, sizeof(line) - used, ", \"%s-namespace\": %lu",
+					 strcmp(names[i], "mnt") == 0 ? "mnt" : names[i],
+					 (unsigned long)a.st_ino); /* 8 names and numbers: fits */
+	}
+	used += (size_t)snprintf(line + used, sizeof(line) - used, "}\n");
+	ssize_t w = write(spec->json_status_fd, line, used);
 	(void)w;
 }
 
@@ -105,6 +136,8 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 
 int nsrun_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
+	if (spec->verbose)
+		nsrun_trace_start();
 	if (nsrun_spec_validate(spec, err) < 0)
 		return -1;
 	/* Compiled here, outside: the sandbox gets the finished program. */

@@ -12,6 +12,10 @@ int launch_in_place(const struct nsrun_spec *spec, struct nsrun_error *err);
 /* PR_SET_PDEATHSIG; the parent may already be gone. */
 int launch_die_with_parent(pid_t parent, struct nsrun_error *err);
 
+/* The JSON status descriptor's first line: the command's pid and the
+ * inodes of its new namespaces, best effort. */
+void launch_json_child(const struct nsrun_spec *spec, pid_t pid);
+
 /* The JSON status descriptor: {"KEY": VALUE} on a line, best effort. */
 void launch_json_status(const struct nsrun_spec *spec, const char *key, long value);
 

@@ -241,6 +241,7 @@ int nsrun_init_stage(int argc, char **argv)
 {
 	struct nsrun_error err = { 0 };
 	nsrun_trace_set_name(NSRUN_INIT_STAGE);
+	nsrun_trace_start();
 	/* ps shows "memfd:nsrun" otherwise. */
 	prctl(PR_SET_NAME, NSRUN_INIT_STAGE);
 	int sync_fd = stage_sync_fd(argc, argv);

@@ -275,7 +275,7 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 	nsrun_trace(spec->verbose, "clone: pid %d in new namespaces: %s; the init stage %s",
 		    (int)c->pid, ns_describe(spec->new_ns, names, sizeof(names)),
 		    l->in_child ? "runs in it" : "re-executes nsrun");
-	launch_json_status(spec, "child-pid", (long)c->pid);
+	launch_json_child(spec, c->pid);
 	return 0;
 }
 

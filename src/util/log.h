@@ -11,6 +11,10 @@ void nsrun_trace(int verbose, const char *fmt, ...)
 void nsrun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nsrun_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Start timing: each trace line ends with how long its step took since
+ * the previous line, or since this call for the first. */
+void nsrun_trace_start(void);
+
 /* Name the process in trace lines: "nsrun" for the launcher, the stage
  * name in a re-executed stage. */
 void nsrun_trace_set_name(const char *name);

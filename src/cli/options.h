@@ -17,9 +17,6 @@ struct cli_options {
 /* Parse argv. Option parsing stops at the first non-option. */
 int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_error *err);
 
-/* True for a word that names an OCI runtime verb (create, start, ...). */
-bool cli_is_oci_verb(const char *word);
-
 /* The --help text. */
 void cli_usage(void);
 

@@ -51,6 +51,7 @@ static int cap_option(struct cli_parser *p, int c)
 	uint64_t bits = 0;
 	if (parse_cap(optarg, add ? "--cap-add" : "--cap-drop", &bits, p->err) < 0)
 		return -1;
+	p->opts->by_preset[NSRUN_ABOUT_CAPS] = false;
 	if (!add) {
 		cli_caps_drop(&p->caps, bits);
 		return 0;
@@ -65,6 +66,7 @@ static void set_seccomp(struct cli_parser *p, struct nsrun_seccomp *profile)
 {
 	nsrun_seccomp_free(p->spec->seccomp);
 	p->spec->seccomp = profile;
+	p->opts->by_preset[NSRUN_ABOUT_SECCOMP] = false;
 }
 
 static int load_seccomp(struct cli_parser *p, const char *path)
@@ -203,27 +205,32 @@ static int cgroup_option(struct cli_parser *p, int c)
 	}
 }
 
-/* One more path on a list of the spec. */
-static int add_path(struct cli_parser *p, const char ***list, unsigned *n, const char *path,
-		    const char *option)
+/* One more path on a list of the spec, and the option behind it. */
+static int add_path(struct cli_parser *p, const char ***list, unsigned *n,
+		    struct cli_origins *origins, const char *path, const char *option)
 {
 	const char **slot = cli_append(list, *n, sizeof(*slot));
-	if (!slot)
+	const char **origin = slot ? cli_append(&origins->option, origins->n, sizeof(*origin))
+				   : NULL;
+	if (!origin)
 		return nsrun_fail(p->err, errno, "%s %s", option, path);
 	*slot = path;
 	(*n)++;
+	origins->option[origins->n++] = option;
 	p->spec->new_ns |= CLONE_NEWNS;
 	return 0;
 }
 
 int cli_add_masked(struct cli_parser *p, const char *path, const char *option)
 {
-	return add_path(p, &p->spec->masked_paths, &p->spec->n_masked_paths, path, option);
+	return add_path(p, &p->spec->masked_paths, &p->spec->n_masked_paths,
+			&p->opts->masked_paths, path, option);
 }
 
 int cli_add_readonly(struct cli_parser *p, const char *path, const char *option)
 {
-	return add_path(p, &p->spec->readonly_paths, &p->spec->n_readonly_paths, path, option);
+	return add_path(p, &p->spec->readonly_paths, &p->spec->n_readonly_paths,
+			&p->opts->readonly_paths, path, option);
 }
 
 int cli_control_option(struct cli_parser *p, int c)

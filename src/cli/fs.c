@@ -1,4 +1,5 @@
-/* Filesystem options: the new root and its steps, in order. */
+/* Filesystem options: the new root and its steps, in order. Every step
+ * records the option that made it (cli_options.fs_ops) for messages. */
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -7,16 +8,19 @@
 #include "cli/parse.h"
 #include "util/cleanup.h"
 
-struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, enum nsrun_fs_kind kind,
-				  const char *src, const char *dest)
+struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option,
+				  enum nsrun_fs_kind kind, const char *src, const char *dest)
 {
 	struct nsrun_spec *spec = p->spec;
+	struct cli_origins *origins = &p->opts->fs_ops;
 	struct nsrun_fs_op *op = cli_append(&spec->fs_ops, spec->n_fs_ops, sizeof(*op));
-	if (!op) {
+	const char **origin = op ? cli_append(&origins->option, origins->n, sizeof(*origin)) : NULL;
+	if (!origin) {
 		nsrun_fail(p->err, errno, "filesystem option");
 		return NULL;
 	}
 	spec->n_fs_ops++;
+	origins->option[origins->n++] = option;
 	*op = (struct nsrun_fs_op){ .kind = kind, .src = src, .dest = dest, .mode = -1 };
 	/* Only the steps that take them consume --perms and --size. */
 	if (kind == NSRUN_FS_TMPFS || kind == NSRUN_FS_DIR) {
@@ -62,7 +66,7 @@ static int add_step(struct cli_parser *p, const struct fs_step *step)
 		if (!(dest = cli_second_value(p, step->option)))
 			return -1;
 	}
-	struct nsrun_fs_op *op = cli_add_fs_op(p, step->kind, src, dest);
+	struct nsrun_fs_op *op = cli_add_fs_op(p, step->option, step->kind, src, dest);
 	if (!op)
 		return -1;
 	op->optional = step->optional;
@@ -75,7 +79,7 @@ static int add_chmod(struct cli_parser *p)
 	const char *path = cli_second_value(p, "--chmod");
 	if (!path || cli_parse_mode(optarg, "--chmod", &mode, p->err) < 0)
 		return -1;
-	struct nsrun_fs_op *op = cli_add_fs_op(p, NSRUN_FS_CHMOD, NULL, path);
+	struct nsrun_fs_op *op = cli_add_fs_op(p, "--chmod", NSRUN_FS_CHMOD, NULL, path);
 	if (!op)
 		return -1;
 	op->mode = mode;

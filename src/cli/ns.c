@@ -54,6 +54,7 @@ static int set_id_source(struct cli_parser *p, enum nsrun_id_source src, const c
 	p->id_option = option;
 	spec->id_source = src;
 	spec->new_ns |= CLONE_NEWUSER;
+	p->opts->by_preset[NSRUN_ABOUT_ID_SOURCE] = false;
 	return 0;
 }
 

@@ -189,3 +189,14 @@ int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_erro
 		return -1;
 	return opts->action == CLI_RUN ? finish(&p) : 0;
 }
+
+void cli_options_release(struct cli_options *opts)
+{
+	nsrun_spec_release(&opts->spec);
+	struct cli_origins *lists[] = { &opts->fs_ops, &opts->masked_paths, &opts->readonly_paths };
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		free(lists[i]->option);
+		lists[i]->option = NULL;
+		lists[i]->n = 0;
+	}
+}

@@ -108,8 +108,8 @@ int cli_control_option(struct cli_parser *p, int c);
 int cli_preset_option(struct cli_parser *p, int c);
 
 /* What the --sandbox preset shares with the options it stands for. */
-struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, enum nsrun_fs_kind kind,
-				  const char *src, const char *dest);
+struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option,
+				  enum nsrun_fs_kind kind, const char *src, const char *dest);
 int cli_add_masked(struct cli_parser *p, const char *path, const char *option);
 int cli_add_readonly(struct cli_parser *p, const char *path, const char *option);
 void cli_caps_drop(struct cap_state *caps, uint64_t bits);

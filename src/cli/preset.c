@@ -1,4 +1,6 @@
-/* --sandbox, the everyday preset, and --share-net. */
+/* --sandbox, the everyday preset, and --share-net. What the preset adds is
+ * recorded as its own (CLI_PRESET), so that an error in one of its steps
+ * names --sandbox, not an option the user never typed. */
 #include <linux/capability.h>
 #include <sched.h>
 
@@ -29,14 +31,14 @@ static const char *const default_readonly[] = {
 static int add_preset_paths(struct cli_parser *p)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(preset_steps); i++)
-		if (!cli_add_fs_op(p, preset_steps[i].kind, preset_steps[i].src,
+		if (!cli_add_fs_op(p, CLI_PRESET, preset_steps[i].kind, preset_steps[i].src,
 				   preset_steps[i].dest))
 			return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(default_masked); i++)
-		if (cli_add_masked(p, default_masked[i], "--sandbox") < 0)
+		if (cli_add_masked(p, default_masked[i], CLI_PRESET) < 0)
 			return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(default_readonly); i++)
-		if (cli_add_readonly(p, default_readonly[i], "--sandbox") < 0)
+		if (cli_add_readonly(p, default_readonly[i], CLI_PRESET) < 0)
 			return -1;
 	return 0;
 }
@@ -45,6 +47,7 @@ static int add_preset_paths(struct cli_parser *p)
 static int apply_sandbox_preset(struct cli_parser *p)
 {
 	struct nsrun_spec *spec = p->spec;
+	bool *by_preset = p->opts->by_preset;
 	/* Without CAP_SYS_ADMIN nothing mounted read-only can be remounted,
 	 * whatever seccomp profile a later option installs. */
 	cli_caps_drop(&p->caps, 1ULL << CAP_SYS_ADMIN);
@@ -52,9 +55,11 @@ static int apply_sandbox_preset(struct cli_parser *p)
 	spec->id_source = NSRUN_IDS_ROOT;
 	p->id_option = NULL; /* a later -M or --map-auto replaces the root map */
 	spec->hostname = "nsrun";
-	if (add_preset_paths(p) < 0)
+	if (add_preset_paths(p) < 0 || cli_use_default_seccomp(p) < 0)
 		return -1;
-	return cli_use_default_seccomp(p);
+	by_preset[NSRUN_ABOUT_CAPS] = by_preset[NSRUN_ABOUT_ID_SOURCE] = true;
+	by_preset[NSRUN_ABOUT_HOSTNAME] = by_preset[NSRUN_ABOUT_SECCOMP] = true;
+	return 0;
 }
 
 int cli_preset_option(struct cli_parser *p, int c)

@@ -60,7 +60,10 @@ int cli_process_option(struct cli_parser *p, int c)
 {
 	struct nsrun_spec *spec = p->spec;
 	switch (c) {
-	case OPT_HOSTNAME: spec->hostname = optarg; return 0;
+	case OPT_HOSTNAME:
+		spec->hostname = optarg;
+		p->opts->by_preset[NSRUN_ABOUT_HOSTNAME] = false;
+		return 0;
 	case OPT_DOMAINNAME: spec->domainname = optarg; return 0;
 	case OPT_CHDIR: spec->chdir = optarg; return 0;
 	case OPT_AS: spec->as_user = optarg; return 0;

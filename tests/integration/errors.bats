@@ -140,6 +140,24 @@ expect_error() {
 	expect_error as_nobody "--join" "/proc/1/ns/net" -- --join net:/proc/1/ns/net --
 }
 
+# --- the --sandbox preset -------------------------------------------------------
+
+# A later --tmpfs /proc and a symlink to itself make one of the preset's
+# paths fail to resolve.
+@test "--sandbox: an error in a path the preset masks or makes read-only names --sandbox" {
+	expect_error "--sandbox /proc/kcore:" "Too many levels" -- \
+		--sandbox --tmpfs /proc --symlink kcore /proc/kcore --
+	expect_error "--sandbox /proc/sys:" "Too many levels" -- \
+		--sandbox --tmpfs /proc --symlink sys /proc/sys --
+	expect_error as_nobody "--sandbox /proc/kcore:" -- \
+		--sandbox --tmpfs /proc --symlink kcore /proc/kcore --
+}
+
+@test "--sandbox with --mask and --ro of its own: those name --mask and --ro" {
+	expect_error "--mask /proc/m:" -- --sandbox --tmpfs /proc --symlink m /proc/m --mask /proc/m --
+	expect_error "--ro /proc/r:" -- --sandbox --tmpfs /proc --symlink r /proc/r --ro /proc/r --
+}
+
 # --- command line -------------------------------------------------------------
 
 @test "an unknown option: named" {

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "cli/errors.h"
 #include "cli/parse.h"
 #include "util/cleanup.h"
 
@@ -145,7 +146,7 @@ static void finish_caps(const struct cap_state *st, struct nsrun_caps *caps)
 	caps->inheritable = caps->ambient = st->added;
 }
 
-/* What the options built goes into the spec, then the engine's checks. */
+/* What the options built goes into the spec, then the checks. */
 static int finish(struct cli_parser *p)
 {
 	struct nsrun_spec *spec = p->spec;
@@ -160,7 +161,13 @@ static int finish(struct cli_parser *p)
 		return nsrun_fail(p->err, 0,
 				  "no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");
 	spec->argv = p->argv + optind;
-	return nsrun_spec_validate(spec, p->err);
+	if (cli_check(p->opts, p->err) < 0)
+		return -1;
+	if (nsrun_spec_validate(spec, p->err) < 0) {
+		cli_error_wrap(p->opts, p->err);
+		return -1;
+	}
+	return 0;
 }
 
 static struct cli_parser parser_start(int argc, char **argv, struct cli_options *opts,

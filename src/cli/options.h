@@ -28,9 +28,9 @@ struct cli_options {
 	bool by_preset[NSRUN_ABOUT_COUNT];
 };
 
-/* Parse argv. Option parsing stops at the first non-option;
- * nsrun_spec_validate runs last. Whatever the result, release opts with
- * cli_options_release. */
+/* Parse argv. Option parsing stops at the first non-option. The CLI's own
+ * checks and nsrun_spec_validate run last. Whatever the result, release
+ * opts with cli_options_release. */
 int cli_parse(int argc, char **argv, struct cli_options *opts, struct nsrun_error *err);
 
 void cli_options_release(struct cli_options *opts);

@@ -107,6 +107,10 @@ int cli_process_option(struct cli_parser *p, int c);
 int cli_control_option(struct cli_parser *p, int c);
 int cli_preset_option(struct cli_parser *p, int c);
 
+/* After the options: the combinations the engine would refuse, with
+ * messages naming options (check.c). */
+int cli_check(const struct cli_options *opts, struct nsrun_error *err);
+
 /* What the --sandbox preset shares with the options it stands for. */
 struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option,
 				  enum nsrun_fs_kind kind, const char *src, const char *dest);

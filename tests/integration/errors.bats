@@ -115,6 +115,16 @@ expect_error() {
 	expect_error "--join" ":/x" -- --join :/x --
 }
 
+@test "--join twice of one type: the second is named" {
+	expect_error "--join net:/proc/1/ns/net" "already joined" -- \
+		--join net:/proc/self/ns/net --join net:/proc/1/ns/net --
+}
+
+@test "--join mnt with a filesystem option, which makes a new mount namespace: conflict" {
+	expect_error "--join mnt:/proc/self/ns/mnt" "conflicts" "new mnt namespace" -- \
+		--tmpfs /x --join mount:/proc/self/ns/mnt --
+}
+
 @test "--join net:/proc/self/ns/uts: a namespace of another type, names path and types" {
 	local path
 	for path in "" -p; do
@@ -177,6 +187,11 @@ expect_error() {
 @test "--keep-fd and --block-fd with a value that is not a descriptor: named" {
 	expect_error "--keep-fd" "abc" -- -U --keep-fd abc --
 	expect_error "--block-fd" "-1" -- -U --block-fd -1 --
+}
+
+@test "--tmpfs '' and --bind SRC '': a step without a destination, named" {
+	expect_error "--tmpfs" "no destination" -- --tmpfs '' --
+	expect_error "--bind" "no destination" -- --bind / '' --
 }
 
 @test "no command: nsrun -U, nsrun -U --" {

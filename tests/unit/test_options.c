@@ -72,6 +72,17 @@ static void test_errors(void)
 	TAP_OK(PARSE("--join", "/proc/1/ns/net", "true") < 0, "--join needs TYPE:PATH");
 	TAP_OK(PARSE("-n", "--join", "net:/proc/1/ns/net", "true") < 0,
 	       "joining and creating the same type conflict");
+	TAP_CONTAINS(err.msg, "--join net:/proc/1/ns/net: conflicts with creating a new net namespace",
+		     "naming the join");
+	TAP_OK(PARSE("--bind", "/a", "/b", "--join", "mount:/proc/1/ns/mnt", "true") < 0,
+	       "a filesystem option makes the mount namespace a join would give");
+	TAP_CONTAINS(err.msg, "--join mnt:/proc/1/ns/mnt: conflicts", "naming the join");
+	TAP_OK(PARSE("--join", "uts:/proc/1/ns/uts", "--join", "uts:/proc/2/ns/uts", "true") < 0,
+	       "two joins of one type");
+	TAP_CONTAINS(err.msg, "--join uts:/proc/2/ns/uts: a uts namespace is already joined",
+		     "naming the second");
+	TAP_OK(PARSE("--tmpfs", "", "true") < 0, "an empty destination");
+	TAP_CONTAINS(err.msg, "--tmpfs: filesystem step 1 has no destination", "naming the option");
 	TAP_OK(PARSE("--keep-fd", "x", "true") < 0, "--keep-fd takes a number");
 	TAP_OK(PARSE("--block-fd", "-1", "true") < 0, "--block-fd takes a descriptor");
 }

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +13,8 @@
 #include "cli/parse.h"
 #include "engine/limits/caps.h"
 #include "engine/limits/rlimit.h"
+#include "util/cleanup.h"
+#include "util/file.h"
 
 static int parse_cap(const char *text, const char *option, uint64_t *bits,
 		     struct nsrun_error *err)
@@ -71,28 +72,12 @@ static void set_seccomp(struct cli_parser *p, struct nsrun_seccomp *profile)
 
 static int load_seccomp(struct cli_parser *p, const char *path)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return nsrun_fail(p->err, errno, "--seccomp %s", path);
-	char *text = NULL;
+	cleanup_free char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	char buf[8192];
-	size_t n;
-	bool copied = mem != NULL;
-	while (copied && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		copied = fwrite(buf, 1, n, mem) == n;
-	int failed = ferror(f) || !copied;
-	(void)fclose(f); /* read only: ferror above saw any error */
-	/* The memory stream sets text and len at fclose, which can fail (ENOMEM). */
-	if (mem && fclose(mem) != 0)
-		failed = 1;
-	if (failed) {
-		free(text);
-		return nsrun_fail(p->err, EIO, "--seccomp %s", path);
-	}
+	/* No limit of its own: the profile is the caller's. */
+	if (file_read_all(path, SIZE_MAX - 1, false, &text, &len) < 0)
+		return nsrun_fail(p->err, errno, "--seccomp %s", path);
 	struct nsrun_seccomp *profile = nsrun_seccomp_parse(text, len, path, p->err);
-	free(text);
 	if (!profile)
 		return -1;
 	set_seccomp(p, profile);

@@ -36,9 +36,9 @@ static int env_option(struct cli_parser *p, int c)
 {
 	extern char **environ;
 	if (!p->env_set_up) {
+		p->env_set_up = true; /* a partial copy is freed too */
 		if (env_copy(&p->env, environ, p->err) < 0)
 			return -1;
-		p->env_set_up = true;
 	}
 	switch (c) {
 	case OPT_SETENV: {

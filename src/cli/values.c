@@ -7,12 +7,24 @@
 
 #include "cli/parse.h"
 
-int cli_parse_fd(const char *text, const char *option, int *fd, struct nsrun_error *err)
+/* A whole number from min to max in strtoll's syntax (leading blanks, a
+ * sign), the whole text. */
+static bool read_whole(const char *text, int base, long long min, long long max,
+		       long long *value)
 {
 	char *end;
 	errno = 0;
-	long v = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || v < 0 || v > INT_MAX)
+	long long v = strtoll(text, &end, base);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+		return false;
+	*value = v;
+	return true;
+}
+
+int cli_parse_fd(const char *text, const char *option, int *fd, struct nsrun_error *err)
+{
+	long long v;
+	if (!read_whole(text, 10, 0, INT_MAX, &v))
 		return nsrun_fail(err, 0, "%s '%s': not a descriptor number", option, text);
 	*fd = (int)v;
 	return 0;
@@ -20,10 +32,8 @@ int cli_parse_fd(const char *text, const char *option, int *fd, struct nsrun_err
 
 int cli_parse_mode(const char *text, const char *option, int *mode, struct nsrun_error *err)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(text, &end, 8);
-	if (errno != 0 || end == text || *end != '\0' || v < 0 || v > 07777)
+	long long v;
+	if (!read_whole(text, 8, 0, 07777, &v))
 		return nsrun_fail(err, 0, "%s '%s': not an octal mode (0 to 7777)", option, text);
 	*mode = (int)v;
 	return 0;
@@ -32,13 +42,12 @@ int cli_parse_mode(const char *text, const char *option, int *mode, struct nsrun
 int cli_parse_range(const char *text, const char *option, uint64_t min, uint64_t max,
 		    uint64_t *value, struct nsrun_error *err)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
+	long long v;
+	/* The callers' ranges are far below LLONG_MAX. */
+	if (!read_whole(text, 10, (long long)min, (long long)max, &v))
 		return nsrun_fail(err, 0, "%s '%s': expected a number from %llu to %llu", option,
 				  text, (unsigned long long)min, (unsigned long long)max);
-	*value = v;
+	*value = (uint64_t)v;
 	return 0;
 }
 

@@ -253,7 +253,7 @@ expect_error() {
 # --- one line whatever the input ----------------------------------------------
 
 @test "an option value with a newline in it still gives one error line (control characters shown as ?)" {
-	expect_error "--chdir /no?such" -- -U -r --chdir $'/no\nsuch' --
+	expect_error "--chdir" "/no?such" -- -U -r --chdir $'/no\nsuch' --
 	expect_error "--rlimit" "FOO?BAR" -- --rlimit $'FOO\nBAR=1' --
 }
 

@@ -1,83 +1,98 @@
 /* Building the command's environment. See environ.h. */
 #include <errno.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/environ.h"
+#include "util/cleanup.h"
+#include "util/file.h"
 
 /* An env file larger than this is not a configuration file. */
 #define ENV_FILE_MAX (16u << 20)
 
-static int push(struct env_list *env, char *entry, struct nsrun_error *err)
+/* Room for one more entry and the NULL after it. */
+static int reserve(struct env_list *env, struct nsrun_error *err)
 {
-	if (env->n + 1 >= env->cap) {
-		size_t cap = env->cap ? env->cap * 2 : 64;
-		char **grown = realloc(env->v, cap * sizeof(char *));
-		if (!grown) {
-			free(entry);
-			return nsrun_fail(err, errno, "environment");
-		}
-		env->v = grown;
-		env->cap = cap;
-	}
-	env->v[env->n++] = entry;
-	env->v[env->n] = NULL;
+	if (env->n + 1 < env->cap)
+		return 0;
+	size_t cap = env->cap ? env->cap * 2 : 64;
+	char **grown = realloc(env->v, cap * sizeof(char *));
+	if (!grown)
+		return nsrun_fail(err, errno, "environment");
+	env->v = grown;
+	env->cap = cap;
 	return 0;
 }
 
-static size_t find(const struct env_list *env, const char *key, size_t klen)
+/* Append entry, which the list then owns; reserve() made room. */
+static void append(struct env_list *env, char *entry)
 {
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], key, klen) == 0 && env->v[i][klen] == '=')
-			return i;
-	return env->n;
+	env->v[env->n++] = entry;
+	env->v[env->n] = NULL;
+}
+
+/* The index of KEY's entry among the first n of v (or up to a NULL
+ * entry); where none, the index it stopped at. */
+static size_t index_of(char *const *v, size_t n, const char *key, size_t klen)
+{
+	size_t i = 0;
+	for (; i < n && v && v[i]; i++)
+		if (strncmp(v[i], key, klen) == 0 && v[i][klen] == '=')
+			break;
+	return i;
 }
 
 int env_copy(struct env_list *env, char *const *envp, struct nsrun_error *err)
 {
-	env->v = NULL;
-	env->n = env->cap = 0;
-	if (push(env, NULL, err) < 0) /* allocates the terminator */
+	*env = (struct env_list){ 0 };
+	if (reserve(env, err) < 0) /* the terminator, also of an empty copy */
 		return -1;
-	env->n = 0;
+	env->v[0] = NULL;
 	for (size_t i = 0; envp && envp[i]; i++) {
+		if (reserve(env, err) < 0)
+			return -1;
 		char *copy = strdup(envp[i]);
-		if (!copy || push(env, copy, err) < 0)
-			return copy ? -1 : nsrun_fail(err, errno, "environment");
+		if (!copy)
+			return nsrun_fail(err, errno, "environment");
+		append(env, copy);
 	}
 	return 0;
 }
 
+/* KEY set to VALUE (klen and vlen bytes), replacing an earlier entry. */
 static int set_n(struct env_list *env, const char *key, size_t klen, const char *value,
-		 struct nsrun_error *err)
+		 size_t vlen, struct nsrun_error *err)
 {
-	size_t vlen = strlen(value);
+	size_t i = index_of(env->v, env->n, key, klen);
+	if (i == env->n && reserve(env, err) < 0)
+		return -1;
 	char *entry = malloc(klen + vlen + 2);
 	if (!entry)
 		return nsrun_fail(err, errno, "environment");
 	memcpy(entry, key, klen);
 	entry[klen] = '=';
-	memcpy(entry + klen + 1, value, vlen + 1);
-	size_t i = find(env, key, klen);
+	memcpy(entry + klen + 1, value, vlen);
+	entry[klen + 1 + vlen] = '\0';
 	if (i < env->n) {
 		free(env->v[i]);
 		env->v[i] = entry;
-		return 0;
+	} else {
+		append(env, entry);
 	}
-	return push(env, entry, err);
+	return 0;
 }
 
 int env_set(struct env_list *env, const char *key, const char *value, struct nsrun_error *err)
 {
 	if (key[0] == '\0' || strchr(key, '='))
 		return nsrun_fail(err, 0, "--setenv '%s': not a variable name", key);
-	return set_n(env, key, strlen(key), value, err);
+	return set_n(env, key, strlen(key), value, strlen(value), err);
 }
 
 void env_unset(struct env_list *env, const char *key)
 {
-	size_t i = find(env, key, strlen(key));
+	size_t i = index_of(env->v, env->n, key, strlen(key));
 	if (i == env->n)
 		return;
 	free(env->v[i]);
@@ -104,10 +119,8 @@ void env_free(struct env_list *env)
 
 static const char *lookup(char *const *envp, const char *key, size_t klen)
 {
-	for (size_t i = 0; envp && envp[i]; i++)
-		if (strncmp(envp[i], key, klen) == 0 && envp[i][klen] == '=')
-			return envp[i] + klen + 1;
-	return NULL;
+	size_t i = index_of(envp, SIZE_MAX, key, klen);
+	return envp && envp[i] ? envp[i] + klen + 1 : NULL;
 }
 
 int env_parse_file_text(struct env_list *env, const char *text, size_t len,
@@ -140,17 +153,11 @@ int env_parse_file_text(struct env_list *env, const char *text, size_t len,
 						  "--env-file %s:%u: variable name '%.*s' contains white space",
 						  source, lineno, (int)klen, line);
 		if (eq) {
-			size_t vlen = llen - klen - 1;
-			char *value = strndup(eq + 1, vlen);
-			if (!value)
-				return nsrun_fail(err, errno, "--env-file %s", source);
-			int rc = set_n(env, line, klen, value, err);
-			free(value);
-			if (rc < 0)
+			if (set_n(env, line, klen, eq + 1, llen - klen - 1, err) < 0)
 				return -1;
 		} else {
 			const char *value = lookup(lookup_env, line, klen);
-			if (value && set_n(env, line, klen, value, err) < 0)
+			if (value && set_n(env, line, klen, value, strlen(value), err) < 0)
 				return -1;
 		}
 	}
@@ -160,31 +167,9 @@ int env_parse_file_text(struct env_list *env, const char *text, size_t len,
 int env_load_file(struct env_list *env, const char *path, char *const *lookup_env,
 		  struct nsrun_error *err)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	if (file_read_all(path, ENV_FILE_MAX, false, &text, &len) < 0)
 		return nsrun_fail(err, errno, "--env-file %s", path);
-	char *text = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc = 0;
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			char *grown = cap <= ENV_FILE_MAX ? realloc(text, cap) : NULL;
-			if (!grown) {
-				rc = nsrun_fail(err, cap > ENV_FILE_MAX ? EFBIG : errno,
-						"--env-file %s", path);
-				break;
-			}
-			text = grown;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (rc == 0 && ferror(f))
-		rc = nsrun_fail(err, EIO, "--env-file %s", path);
-	(void)fclose(f); /* read only: ferror above saw any error */
-	if (rc == 0)
-		rc = env_parse_file_text(env, text, len, path, lookup_env, err);
-	free(text);
-	return rc;
+	return env_parse_file_text(env, text, len, path, lookup_env, err);
 }

@@ -34,63 +34,62 @@ static const char *const option_of[NSRUN_ABOUT_COUNT] = {
 	[NSRUN_ABOUT_DIE_WITH_PARENT] = "--die-with-parent",
 };
 
-/* The option that made a filesystem step. */
-static const char *fs_option(const struct nsrun_fs_op *op)
-{
-	switch (op->kind) {
-	case NSRUN_FS_BIND: return op->optional ? "--bind-try" : "--bind";
-	case NSRUN_FS_RO_BIND: return op->optional ? "--ro-bind-try" : "--ro-bind";
-	case NSRUN_FS_DEV_BIND: return op->optional ? "--dev-bind-try" : "--dev-bind";
-	case NSRUN_FS_TMPFS: return "--tmpfs";
-	case NSRUN_FS_PROC: return "--proc";
-	case NSRUN_FS_DEV: return "--dev";
-	case NSRUN_FS_MQUEUE: return "--mqueue";
-	case NSRUN_FS_DIR: return "--dir";
-	case NSRUN_FS_SYMLINK: return "--symlink";
-	case NSRUN_FS_REMOUNT_RO: return "--remount-ro";
-	case NSRUN_FS_CHMOD: return "--chmod";
-	default: return NULL;
-	}
-}
-
 static bool in_range(int index, unsigned n)
 {
 	return index >= 0 && (unsigned)index < n;
 }
 
-/* Options that name one element of a list: the option and its value. */
-static void wrap_element(const struct nsrun_spec *spec, struct nsrun_error *err)
+/* A filesystem step: its option and values; the preset's by destination,
+ * as --sandbox takes no values. */
+static void wrap_fs_op(const struct cli_options *opts, int i, struct nsrun_error *err)
 {
+	const struct nsrun_fs_op *op = &opts->spec.fs_ops[i];
+	const char *option = opts->fs_ops.option[i];
+	if (op->src && strcmp(option, CLI_PRESET) != 0)
+		nsrun_error_wrap(err, "%s %s %s", option, op->src, op->dest);
+	else
+		nsrun_error_wrap(err, "%s %s", option, op->dest);
+}
+
+/* Options that name one element of a list: the option and its value. */
+static void wrap_element(const struct cli_options *opts, struct nsrun_error *err)
+{
+	const struct nsrun_spec *spec = &opts->spec;
 	int i = err->index;
-	if (err->about == NSRUN_ABOUT_FS_OP && in_range(i, spec->n_fs_ops)) {
-		const struct nsrun_fs_op *op = &spec->fs_ops[i];
-		const char *option = fs_option(op);
-		if (option)
-			nsrun_error_wrap(err, "%s %s%s%s", option, op->src ? op->src : "",
-					 op->src ? " " : "", op->dest);
+	if (err->about == NSRUN_ABOUT_FS_OP && in_range(i, spec->n_fs_ops) &&
+	    in_range(i, opts->fs_ops.n)) {
+		wrap_fs_op(opts, i, err);
 	} else if (err->about == NSRUN_ABOUT_JOIN && in_range(i, spec->n_joins)) {
 		nsrun_error_wrap(err, "--join %s:%s", ns_name(spec->joins[i].type),
 				 spec->joins[i].path);
-	} else if (err->about == NSRUN_ABOUT_MASKED_PATH && in_range(i, spec->n_masked_paths)) {
-		nsrun_error_wrap(err, "--mask %s", spec->masked_paths[i]);
-	} else if (err->about == NSRUN_ABOUT_READONLY_PATH && in_range(i, spec->n_readonly_paths)) {
-		nsrun_error_wrap(err, "--ro %s", spec->readonly_paths[i]);
+	} else if (err->about == NSRUN_ABOUT_MASKED_PATH && in_range(i, spec->n_masked_paths) &&
+		   in_range(i, opts->masked_paths.n)) {
+		nsrun_error_wrap(err, "%s %s", opts->masked_paths.option[i], spec->masked_paths[i]);
+	} else if (err->about == NSRUN_ABOUT_READONLY_PATH &&
+		   in_range(i, spec->n_readonly_paths) && in_range(i, opts->readonly_paths.n)) {
+		nsrun_error_wrap(err, "%s %s", opts->readonly_paths.option[i],
+				 spec->readonly_paths[i]);
 	} else if (err->about == NSRUN_ABOUT_KEEP_FD && in_range(i, spec->n_keep_fds)) {
 		nsrun_error_wrap(err, "--keep-fd %d", spec->keep_fds[i]);
 	}
 }
 
-void cli_error_wrap(const struct nsrun_spec *spec, struct nsrun_error *err)
+void cli_error_wrap(const struct cli_options *opts, struct nsrun_error *err)
 {
 	enum nsrun_about about = (enum nsrun_about)err->about;
 	if (about <= NSRUN_ABOUT_NOTHING || about >= NSRUN_ABOUT_COUNT)
 		return;
 	if (err->index >= 0) {
-		wrap_element(spec, err);
+		wrap_element(opts, err);
+		return;
+	}
+	if (opts->by_preset[about]) {
+		nsrun_error_wrap(err, "%s", CLI_PRESET);
 		return;
 	}
 	if (about == NSRUN_ABOUT_ID_SOURCE) {
-		nsrun_error_wrap(err, "%s", spec->id_source == NSRUN_IDS_AUTO ? "--map-auto" : "-r");
+		nsrun_error_wrap(err, "%s",
+				 opts->spec.id_source == NSRUN_IDS_AUTO ? "--map-auto" : "-r");
 		return;
 	}
 	const char *value = about == NSRUN_ABOUT_CHDIR ? spec->chdir

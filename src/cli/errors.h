@@ -5,7 +5,10 @@
 
 #include <nsrun/nsrun.h>
 
-/* "--hostname: set the hostname to box: Operation not permitted". */
-void cli_error_wrap(const struct nsrun_spec *spec, struct nsrun_error *err);
+#include "cli/options.h"
+
+/* "--hostname: set the hostname to box: Operation not permitted"; a step
+ * or path the --sandbox preset added names --sandbox. */
+void cli_error_wrap(const struct cli_options *opts, struct nsrun_error *err);
 
 #endif

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	struct cli_options opts;
 	struct nsrun_error err = { 0 };
 	if (cli_parse(argc, argv, &opts, &err) < 0) {
-		nsrun_spec_release(&opts.spec);
+		cli_options_release(&opts);
 		return fail(&err);
 	}
 	if (opts.action == CLI_HELP) {
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	}
 	int status = nsrun_run(&opts.spec, &err);
 	if (status < 0)
-		cli_error_wrap(&opts.spec, &err);
-	nsrun_spec_release(&opts.spec);
+		cli_error_wrap(&opts, &err);
+	cli_options_release(&opts);
 	return status < 0 ? fail(&err) : status;
 }

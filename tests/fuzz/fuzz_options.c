@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nsrun_error err;
 	if (cli_parse(argc, argv, &opts, &err) == 0 && opts.action == CLI_RUN)
 		fuzz_spec_round_trip(&opts.spec);
-	nsrun_spec_release(&opts.spec);
+	cli_options_release(&opts);
 	free(text);
 	return 0;
 }

@@ -115,6 +115,16 @@ expect_error() {
 	expect_error "--join" ":/x" -- --join :/x --
 }
 
+@test "--join twice of one type: the second is named" {
+	expect_error "--join net:/proc/1/ns/net" "already joined" -- \
+		--join net:/proc/self/ns/net --join net:/proc/1/ns/net --
+}
+
+@test "--join mnt with a filesystem option, which makes a new mount namespace: conflict" {
+	expect_error "--join mnt:/proc/self/ns/mnt" "conflicts" "new mnt namespace" -- \
+		--tmpfs /x --join mount:/proc/self/ns/mnt --
+}
+
 @test "--join net:/proc/self/ns/uts: a namespace of another type, names path and types" {
 	local path
 	for path in "" -p; do
@@ -140,6 +150,24 @@ expect_error() {
 	expect_error as_nobody "--join" "/proc/1/ns/net" -- --join net:/proc/1/ns/net --
 }
 
+# --- the --sandbox preset -------------------------------------------------------
+
+# A later --tmpfs /proc and a symlink to itself make one of the preset's
+# paths fail to resolve.
+@test "--sandbox: an error in a path the preset masks or makes read-only names --sandbox" {
+	expect_error "--sandbox /proc/kcore:" "Too many levels" -- \
+		--sandbox --tmpfs /proc --symlink kcore /proc/kcore --
+	expect_error "--sandbox /proc/sys:" "Too many levels" -- \
+		--sandbox --tmpfs /proc --symlink sys /proc/sys --
+	expect_error as_nobody "--sandbox /proc/kcore:" -- \
+		--sandbox --tmpfs /proc --symlink kcore /proc/kcore --
+}
+
+@test "--sandbox with --mask and --ro of its own: those name --mask and --ro" {
+	expect_error "--mask /proc/m:" -- --sandbox --tmpfs /proc --symlink m /proc/m --mask /proc/m --
+	expect_error "--ro /proc/r:" -- --sandbox --tmpfs /proc --symlink r /proc/r --ro /proc/r --
+}
+
 # --- command line -------------------------------------------------------------
 
 @test "an unknown option: named" {
@@ -159,6 +187,11 @@ expect_error() {
 @test "--keep-fd and --block-fd with a value that is not a descriptor: named" {
 	expect_error "--keep-fd" "abc" -- -U --keep-fd abc --
 	expect_error "--block-fd" "-1" -- -U --block-fd -1 --
+}
+
+@test "--tmpfs '' and --bind SRC '': a step without a destination, named" {
+	expect_error "--tmpfs" "no destination" -- --tmpfs '' --
+	expect_error "--bind" "no destination" -- --bind / '' --
 }
 
 @test "no command: nsrun -U, nsrun -U --" {
@@ -220,7 +253,7 @@ expect_error() {
 # --- one line whatever the input ----------------------------------------------
 
 @test "an option value with a newline in it still gives one error line (control characters shown as ?)" {
-	expect_error "--chdir /no?such" -- -U -r --chdir $'/no\nsuch' --
+	expect_error "--chdir" "/no?such" -- -U -r --chdir $'/no\nsuch' --
 	expect_error "--rlimit" "FOO?BAR" -- --rlimit $'FOO\nBAR=1' --
 }
 

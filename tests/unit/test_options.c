@@ -2,6 +2,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 
+#include "cli/errors.h"
 #include "cli/options.h"
 #include "engine/ns/namespaces.h"
 #include "tap.h"
@@ -16,7 +17,7 @@ static char *parsed_argv[64];
 		char *argv_[] = { "nsrun", __VA_ARGS__, NULL };             \
 		memcpy(parsed_argv, argv_, sizeof(argv_));                  \
 		memset(&err, 0, sizeof(err));                               \
-		nsrun_spec_release(&opts.spec);                             \
+		cli_options_release(&opts);                                  \
 		cli_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, parsed_argv, &opts, &err); \
 	})
 
@@ -71,6 +72,17 @@ static void test_errors(void)
 	TAP_OK(PARSE("--join", "/proc/1/ns/net", "true") < 0, "--join needs TYPE:PATH");
 	TAP_OK(PARSE("-n", "--join", "net:/proc/1/ns/net", "true") < 0,
 	       "joining and creating the same type conflict");
+	TAP_CONTAINS(err.msg, "--join net:/proc/1/ns/net: conflicts with creating a new net namespace",
+		     "naming the join");
+	TAP_OK(PARSE("--bind", "/a", "/b", "--join", "mount:/proc/1/ns/mnt", "true") < 0,
+	       "a filesystem option makes the mount namespace a join would give");
+	TAP_CONTAINS(err.msg, "--join mnt:/proc/1/ns/mnt: conflicts", "naming the join");
+	TAP_OK(PARSE("--join", "uts:/proc/1/ns/uts", "--join", "uts:/proc/2/ns/uts", "true") < 0,
+	       "two joins of one type");
+	TAP_CONTAINS(err.msg, "--join uts:/proc/2/ns/uts: a uts namespace is already joined",
+		     "naming the second");
+	TAP_OK(PARSE("--tmpfs", "", "true") < 0, "an empty destination");
+	TAP_CONTAINS(err.msg, "--tmpfs: filesystem step 1 has no destination", "naming the option");
 	TAP_OK(PARSE("--keep-fd", "x", "true") < 0, "--keep-fd takes a number");
 	TAP_OK(PARSE("--block-fd", "-1", "true") < 0, "--block-fd takes a descriptor");
 }
@@ -140,6 +152,51 @@ static void test_sandbox_options(void)
 	       opts.spec.id_source == NSRUN_IDS_AUTO, "later options override the preset");
 }
 
+/* An engine error about part `about` (element `index`) of the last PARSE,
+ * as the CLI words it. */
+static const char *wrapped(enum nsrun_about about, int index, const char *what)
+{
+	memset(&err, 0, sizeof(err));
+	nsrun_fail_about(&err, about, index, 0, "%s", what);
+	cli_error_wrap(&opts, &err);
+	return err.msg;
+}
+
+static void test_error_names(void)
+{
+	TAP_OK(PARSE("--ro-bind", "/usr", "/usr", "--sandbox", "--tmpfs", "/x", "--mask", "/m",
+		     "true") == 0 && opts.fs_ops.n == opts.spec.n_fs_ops &&
+	       opts.masked_paths.n == opts.spec.n_masked_paths &&
+	       opts.readonly_paths.n == opts.spec.n_readonly_paths, "every element has its option");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_FS_OP, 0, "bind"), "--ro-bind /usr /usr: bind",
+		     "a step the user gave names its option and values");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_FS_OP, 1, "bind"), "--sandbox /: bind",
+		     "the preset's read-only / names --sandbox");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_FS_OP, 2, "mount"), "--sandbox /proc: mount",
+		     "and its /proc");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_FS_OP, 5, "mount"), "--tmpfs /x: mount",
+		     "a later step its own option");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_MASKED_PATH, 0, "mask"), "--sandbox /proc/acpi: mask",
+		     "a path the preset masks names --sandbox");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_MASKED_PATH, (int)opts.spec.n_masked_paths - 1, "mask"),
+		     "--mask /m: mask", "a path --mask gave names --mask");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_READONLY_PATH, 0, "ro"), "--sandbox /proc/bus: ro",
+		     "a read-only path of the preset names --sandbox");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_HOSTNAME, -1, "set the hostname"),
+		     "--sandbox: set the hostname", "so does the preset's hostname");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_SECCOMP, -1, "load"), "--sandbox: load",
+		     "and its seccomp profile");
+	TAP_OK(PARSE("--sandbox", "--hostname", "h", "--ro", "/r", "--seccomp-default", "-M",
+		     "0 0 1", "true") == 0, "the preset, then options of the same parts");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_HOSTNAME, -1, "set the hostname"),
+		     "--hostname: set the hostname", "a later --hostname is named");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_SECCOMP, -1, "load"), "--seccomp: load",
+		     "a later seccomp option too");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_READONLY_PATH, (int)opts.spec.n_readonly_paths - 1, "ro"),
+		     "--ro /r: ro", "and --ro");
+	TAP_CONTAINS(wrapped(NSRUN_ABOUT_UID_MAP, -1, "write"), "-M: write", "and -M");
+}
+
 static void test_control_options(void)
 {
 	TAP_OK(PARSE("--cap-drop", "ALL", "--cap-add", "net_bind_service", "true") == 0 &&
@@ -187,6 +244,7 @@ int main(void)
 	test_maps();
 	test_sandbox_options();
 	test_control_options();
-	nsrun_spec_release(&opts.spec);
+	test_error_names();
+	cli_options_release(&opts);
 	return tap_done();
 }

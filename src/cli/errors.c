@@ -32,6 +32,7 @@ static const char *const option_of[NSRUN_ABOUT_COUNT] = {
 	[NSRUN_ABOUT_INIT] = "--init",
 	[NSRUN_ABOUT_INIT_GROUP] = "--init-group",
 	[NSRUN_ABOUT_DIE_WITH_PARENT] = "--die-with-parent",
+	[NSRUN_ABOUT_NEW_SESSION] = "--new-session",
 };
 
 static bool in_range(int index, unsigned n)
@@ -92,6 +93,7 @@ void cli_error_wrap(const struct cli_options *opts, struct nsrun_error *err)
 				 opts->spec.id_source == NSRUN_IDS_AUTO ? "--map-auto" : "-r");
 		return;
 	}
+	const struct nsrun_spec *spec = &opts->spec;
 	const char *value = about == NSRUN_ABOUT_CHDIR ? spec->chdir
 			    : about == NSRUN_ABOUT_HOSTNAME ? spec->hostname
 			    : about == NSRUN_ABOUT_DOMAINNAME ? spec->domainname

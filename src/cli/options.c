@@ -61,6 +61,8 @@ static const struct option long_opts[] = {
 	{ "init", no_argument, NULL, OPT_INIT },
 	{ "init-group", no_argument, NULL, OPT_INIT_GROUP },
 	{ "die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT },
+	{ "new-session", no_argument, NULL, OPT_NEW_SESSION },
+	{ "no-new-session", no_argument, NULL, OPT_NO_NEW_SESSION },
 	{ "json-status-fd", required_argument, NULL, OPT_JSON_STATUS_FD },
 	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
 	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },

@@ -55,10 +55,13 @@ static int apply_sandbox_preset(struct cli_parser *p)
 	spec->id_source = NSRUN_IDS_ROOT;
 	p->id_option = NULL; /* a later -M or --map-auto replaces the root map */
 	spec->hostname = "nsrun";
+	/* The command cannot type into the caller's terminal (TIOCSTI). */
+	spec->new_session = true;
 	if (add_preset_paths(p) < 0 || cli_use_default_seccomp(p) < 0)
 		return -1;
 	by_preset[NSRUN_ABOUT_CAPS] = by_preset[NSRUN_ABOUT_ID_SOURCE] = true;
 	by_preset[NSRUN_ABOUT_HOSTNAME] = by_preset[NSRUN_ABOUT_SECCOMP] = true;
+	by_preset[NSRUN_ABOUT_NEW_SESSION] = true;
 	return 0;
 }
 

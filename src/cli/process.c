@@ -70,6 +70,8 @@ int cli_process_option(struct cli_parser *p, int c)
 	case OPT_INIT: spec->init = true; return 0;
 	case OPT_INIT_GROUP: spec->init = spec->init_group = true; return 0;
 	case OPT_DIE_WITH_PARENT: spec->die_with_parent = true; return 0;
+	case OPT_NEW_SESSION: spec->new_session = true; return 0;
+	case OPT_NO_NEW_SESSION: spec->new_session = false; return 0;
 	case OPT_UMASK:
 		return set_umask(spec, optarg, p->err);
 	case OPT_JSON_STATUS_FD:

@@ -38,7 +38,7 @@ in_pty() {
 	write_tty_probe
 	local who
 	for who in "" as_nobody; do
-		in_pty $who "$NSRUN" -Ur --seccomp-default -- python3 "$TEST_TMP/tty-probe.py"
+		in_pty $who "$NSRUN" -Ur --seccomp-default -- /usr/bin/python3 "$TEST_TMP/tty-probe.py"
 		show_run $who nsrun -Ur --seccomp-default
 		[ "$status" -eq 0 ]
 		[[ $output == *"TIOCSTI EPERM"* ]]
@@ -53,7 +53,7 @@ in_pty() {
 	[[ $(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null) == 1 ]] ||
 		skip "TIOCSTI is off in this kernel (dev.tty.legacy_tiocsti)"
 	write_tty_probe
-	in_pty "$NSRUN" -Ur -- python3 "$TEST_TMP/tty-probe.py"
+	in_pty "$NSRUN" -Ur -- /usr/bin/python3 "$TEST_TMP/tty-probe.py"
 	show_run nsrun -Ur
 	[[ $output == *"TIOCSTI ok"* ]]
 }
@@ -88,7 +88,7 @@ in_pty() {
 
 @test "a command the out-of-memory killer ends: nsrun says so and keeps its status" {
 	run_t --separate-stderr "$NSRUN" -Ur --memory 24m -- \
-		python3 -c 'b = bytearray(200 << 20); print("allocated")'
+		/usr/bin/python3 -c 'b = bytearray(200 << 20); print("allocated")'
 	show_run nsrun -Ur --memory 24m
 	[ "$status" -eq 137 ]
 	[ "$stderr" = "nsrun: killed by the out-of-memory killer (memory limit 24 MiB)" ]
@@ -96,4 +96,33 @@ in_pty() {
 	run_t --separate-stderr "$NSRUN" -Ur --memory 24m -- sh -c 'kill -KILL $$'
 	[ "$status" -eq 137 ]
 	[ -z "$stderr" ]
+}
+
+@test "--new-session (on with --sandbox): TIOCSTI on the terminal fails, in place and staged, root and uid 65534; --no-new-session keeps it" {
+	[[ $(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null) == 1 ]] ||
+		skip "TIOCSTI is off in this kernel (dev.tty.legacy_tiocsti)"
+	write_tty_probe
+	local who path
+	for who in "" as_nobody; do
+		for path in "" -p; do
+			in_pty $who "$NSRUN" -Ur $path --new-session -- /usr/bin/python3 "$TEST_TMP/tty-probe.py"
+			show_run $who nsrun -Ur $path --new-session
+			[ "$status" -eq 0 ]
+			[[ $output == *"TIOCSTI EPERM"* ]]
+		done
+		# --sandbox has both: the new session and the profile.
+		in_pty $who "$NSRUN" --sandbox --ro-bind "$TEST_TMP" "$TEST_TMP" -- \
+			/usr/bin/python3 "$TEST_TMP/tty-probe.py"
+		show_run $who nsrun --sandbox
+		[[ $output == *"TIOCSTI EPERM"* ]]
+		[[ $output == *"TIOCGWINSZ"* ]]
+		# Without the session nor the profile, for a job-control shell.
+		echo '{"defaultAction": "SCMP_ACT_ALLOW"}' >"$TEST_TMP/allow-all.json"
+		chmod 0644 "$TEST_TMP/allow-all.json"
+		in_pty $who "$NSRUN" --sandbox --ro-bind "$TEST_TMP" "$TEST_TMP" --no-new-session \
+			--seccomp "$TEST_TMP/allow-all.json" -- \
+			/usr/bin/python3 "$TEST_TMP/tty-probe.py"
+		show_run $who nsrun --sandbox --no-new-session
+		[[ $output == *"TIOCSTI ok"* ]]
+	done
 }

@@ -32,6 +32,11 @@ static bool is_staged(const struct nsrun_spec *spec)
 	/* A cgroup needs someone to remove it when the sandbox ends. */
 	if (spec->force_child || spec->init || (spec->new_ns & CLONE_NEWPID) || cgroup_wanted(spec))
 		return true;
+	/* A session leader cannot make a new session, and dropping its
+	 * terminal does not stop the command from taking it again: a child
+	 * can (setsid). */
+	if (spec->new_session && getsid(0) == getpid())
+		return true;
 	/* setns into a PID namespace takes effect for children only. */
 	for (unsigned i = 0; i < spec->n_joins; i++)
 		if (spec->joins[i].type == CLONE_NEWPID)

@@ -124,8 +124,9 @@ static int early_seccomp(const struct nsrun_spec *spec, struct nsrun_error *err)
 /* A session of its own, without the caller's terminal as its controlling
  * one: a program there cannot type into the caller's shell (TIOCSTI).
  * The first process of a sandbox is never a process group leader; in
- * place it may be one (a shell's job), and then it only drops the
- * terminal. */
+ * place it may be one (a shell's job), and then it drops the terminal,
+ * which, not being the session's leader (launch.c sees to it), it cannot
+ * take again. */
 static int new_session(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (!spec->new_session || spec_container(spec)->terminal || setsid() >= 0)

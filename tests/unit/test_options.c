@@ -189,7 +189,7 @@ static void test_error_names(void)
 	TAP_OK(PARSE("--sandbox", "--hostname", "h", "--ro", "/r", "--seccomp-default", "-M",
 		     "0 0 1", "true") == 0, "the preset, then options of the same parts");
 	TAP_CONTAINS(wrapped(NSRUN_ABOUT_HOSTNAME, -1, "set the hostname"),
-		     "--hostname: set the hostname", "a later --hostname is named");
+		     "--hostname h: set the hostname", "a later --hostname is named, with its value");
 	TAP_CONTAINS(wrapped(NSRUN_ABOUT_SECCOMP, -1, "load"), "--seccomp: load",
 		     "a later seccomp option too");
 	TAP_CONTAINS(wrapped(NSRUN_ABOUT_READONLY_PATH, (int)opts.spec.n_readonly_paths - 1, "ro"),

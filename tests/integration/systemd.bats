@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# systemd as PID 1 under nsrun, and nsrun-systemd (the D-Bus helper of the
+# systemd cgroup driver) against that systemd: a Debian root is booted
+# once for the file (systemd_helpers.bash), every test works inside it,
+# and the last one halts and deletes it and checks that nothing is left.
+
+load systemd_helpers
+
+@test "systemd boots to running or degraded with D-Bus, journald and logind up" {
+	run sd_run systemctl is-system-running
+	echo "# is-system-running: $output"
+	[[ $output == running || $output == degraded ]]
+	if [[ $output == degraded ]]; then
+		sd_run systemctl --failed --no-pager --plain | sed 's/^/# /'
+	fi
+	run sd_run systemctl is-active dbus.service systemd-journald.service systemd-logind.service
+	echo "$output" | sed 's/^/# /'
+	[ "$status" -eq 0 ]
+	# The container is the system's root: systemd's cgroups are below it.
+	run sd_run cat /proc/1/cgroup
+	[[ $output == *"/init.scope"* ]]
+}
+
+@test "ping answers with the manager's version" {
+	sd_need_helper
+	sd_helper -- ping
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^[0-9]+ ]]
+	[[ $output == "$(sd_run systemctl show -p Version --value)" ]]
+}
+
+@test "start: a scope with the process in its cgroup and the limits set" {
+	sd_need_helper
+	sd_new_unit
+	sd_sleep
+	sd_limits 67108864 42 200
+	sd_helper "$PROPS" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+
+	[[ $(sd_show "$UNIT" ActiveState) == active ]]
+	[[ $(sd_show "$UNIT" Slice) == system.slice ]]
+	[[ $(sd_show "$UNIT" Delegate) == yes ]]
+	[[ $(sd_show "$UNIT" Description) == "nsrun container $UNIT" ]]
+	[[ $(sd_show "$UNIT" ControlGroup) == "/system.slice/$UNIT" ]]
+	[[ $(sd_show "$UNIT" MemoryAccounting) == yes ]]
+	[[ $(sd_show "$UNIT" TasksAccounting) == yes ]]
+	[[ $(sd_show "$UNIT" CPUAccounting) == yes ]]
+	[[ $(sd_show "$UNIT" "$MEM_PROP") == 67108864 ]]
+	[[ $(sd_show "$UNIT" TasksMax) == 42 ]]
+	[[ $(sd_show "$UNIT" "$CPU_PROP") == "$CPU_VALUE" ]]
+
+	# The process is in the unit's cgroup, in every hierarchy systemd
+	# tracks processes in.
+	run sd_cgroup_file "$UNIT" systemd cgroup.procs
+	[[ $output == "$SLEEP_PID" ]]
+	run sd_run cat /proc/"$SLEEP_PID"/cgroup
+	echo "$output" | sed 's/^/# /'
+	[[ $output == *"/system.slice/$UNIT"* ]]
+	[[ $(sd_cgroup_file "$UNIT" memory "$MEM_FILE") == 67108864 ]]
+	[[ $(sd_cgroup_file "$UNIT" pids pids.max) == 42 ]]
+	[[ $(sd_cgroup_file "$UNIT" cpu "$CPU_FILE") == "$CPU_VALUE" ]]
+}
+
+@test "start: array properties accumulate; a given Description wins" {
+	sd_need_helper
+	sd_new_unit
+	sd_sleep
+	sd_helper "Description s a scope with a long description
+DeviceAllow a(ss) /dev/null rwm
+DeviceAllow a(ss) /dev/zero r
+TasksMax t infinity" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+	[[ $(sd_show "$UNIT" Description) == "a scope with a long description" ]]
+	run sd_show "$UNIT" DeviceAllow
+	[[ ${lines[*]} == *"/dev/null rwm"* && ${lines[*]} == *"/dev/zero r"* ]]
+	[[ $(sd_show "$UNIT" TasksMax) == infinity ]]
+}
+
+@test "set: changes the limits in systemd and in the cgroup files" {
+	sd_need_helper
+	sd_new_unit
+	sd_sleep
+	sd_limits 67108864 42 200
+	sd_helper "$PROPS" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+
+	sd_limits 134217728 17 50
+	sd_helper "$PROPS" -- set "$UNIT"
+	[ "$status" -eq 0 ]
+	[[ $(sd_show "$UNIT" "$MEM_PROP") == 134217728 ]]
+	[[ $(sd_show "$UNIT" TasksMax) == 17 ]]
+	[[ $(sd_show "$UNIT" "$CPU_PROP") == "$CPU_VALUE" ]]
+	[[ $(sd_cgroup_file "$UNIT" memory "$MEM_FILE") == 134217728 ]]
+	[[ $(sd_cgroup_file "$UNIT" pids pids.max) == 17 ]]
+	[[ $(sd_cgroup_file "$UNIT" cpu "$CPU_FILE") == "$CPU_VALUE" ]]
+	# Runtime only: nothing written to /etc.
+	run sd_run test -e "/etc/systemd/system.control/$UNIT.d"
+	[ "$status" -ne 0 ]
+}
+
+@test "stop: the unit, its process and its cgroup are gone" {
+	sd_need_helper
+	sd_new_unit
+	sd_sleep
+	sd_limits 67108864 42 200
+	sd_helper "$PROPS" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+	local dir
+	dir=$(sd_cgroup_dir "$UNIT" systemd)
+	sd_run test -d "$dir"
+
+	sd_helper -- stop "$UNIT"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run sd_run systemctl is-active "$UNIT"
+	[[ $output == inactive ]]
+	run sd_show "$UNIT" LoadState
+	[[ $output == not-found ]]
+	run sd_run test -e "$dir"
+	[ "$status" -ne 0 ]
+	retry_until 5 sd_gone "$SLEEP_PID"
+
+	# Stopping it again, or a unit that never was, is success.
+	sd_helper -- stop "$UNIT"
+	[ "$status" -eq 0 ]
+	sd_helper -- stop nsrun-bats-never-started.scope
+	[ "$status" -eq 0 ]
+}
+
+@test "a scope whose process is killed goes away by itself" {
+	sd_need_helper
+	sd_new_unit
+	sd_sleep
+	sd_helper -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+	local dir
+	dir=$(sd_cgroup_dir "$UNIT" systemd)
+	sd_run kill -KILL "$SLEEP_PID"
+	retry_until 10 sd_unit_gone "$UNIT"
+	run sd_run test -e "$dir"
+	[ "$status" -ne 0 ]
+	# Its name is free again.
+	sd_sleep
+	sd_helper -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 0 ]
+}
+
+@test "errors: one line naming the unit or property, status 1; usage, status 2" {
+	sd_need_helper
+	sd_new_unit
+	sd_sleep
+	sd_helper "NoSuchProperty t 1" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == "nsrun-systemd: $UNIT: "*NoSuchProperty* ]]
+
+	sd_helper "TasksMax t -1" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 1 ]
+	[[ $output == "nsrun-systemd: TasksMax: '-1' is not an unsigned 64-bit number" ]]
+
+	sd_helper "TasksMax q 1" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 1 ]
+	[[ $output == "nsrun-systemd: TasksMax: signature 'q'"* ]]
+
+	sd_helper "TasksMax t 1
+TasksMax t 2" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 1 ]
+	[[ $output == "nsrun-systemd: TasksMax: given twice" ]]
+
+	sd_helper "AllowedCPUs ay 0g" -- start "$UNIT" system.slice "$SLEEP_PID"
+	[ "$status" -eq 1 ]
+	[[ $output == "nsrun-systemd: AllowedCPUs: "* ]]
+
+	sd_helper "TasksMax t 5" -- set nsrun-bats-never-started.scope
+	[ "$status" -eq 1 ]
+	[[ $output == "nsrun-systemd: nsrun-bats-never-started.scope: "* ]]
+
+	sd_helper -- start "$UNIT" system.slice 999999
+	[ "$status" -eq 1 ]
+	[[ $output == "nsrun-systemd: $UNIT: "* ]]
+	# None of these made the unit.
+	[[ $(sd_show "$UNIT" LoadState) == not-found ]]
+
+	sd_helper -- start "$UNIT" system.slice
+	[ "$status" -eq 2 ]
+	sd_helper -- frobnicate
+	[ "$status" -eq 2 ]
+}
+
+# Last: the file's container, halted as a system is (SIGRTMIN+3) and
+# deleted; boot.sh down fails if any of its processes, cgroups (systemd's
+# below the container's included) or mounts is left.
+@test "halt and delete -f leave no process, cgroup or mount behind" {
+	if [[ -z $SD_NO_HELPER ]]; then
+		# A delegated scope of ours too, below systemd's own cgroups.
+		sd_new_unit
+		sd_sleep
+		sd_helper -- start "$UNIT" system.slice "$SLEEP_PID"
+		[ "$status" -eq 0 ]
+		SD_UNITS=()
+	fi
+	run "$SD_TOOLS/boot.sh" down "$SD_DIR" "$SD_ID"
+	echo "$output" | sed 's/^/# /'
+	[ "$status" -eq 0 ]
+	[[ -z $(find /sys/fs/cgroup -mindepth 1 -type d -name "$SD_ID" 2>/dev/null) ]]
+	run grep -F " $SD_DIR/" /proc/self/mountinfo
+	[ "$status" -ne 0 ]
+	[ ! -e "$SD_DIR" ]
+}

@@ -74,7 +74,6 @@ static int validate_needs(const struct nsrun_spec *spec, struct nsrun_error *err
 		{ spec->mount_proc, NSRUN_ABOUT_MOUNT_PROC, CLONE_NEWNS, "mount" },
 		{ spec->n_masked_paths > 0, NSRUN_ABOUT_MASKED_PATH, CLONE_NEWNS, "mount" },
 		{ spec->n_readonly_paths > 0, NSRUN_ABOUT_READONLY_PATH, CLONE_NEWNS, "mount" },
-		{ spec->rootfs != NULL, NSRUN_ABOUT_ROOTFS, CLONE_NEWNS, "mount" },
 		{ spec->n_fs_ops > 0, NSRUN_ABOUT_FS_OP, CLONE_NEWNS, "mount" },
 		{ spec->hostname != NULL, NSRUN_ABOUT_HOSTNAME, CLONE_NEWUTS, "UTS" },
 		{ spec->domainname != NULL, NSRUN_ABOUT_DOMAINNAME, CLONE_NEWUTS, "UTS" },

@@ -72,12 +72,26 @@ static int mount_proc(const struct nsrun_spec *spec, struct nsrun_error *err)
 /* The new root, with the createContainer hooks between its mounts and the
  * switch: the container's mounts are made, and the hook's path still
  * resolves on the host, as the runtime spec says. */
+/* Without a mount namespace of its own nothing may be mounted (it would
+ * be the caller's), so a rootfs is entered with chroot, as runc does. */
+static int chroot_root(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (chroot(spec->rootfs) < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "chroot");
+	if (chdir("/") < 0)
+		return nsrun_fail(err, errno, "chdir / in the new root");
+	nsrun_trace(spec->verbose, "chroot into %s (no mount namespace)", spec->rootfs);
+	return hookrun_container(spec, "createContainer", err);
+}
+
 static int build_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (fault_point("setup.rootfs", err) < 0)
 		return -1;
 	if (!has_new_root(spec))
 		return rootfs_protect_paths(spec, -1, err);
+	if (!(spec->new_ns & CLONE_NEWNS) && spec->n_fs_ops == 0)
+		return chroot_root(spec, err);
 	cleanup_close int root_fd = rootfs_prepare(spec, err);
 	if (root_fd < 0 || hookrun_container(spec, "createContainer", err) < 0 ||
 	    rootfs_enter(spec, root_fd, err) < 0)

@@ -346,14 +346,15 @@ run_test() {
 	# config (*_fail) print nothing at all when it does, and exit 0. Some
 	# print several TAP documents, one after the other: their plans add up.
 	verdict=$(awk -v rc="$rc" -v excuse="$xfail_sub" '
-		/^TAP version/ { docn = 0 }
+		/^TAP version/ { if (docyaml && docn == 0) orphan = 1; docn = 0; docyaml = 0 }
 		/^1\.\.[0-9]+/ { split($1, p, "\\.\\."); plan += p[2]; if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) allskip = 1 }
 		/^(not )?ok/ { docn++ }
 		/^not ok/ { n++; d = $0; sub(/^not ok [0-9]* *-? */, "", d)
 			if (excuse != "" && d ~ excuse) excused++; else bad++; next }
 		/^ok/ { n++; if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) skipped++; else good++ }
-		/^  ---/ && docn == 0 { orphan = 1 }
+		/^  ---/ && docn == 0 { docyaml = 1 }
 		END {
+			if (docyaml && docn == 0) orphan = 1
 			if (rc == 124 || rc == 137) print "fail timed out"
 			else if (bad) print "fail " bad " sub-test(s) failed"
 			else if (rc != 0) print "fail exited with status " rc

@@ -149,8 +149,20 @@ up() {
 		return 1
 	fi
 	deadline=$((SECONDS + BOOT_TIMEOUT))
+	local errors=0 err=$DIR/exec.err
 	while :; do
-		s=$(ns exec "$ID" systemctl is-system-running 2>/dev/null || true)
+		s=$(ns exec "$ID" systemctl is-system-running 2>"$err" || true)
+		# nsrun's own error, not systemctl's answer: exec itself fails,
+		# and waiting longer will not help.
+		if grep -q '^nsrun: ' "$err"; then
+			errors=$((errors + 1))
+			if ((errors >= 5)); then
+				say "nsrun exec fails: $(head -n 1 "$err")"
+				return 1
+			fi
+		else
+			errors=0
+		fi
 		case $s in
 		running | degraded) break ;;
 		maintenance | stopping | offline)
@@ -264,7 +276,7 @@ down() {
 	fi
 	rm -rf --one-file-system -- "$BUNDLE" "$DIR/upper" "$DIR/work" "$STATE"
 	if [[ $rc == 0 ]]; then
-		rm -f "$DIR/console.log"
+		rm -f "$DIR/console.log" "$DIR/exec.err"
 		rmdir "$DIR" 2>/dev/null || true
 	fi
 	return "$rc"

@@ -58,7 +58,7 @@ systemd_setup_file() {
 		return 0
 	fi
 	if ((rc != 0)); then
-		"$SD_TOOLS/boot.sh" down "$SD_DIR" "$SD_ID" >&3 2>&1 || true
+		"$SD_TOOLS/boot.sh" down "$SD_DIR" "$SD_ID" 2>&1 | sed 's/^/# /' >&3
 		echo "# boot.sh up failed (status $rc)" >&3
 		return 1
 	fi
@@ -73,7 +73,7 @@ systemd_setup_file() {
 # the business of the last test, which checks for them.
 systemd_teardown_file() {
 	if [[ -n ${SD_DIR:-} && -d $SD_DIR ]]; then
-		"$SD_TOOLS/boot.sh" down "$SD_DIR" "$SD_ID" >&3 2>&1 || true
+		"$SD_TOOLS/boot.sh" down "$SD_DIR" "$SD_ID" 2>&1 | sed 's/^/# /' >&3
 	fi
 	nsrun_teardown_file
 }

@@ -119,7 +119,10 @@ static int run_helper(const char *const args[], const char *input, struct nsrun_
 	cleanup_close int to_helper = in[1], from_helper = out[0];
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0)
+		/* Its stdout (ping's version) is not ours to print. */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0 ||
+		    null < 0 || dup2(null, STDOUT_FILENO) < 0)
 			_exit(1);
 		char *argv[8];
 		size_t n = 0;
@@ -134,11 +137,16 @@ static int run_helper(const char *const args[], const char *input, struct nsrun_
 	close(out[1]);
 	if (pid < 0)
 		return nsrun_fail(err, errno, "fork nsrun-systemd");
-	/* A helper that does not read all of it fails on its own. */
-	signal(SIGPIPE, SIG_IGN);
+	/* A helper that does not read all of it fails on its own: no SIGPIPE
+	 * for us meanwhile, and the disposition is put back for what nsrun
+	 * runs later. */
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_pipe;
+	bool ignoring = sigaction(SIGPIPE, &ignore, &old_pipe) == 0;
 	ssize_t w = input && *input ? write(to_helper, input, strlen(input)) : 0;
 	(void)w;
 	close(take_fd(&to_helper));
+	if (ignoring)
+		sigaction(SIGPIPE, &old_pipe, NULL);
 	char msg[HELPER_MESSAGE_SIZE];
 	size_t got = 0;
 	ssize_t r;

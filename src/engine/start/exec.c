@@ -72,11 +72,26 @@ static int close_unkept(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return 0;
 }
 
+/* Done once: before a seccomp filter that comes early (setup.c), whose
+ * profile need not allow nsrun's own calls, or else right before exec.
+ * Every descriptor nsrun opens afterwards is close-on-exec already. */
+static bool descriptors_and_limits_done;
+
+int exec_prepare_descriptors_and_limits(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	if (descriptors_and_limits_done)
+		return 0;
+	if (close_unkept(spec, err) < 0 || rlimit_apply(spec, err) < 0)
+		return -1;
+	descriptors_and_limits_done = true;
+	return 0;
+}
+
 /* The last steps before any execve of the command: what it must not
  * inherit, its limits, no_new_privs. */
 static int prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (close_unkept(spec, err) < 0 || rlimit_apply(spec, err) < 0)
+	if (exec_prepare_descriptors_and_limits(spec, err) < 0)
 		return -1;
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_NO_NEW_PRIVS, -1, errno,

@@ -15,6 +15,12 @@ int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err);
  * err->status 126 (found, not executable) or 127 (not found). */
 int exec_command(const struct nsrun_spec *spec, struct nsrun_error *err);
 
+/* What must not reach the command (descriptors close-on-exec) and its
+ * rlimits, once: exec_command does it if no earlier step did. A seccomp
+ * filter installed before the exec calls it first, as the filter need not
+ * allow close_range or setrlimit. */
+int exec_prepare_descriptors_and_limits(const struct nsrun_spec *spec, struct nsrun_error *err);
+
 /* An init stage that runs in the cloned child executes the command
  * through the sealed exec shim `fd` (shim.h) instead of directly:
  * exec_command does from then on; the shim sets command_mask (NULL: none

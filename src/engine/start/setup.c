@@ -18,6 +18,7 @@
 #include "engine/limits/seccomp.h"
 #include "engine/ns/net.h"
 #include "engine/ns/user.h"
+#include "engine/start/exec.h"
 #include "engine/start/hookrun.h"
 #include "engine/start/setup.h"
 #include "util/cleanup.h"
@@ -132,6 +133,8 @@ static int early_seccomp(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (!spec->seccomp || spec->no_new_privs || !caps_have(CAP_SYS_ADMIN))
 		return 0;
+	if (exec_prepare_descriptors_and_limits(spec, err) < 0)
+		return -1;
 	return seccomp_install(spec->seccomp, spec->verbose, err);
 }
 

@@ -1,7 +1,7 @@
 /* Building the new root from the spec's filesystem steps and switching to it.
  *
- * Sources are host paths, cloned (open_tree) before anything is mounted, so a
- * later step cannot change what an earlier path names. Destinations are
+ * Sources are host paths, cloned (open_tree) and attached in order; without
+ * a rootfs, all before anything is mounted (clone_up_front). Destinations are
  * resolved inside the new root only (resolve.c). Mounts are attached with
  * move_mount() onto the resolved descriptor, never by path. An error in a
  * step is about that step (NSRUN_ABOUT_FS_OP and its index). */
@@ -279,16 +279,33 @@ static int switch_root(int root_fd, const struct nsrun_spec *spec, struct nsrun_
 	return 0;
 }
 
-/* Every bind source cloned up front, before anything is mounted. */
+/* The bind source of step i, cloned. */
+static int clone_source_of(const struct nsrun_spec *spec, unsigned i, int *tree, bool *is_dir,
+			   struct nsrun_error *err)
+{
+	const struct nsrun_fs_op *op = &spec->fs_ops[i];
+	if ((is_bind(op->kind) && clone_source(op, tree, is_dir, err) < 0) ||
+	    (ocimount_is_bind(op) && ocimount_clone_bind(op, tree, is_dir, err) < 0))
+		return nsrun_error_about(err, NSRUN_ABOUT_FS_OP, (int)i);
+	return 0;
+}
+
+/* Without a rootfs the new root is a tmpfs on /tmp, which would hide a
+ * source below /tmp: every source is cloned before it is mounted. With a
+ * rootfs each is cloned when its step comes, so that the container's mount
+ * table lists its mounts in the config's order, as runtimes are checked
+ * for. */
+static bool clone_up_front(const struct nsrun_spec *spec)
+{
+	return spec->rootfs == NULL;
+}
+
 static int clone_sources(const struct nsrun_spec *spec, int *trees, bool *is_dir,
 			 struct nsrun_error *err)
 {
-	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
-		const struct nsrun_fs_op *op = &spec->fs_ops[i];
-		if ((is_bind(op->kind) && clone_source(op, &trees[i], &is_dir[i], err) < 0) ||
-		    (ocimount_is_bind(op) && ocimount_clone_bind(op, &trees[i], &is_dir[i], err) < 0))
-			return nsrun_error_about(err, NSRUN_ABOUT_FS_OP, (int)i);
-	}
+	for (unsigned i = 0; i < spec->n_fs_ops && clone_up_front(spec); i++)
+		if (clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -312,11 +329,13 @@ static void trace_op(const struct nsrun_spec *spec, const struct nsrun_fs_op *op
 }
 
 /* The steps in order; *root_fd is opened again wherever one covers it. */
-static int apply_steps(const struct nsrun_spec *spec, int *root_fd, const int *trees,
-		       const bool *is_dir, struct nsrun_error *err)
+static int apply_steps(const struct nsrun_spec *spec, int *root_fd, int *trees, bool *is_dir,
+		       struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
 		bool covered = false;
+		if (!clone_up_front(spec) && clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
+			return -1;
 		if (apply_op(*root_fd, &spec->fs_ops[i], trees[i], is_dir[i], &covered, err) < 0)
 			return nsrun_error_about(err, NSRUN_ABOUT_FS_OP, (int)i);
 		trace_op(spec, &spec->fs_ops[i], trees[i]);

@@ -9,6 +9,7 @@
 #define NSRUN_ENGINE_CGROUP_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <nsrun/nsrun.h>
@@ -101,6 +102,25 @@ int cgroup_apply_device_rules(const struct cgroup_dir *dirs, unsigned n, const c
 /* How many processes the out-of-memory killer killed in the sandbox's
  * memory cgroup. */
 unsigned long long cgroup_oom_kills(const struct cgroup_sandbox *cg);
+
+/* A container's use, from its cgroups (OCI events). Counters that the
+ * host does not have stay 0. CPU times are nanoseconds. */
+struct cgroup_stats {
+	uint64_t cpu_total, cpu_user, cpu_system;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_time;
+	uint64_t memory_usage, memory_limit, memory_max_usage, memory_failcnt;
+	uint64_t swap_usage, swap_limit;  /* v1: memory plus swap */
+	char memory_stat[8192];           /* memory.stat as it is */
+	uint64_t pids_current, pids_limit; /* UINT64_MAX: no limit */
+	char io_stat[8192];               /* io.stat (v2) or blkio's io_service_bytes (v1) */
+	bool io_stat_v1;
+	uint64_t oom_kills;
+};
+
+int cgroup_read_stats(const struct cgroup_dir *dirs, unsigned n, struct cgroup_stats *s);
+
+/* The OOM kills counted in the memory cgroup among dirs. */
+uint64_t cgroup_oom_kills_in(const struct cgroup_dir *dirs, unsigned n);
 
 /* Kill what is left inside, and remove the directories with whatever was
  * made below them, deepest first. */

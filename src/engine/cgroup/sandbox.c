@@ -433,23 +433,9 @@ int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error 
 	return 0;
 }
 
-/* "oom_kill N" in memory.events (v2) or memory.oom_control (v1). */
 unsigned long long cgroup_oom_kills(const struct cgroup_sandbox *cg)
 {
-	static const char *const files[] = { "memory.events", "memory.oom_control" };
-	unsigned long long total = 0;
-	for (unsigned i = 0; i < cg->n_dirs; i++) {
-		for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
-			char path[NSRUN_CGROUP_PATH_MAX + 32], text[1024];
-			if (path_format(path, sizeof(path), "%s/%s", cg->dirs[i].path, files[f]) < 0 ||
-			    file_read(path, text, sizeof(text)) < 0)
-				continue;
-			const char *at = strstr(text, "oom_kill ");
-			if (at && (at == text || at[-1] == '\n'))
-				total += strtoull(at + 9, NULL, 10);
-		}
-	}
-	return total;
+	return cgroup_oom_kills_in(cg->dirs, cg->n_dirs);
 }
 
 void cgroup_destroy(struct cgroup_sandbox *cg)

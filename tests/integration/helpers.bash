@@ -114,6 +114,16 @@ nsrun_teardown() {
 setup() { nsrun_setup; }
 teardown() { nsrun_teardown; }
 
+# assert_mounts_same BEFORE AFTER: two readings of the host's mount table
+# (or of the part a test may not change), from before and after the test;
+# shows what changed and fails if anything did.
+assert_mounts_same() {
+	[[ $2 == "$1" ]] && return 0
+	echo "# the host's mount table changed during the test:"
+	diff <(echo "$1") <(echo "$2") | sed 's/^/#   /'
+	return 1
+}
+
 # --- running ----------------------------------------------------------------
 
 as_nobody() {

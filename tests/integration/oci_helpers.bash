@@ -95,13 +95,7 @@ oci_teardown() {
 	for m in "${OCI_HOST_MOUNTS[@]}"; do
 		umount -l "$m" 2>/dev/null || true
 	done
-	local after
-	after=$(oci_host_mounts)
-	if [[ $after != "$HOST_MOUNTS_BEFORE" ]]; then
-		echo "# the host's mount table changed during the test:"
-		diff <(echo "$HOST_MOUNTS_BEFORE") <(echo "$after") | sed 's/^/#   /'
-		rc=1
-	fi
+	assert_mounts_same "$HOST_MOUNTS_BEFORE" "$(oci_host_mounts)" || rc=1
 	nsrun_teardown
 	return "$rc"
 }

@@ -279,6 +279,16 @@ staged_child() {
 	[[ -n $c && $c != *$'\n'* ]] && echo "$c"
 }
 
+# wait_staged_sleep PID: wait (bounded) until the staged nsrun PID has its
+# one child and that child runs sleep(1); sets STAGED_PID to the child.
+wait_staged_sleep() {
+	local pid=$1 sleep_bin
+	sleep_bin=$(readlink -f "$(command -v sleep)")
+	retry 10 eval '[[ -n $(staged_child $pid) ]]' || return 1
+	STAGED_PID=$(staged_child "$pid")
+	retry 10 eval '[[ $(readlink /proc/$STAGED_PID/exe) == "$sleep_bin" ]]'
+}
+
 # --- namespaces -------------------------------------------------------------
 
 # NAME for each namespace file a flag creates.

@@ -29,30 +29,20 @@
 # missing. Writes load.jsonl (one line per batch), env.txt and load.md (the
 # table) to RESULTS_DIR, and prints load.md.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 nsrun=${NSRUN:-$root/build-bench/nsrun}
 count=${COUNT:-300}
 jobs=${JOBS:-8}
 rounds=${ROUNDS:-5}
 out=${RESULTS_DIR:-$here/results/load-$(date +%Y%m%d-%H%M%S)}
 
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'load.sh: %s\n' "$*" >&2; exit 1; }
-
-[[ $(id -u) -eq 0 ]] || die "run it as root: the runtimes run rootful containers"
-[[ -x $nsrun ]] || die "no nsrun at $nsrun: build it or set NSRUN"
-nsrun=$(readlink -f "$nsrun")
+prebuilt_nsrun "build it or set NSRUN"
 need=()
 command -v crun >/dev/null || need+=(crun)
 command -v jq >/dev/null || need+=(jq)
 [[ -x /bin/busybox ]] || need+=(busybox-static)
-if ((${#need[@]})); then
-	say "installing ${need[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+apt_install "${need[@]}"
 crun=$(command -v crun)
 python=/usr/bin/python3
 [[ -x $python ]] || python=$(command -v python3)
@@ -62,20 +52,7 @@ chmod 0755 "$work"
 tag=bl$$x # in every container id of this run: leftovers can be found
 
 # --- cgroup layouts -------------------------------------------------------------
-if [[ $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]]; then
-	layouts=(v1 hybrid)
-else
-	layouts=(host)
-fi
-in_layout() { # in_layout LAYOUT COMMAND...
-	local l=$1
-	shift
-	if [[ $l == v1 ]]; then
-		unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh "$@"
-	else
-		"$@"
-	fi
-}
+cgroup_layouts
 # (layout, runtime) pairs measured: crun 1.8 not on the hybrid layout.
 pairs=()
 for l in "${layouts[@]}"; do
@@ -111,29 +88,12 @@ trap cleanup EXIT
 # --- the bundle ---------------------------------------------------------------------
 bundle=$work/bundle
 rootfs=$bundle/rootfs
-mkdir -p "$rootfs"/{bin,etc,proc,dev,sys,tmp}
-cp /bin/busybox "$rootfs/bin/busybox"
-if LC_ALL=C readelf -l "$rootfs/bin/busybox" | grep -q 'program interpreter'; then
-	die "/bin/busybox is linked dynamically: install busybox-static"
-fi
-for applet in $("$rootfs/bin/busybox" --list); do
-	[[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-done
+busybox_root "$rootfs" etc proc dev sys tmp
 "$nsrun" spec --bundle "$bundle"
 jq '.process.args = ["/bin/true"] | .process.terminal = false' "$bundle/config.json" >"$work/config.json"
 mv "$work/config.json" "$bundle/config.json"
 mkdir -p "$out" "$work/nsrun" "$work/crun"
 cp "$bundle/config.json" "$out/load-config.json"
-
-busy() { # percent of all CPU time not idle over one second
-	local a b total=0 i
-	read -ra a < <(grep '^cpu ' /proc/stat)
-	sleep 1
-	read -ra b < <(grep '^cpu ' /proc/stat)
-	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-	local idle=$((b[4] - a[4] + b[5] - a[5]))
-	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
-}
 
 {
 	echo "--- load set"

@@ -12,33 +12,10 @@
  * if it cannot be executed, 125 for bad usage.
  *
  * Build: cc -O2 -static -nostdlib -fno-stack-protector -o oci-id oci-id.c */
-#if !defined(__x86_64__)
-#error "oci-id.c: x86_64 only"
-#endif
+#include "raw_syscall.h"
 
 #define SYS_getpid 39
-#define SYS_execve 59
-#define SYS_exit_group 231
-#define ENOENT 2
-#define ENOTDIR 20
 #define MAX_ARGS 64
-
-static long syscall3(long n, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static void __attribute__((noreturn)) exit_group(int status)
-{
-	syscall3(SYS_exit_group, status, 0, 0);
-	for (;;)
-		;
-}
 
 /* sp: the initial stack; argc, argv[argc], NULL, envp[], NULL. */
 void __attribute__((used, noreturn)) oci_id_main(long *sp);
@@ -76,14 +53,7 @@ void oci_id_main(long *sp)
 		args[m++] = (argv[i][0] == '@' && argv[i][1] == 0) ? id : argv[i];
 	args[m] = 0;
 	long r = syscall3(SYS_execve, (long)args[0], (long)args, (long)envp);
-	exit_group(r == -ENOENT || r == -ENOTDIR ? 127 : 126);
+	exit_group(EXEC_FAILED_STATUS(r));
 }
 
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n\t"
-	"xor %ebp, %ebp\n\t"
-	"mov %rsp, %rdi\n\t"
-	"and $-16, %rsp\n\t"
-	"call oci_id_main\n\t"
-	"hlt\n");
+RAW_ENTRY(oci_id_main);

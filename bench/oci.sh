@@ -41,9 +41,8 @@
 # conmon, time, busybox-static, hyperfine). Writes oci-*.json/md/txt,
 # oci-batch.tsv, oci-rss/, oci.md (the tables) and appends to env.txt.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 nsrun=${NSRUN:-$root/build-bench/nsrun}
 rounds=${ROUNDS:-3}
 runs=${RUNS:-200}
@@ -56,8 +55,6 @@ podman_warmup=${PODMAN_WARMUP:-2}
 parts=${PARTS:-run,batch,rss,podman}
 out=${RESULTS_DIR:-$here/results/oci-$(date +%Y%m%d-%H%M%S)}
 
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'oci.sh: %s\n' "$*" >&2; exit 1; }
 part() { [[ ",$parts," == *",$1,"* ]]; }
 
 nice_=${NICE:-}
@@ -65,9 +62,7 @@ if [[ -n $nice_ && -z ${OCI_SH_NICED:-} ]]; then
 	OCI_SH_NICED=1 exec nice -n "$nice_" bash "${BASH_SOURCE[0]}" "$@"
 fi
 
-[[ $(id -u) -eq 0 ]] || die "run it as root: the runtimes run rootful containers"
-[[ -x $nsrun ]] || die "no nsrun at $nsrun: build it (SET=oci bash bench/run.sh does) or set NSRUN"
-nsrun=$(readlink -f "$nsrun")
+prebuilt_nsrun "build it (SET=oci bash bench/run.sh does) or set NSRUN"
 
 # --- tools ------------------------------------------------------------------
 need=()
@@ -83,11 +78,7 @@ if part podman; then
 	command -v podman >/dev/null || need+=(podman)
 	command -v conmon >/dev/null || need+=(conmon)
 fi
-if ((${#need[@]})); then
-	say "installing ${need[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+apt_install "${need[@]}"
 crun=$(command -v crun)
 runc=$(command -v runc)
 
@@ -124,14 +115,7 @@ peakrss=$work/bin/peakrss
 # The root: busybox-static and its applets, as in run.sh's sandbox set.
 bundle=$work/bundle
 rootfs=$bundle/rootfs
-mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/dev" "$rootfs/sys" "$rootfs/tmp" "$rootfs/etc"
-cp /bin/busybox "$rootfs/bin/busybox"
-if LC_ALL=C readelf -l "$rootfs/bin/busybox" | grep -q 'program interpreter'; then
-	die "/bin/busybox is linked dynamically: install busybox-static"
-fi
-for applet in $("$rootfs/bin/busybox" --list); do
-	[[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-done
+busybox_root "$rootfs" proc dev sys tmp etc
 # config.json: crun's default (`crun spec`), running /bin/true without a
 # terminal. crun spec puts CAP_AUDIT_WRITE, CAP_KILL and
 # CAP_NET_BIND_SERVICE in the ambient set but leaves the inheritable set
@@ -161,24 +145,10 @@ cp "$bundle/config.json" "$out/oci-config.json"
 # On a hybrid host (cgroup2 on /sys/fs/cgroup/unified), "v1" is a private
 # mount namespace without that mount, where crun 1.8 works; "hybrid" is the
 # host as it is. Elsewhere there is one layout, "host", for all three.
-if [[ $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]]; then
-	layouts=(v1 hybrid)
-else
-	layouts=(host)
-fi
+cgroup_layouts
 # Runtimes measured in a layout (crun 1.8 not on hybrid).
 layout_runtimes() {
 	case $1 in hybrid) echo nsrun runc ;; *) echo nsrun crun runc ;; esac
-}
-# in_layout LAYOUT COMMAND...: COMMAND in that layout.
-in_layout() {
-	local l=$1
-	shift
-	if [[ $l == v1 ]]; then
-		unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh "$@"
-	else
-		"$@"
-	fi
 }
 
 mkdir -p "$work/state/nsrun" "$work/state/crun" "$work/state/runc"
@@ -229,21 +199,10 @@ leftovers() {
 	((n_state + n_cg == 0)) || say "warning: $what left $n_state state directories and $n_cg cgroups (oci-leftovers.txt)"
 }
 
-busy() { # percent of all CPU time not idle over one second
-	local a b
-	read -ra a < <(grep '^cpu ' /proc/stat)
-	sleep 1
-	read -ra b < <(grep '^cpu ' /proc/stat)
-	local total=0 i
-	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-	local idle=$((b[4] - a[4] + b[5] - a[5]))
-	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
-}
 note_busy() {
 	local load
-	load=$(busy)
+	busy_before "$1"
 	echo "busy before $1: ${load}% of CPU time" >>"$out/env.txt"
-	((load < 10)) || say "warning: the machine was ${load}% busy before $1; expect noise"
 }
 
 # --- checks ---------------------------------------------------------------------
@@ -301,22 +260,10 @@ if part run; then
 			cmds+=("$rt run, cgroups disabled|$ociid ${tag}d${rt:0:1}- $(rt_cmd "$rt" disabled) run -b $bundle @")
 		done
 		cmds+=("oci-id + /bin/true|$ociid x /bin/true @" "/bin/true|/bin/true")
-		n=${#cmds[@]}
 		note_busy "run ($l)"
 		t0=$SECONDS
-		for ((r = 0; r < rounds; r++)); do
-			shift_by=$((r * n / rounds))
-			args=()
-			for ((i = 0; i < n; i++)); do
-				c=${cmds[$(((i + shift_by) % n))]}
-				args+=(--command-name "${c%%|*}" "${c#*|}")
-			done
-			say "oci run ($l), round $((r + 1))/$rounds: $n commands x $runs runs (warm-up $warmup)"
-			in_layout "$l" hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
-				--export-json "$out/oci-run-$l-round$((r + 1)).json" \
-				--export-markdown "$out/oci-run-$l-round$((r + 1)).md" \
-				"${args[@]}" >"$out/oci-run-$l-round$((r + 1)).txt"
-		done
+		hyperfine_rounds "$rounds" "$runs" "$warmup" "oci run ($l)" "$out/oci-run-$l" \
+			in_layout "$l" -- "${cmds[@]}"
 		echo "run ($l): $((SECONDS - t0)) s" >>"$out/env.txt"
 	done
 	leftovers run
@@ -430,22 +377,10 @@ EOF
 				die "podman run with $rt failed in the $l layout"
 			cmds+=("podman + $rt|$(command -v env) CONTAINERS_STORAGE_CONF=$pm/storage.conf CONTAINERS_CONF=$pm/$rt.conf $(command -v podman) $pargs")
 		done
-		n=${#cmds[@]}
 		note_busy "podman ($l)"
 		t0=$SECONDS
-		for ((r = 0; r < rounds; r++)); do
-			shift_by=$((r * n / rounds))
-			args=()
-			for ((i = 0; i < n; i++)); do
-				c=${cmds[$(((i + shift_by) % n))]}
-				args+=(--command-name "${c%%|*}" "${c#*|}")
-			done
-			say "oci podman ($l), round $((r + 1))/$rounds: $n commands x $podman_runs runs (warm-up $podman_warmup)"
-			in_layout "$l" hyperfine -N --style basic --warmup "$podman_warmup" --runs "$podman_runs" \
-				--export-json "$out/oci-podman-$l-round$((r + 1)).json" \
-				--export-markdown "$out/oci-podman-$l-round$((r + 1)).md" \
-				"${args[@]}" >"$out/oci-podman-$l-round$((r + 1)).txt"
-		done
+		hyperfine_rounds "$rounds" "$podman_runs" "$podman_warmup" "oci podman ($l)" \
+			"$out/oci-podman-$l" in_layout "$l" -- "${cmds[@]}"
 		echo "podman ($l): $((SECONDS - t0)) s" >>"$out/env.txt"
 	done
 	left=$("${penv[@]}" CONTAINERS_CONF="$pm/nsrun.conf" podman ps -aq | wc -l)

@@ -18,34 +18,15 @@
 # REV=<commit> to measure another commit of that time than 6007cc4.
 # Root, and the tools of bench/run.sh; takes about a minute.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 runs=${RUNS:-400}
 out=${RESULTS_DIR:-$here/results/reexec-$(date +%Y%m%d-%H%M%S)}
 work=$(mktemp -d /tmp/nsrun-reexec.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-say() { printf '== %s\n' "$*" >&2; }
-
-mkdir -p "$out" "$work/tree"
-# The variants take apart the design before f54b57b, where every staged
-# start re-executed nsrun: the patch applies to that code only, so the tree
-# measured is a commit of then (REV, 6007cc4 unless given).
-rev=$(git -C "$root" rev-parse --verify "${REV:-6007cc4}^{commit}")
-say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
-git -C "$root" archive "$rev" | tar -x -C "$work/tree"
-patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
-
-for v in 0 1 2 3 4; do
-	say "building variant $v"
-	if ! { meson setup "$work/b$v" "$work/tree" --buildtype=release \
-		-Dc_args=-DNSRUN_BENCH_VARIANT=$v && ninja -C "$work/b$v" nsrun; } >"$work/build.log" 2>&1; then
-		tail -20 "$work/build.log" >&2
-		echo "reexec-cost.sh: building variant $v failed" >&2
-		exit 1
-	fi
-done
+mkdir -p "$out"
+reexec_variants "$work" 0 1 2 3 4
 # The same objects linked statically (glibc warns about getpwuid: fine here),
 # with libseccomp and jansson where this commit uses them.
 extra_libs=()
@@ -58,24 +39,11 @@ cc -static -o "$work/b0/nsrun-static" "$work"/b0/nsrun.p/*.o "$work/b0/libnsrun.
 cc -O2 -Wall -Wextra -Werror -o "$work/floor" "$here/floor.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/abrun" "$here/abrun.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/memfd_copy" "$here/memfd_copy.c"
-cc -O2 -Wall -Wextra -Werror -static -nostdlib -fno-stack-protector \
-	-o "$work/exec-shim" "$here/exec-shim.c"
-export NSRUN_BENCH_SHIM=$work/exec-shim
+exec_shim "$work"
 have_exit0=0
 cc -O2 -Wall -Wextra -Werror -static -nostdlib -o "$work/exit0" "$here/exit0.c" 2>/dev/null && have_exit0=1
 
-busy() { # percent of all CPU time not idle over one second
-	local a b
-	read -ra a < <(grep '^cpu ' /proc/stat)
-	sleep 1
-	read -ra b < <(grep '^cpu ' /proc/stat)
-	local total=0 i
-	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-	local idle=$((b[4] - a[4] + b[5] - a[5]))
-	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
-}
-load=$(busy)
-((load < 10)) || say "warning: the machine was ${load}% busy before the run; expect noise"
+busy_before "the run"
 
 {
 	echo "git: $rev"

@@ -30,9 +30,8 @@
 # Meant to run as root (it installs missing tools with apt-get). As another
 # user it needs unprivileged user namespaces and the tools already installed.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 rounds=${ROUNDS:-3}
 runs=${RUNS:-200}
 warmup=${WARMUP:-20}
@@ -40,9 +39,6 @@ rev=${REV:-}
 set_=${SET:-all}
 build=${BUILD_DIR:-$root/build-bench}
 out=${RESULTS_DIR:-$here/results/$(date +%Y%m%d-%H%M%S)}
-
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
 case $set_ in
 startup) sets=(startup) ;;
@@ -86,12 +82,10 @@ if want sandbox; then
 	command -v gosu >/dev/null || need+=(gosu)
 	[[ -x /bin/busybox ]] || need+=(busybox-static)
 fi
-if ((${#need[@]})); then
-	[[ $(id -u) -eq 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
-	say "installing ${need[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+if ((${#need[@]})) && [[ $(id -u) -ne 0 ]]; then
+	die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
 fi
+apt_install "${need[@]}"
 # tini is informative only: installed when possible, its line skipped if not.
 if want sandbox && ! command -v tini >/dev/null && [[ $(id -u) -eq 0 ]]; then
 	say "installing tini"
@@ -168,17 +162,9 @@ if want sandbox; then
 	tmps+=("$bbroot")
 	# mktemp makes it 0700; a root other users can enter, as an image's is.
 	chmod 755 "$bbroot"
-	mkdir -p "$bbroot/bin" "$bbroot/proc" "$bbroot/dev" "$bbroot/tmp"
-	cp /bin/busybox "$bbroot/bin/busybox"
+	busybox_root "$bbroot" proc dev tmp
 	"$bbroot/bin/busybox" true 2>/dev/null ||
 		die "/bin/busybox does not run from $bbroot (is it busybox-static?)"
-	# The root has no libc: the binary must need no program interpreter.
-	if LC_ALL=C readelf -l "$bbroot/bin/busybox" | grep -q 'program interpreter'; then
-		die "/bin/busybox is linked dynamically: install busybox-static"
-	fi
-	for applet in $("$bbroot/bin/busybox" --list); do
-		[[ $applet == busybox ]] || ln -s busybox "$bbroot/bin/$applet"
-	done
 	bwrap=$(command -v bwrap)
 	gosu=$(command -v gosu)
 	bb=$bbroot
@@ -210,19 +196,7 @@ for s in "${hf_sets[@]}"; do
 	unset -n cs
 done
 
-# Other work on the machine shows up directly in these numbers.
-busy() { # percent of all CPU time not idle over one second
-	local a b
-	read -ra a < <(grep '^cpu ' /proc/stat)
-	sleep 1
-	read -ra b < <(grep '^cpu ' /proc/stat)
-	local total=0 i
-	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-	local idle=$((b[4] - a[4] + b[5] - a[5]))
-	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
-}
-load=$(busy)
-((load < 10)) || say "warning: the machine was ${load}% busy before the run; expect noise"
+busy_before "the run"
 
 mkdir -p "$out"
 {
@@ -253,10 +227,7 @@ mkdir -p "$out"
 } >"$out/env.txt"
 
 # --- measure ------------------------------------------------------------------
-# One hyperfine invocation per round and set; the command order rotates from
-# round to round, so slow drift (a 2-core VM here, and network namespaces are
-# torn down asynchronously by a kernel worker) spreads over all the commands
-# instead of landing on whichever runs last.
+# One hyperfine invocation per round and set (hyperfine_rounds, lib.sh).
 # CPU time of the whole machine (/proc/stat, all CPUs, not idle) and of this
 # script's children (bash's `times`), in clock ticks: the difference over a
 # set is what ran besides the benchmarked processes. It includes the kernel
@@ -281,22 +252,9 @@ print(round((sec(sys.argv[1]) + sec(sys.argv[2])) * int(sys.argv[3])))' "$u" "$s
 }
 for s in "${hf_sets[@]}"; do
 	declare -n cs="cmds_$s"
-	n=${#cs[@]}
 	own_ticks
 	busy0=$(stat_busy) own0=$own t0=$SECONDS
-	for ((r = 0; r < rounds; r++)); do
-		shift_by=$((r * n / rounds))
-		args=()
-		for ((i = 0; i < n; i++)); do
-			c=${cs[$(((i + shift_by) % n))]}
-			args+=(--command-name "${c%%|*}" "${c#*|}")
-		done
-		say "$s, round $((r + 1))/$rounds: $n commands x $runs runs (warm-up $warmup)"
-		hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
-			--export-json "$out/$s-round$((r + 1)).json" \
-			--export-markdown "$out/$s-round$((r + 1)).md" \
-			"${args[@]}" >"$out/$s-round$((r + 1)).txt"
-	done
+	hyperfine_rounds "$rounds" "$runs" "$warmup" "$s" "$out/$s" -- "${cs[@]}"
 	own_ticks
 	busy1=$(stat_busy) own1=$own
 	hz=$(getconf CLK_TCK)

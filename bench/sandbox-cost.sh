@@ -27,67 +27,29 @@
 # shim than 6007cc4. Root, bwrap, busybox-static and the tools of bench/run.sh
 # (run that first); takes about two minutes.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 runs=${RUNS:-300}
 out=${RESULTS_DIR:-$here/results/sandbox-$(date +%Y%m%d-%H%M%S)}
 work=$(mktemp -d /tmp/nsrun-sandbox-cost.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-say() { printf '== %s\n' "$*" >&2; }
 for tool in bwrap meson ninja cc python3 readelf; do
-	command -v "$tool" >/dev/null || { echo "sandbox-cost.sh: needs $tool (run bench/run.sh first)" >&2; exit 1; }
+	command -v "$tool" >/dev/null || die "needs $tool (run bench/run.sh first)"
 done
 
-mkdir -p "$out" "$work/tree"
-# The variants take apart the design before f54b57b, where every staged
-# start re-executed nsrun: the patch applies to that code only, so the tree
-# measured is a commit of then (REV, 6007cc4 unless given).
-rev=$(git -C "$root" rev-parse --verify "${REV:-6007cc4}^{commit}")
-say "exporting commit $rev to $work/tree and applying reexec-variants.patch"
-git -C "$root" archive "$rev" | tar -x -C "$work/tree"
-patch -s -d "$work/tree" -p1 <"$here/reexec-variants.patch"
-for v in 0 2 4; do
-	say "building variant $v"
-	if ! { meson setup "$work/b$v" "$work/tree" --buildtype=release \
-		-Dc_args=-DNSRUN_BENCH_VARIANT=$v && ninja -C "$work/b$v" nsrun; } >"$work/build.log" 2>&1; then
-		tail -20 "$work/build.log" >&2
-		echo "sandbox-cost.sh: building variant $v failed" >&2
-		exit 1
-	fi
-done
+mkdir -p "$out"
+reexec_variants "$work" 0 2 4
 cc -O2 -Wall -Wextra -Werror -o "$work/abrun" "$here/abrun.c"
 cc -O2 -Wall -Wextra -Werror -o "$work/seccomp_cost" "$here/seccomp_cost.c"
-cc -O2 -Wall -Wextra -Werror -static -nostdlib -fno-stack-protector \
-	-o "$work/exec-shim" "$here/exec-shim.c"
-export NSRUN_BENCH_SHIM=$work/exec-shim
+exec_shim "$work"
 
 # The busybox root, as bench/run.sh builds it.
 bb=$work/rootfs
-mkdir -p "$bb/bin" "$bb/proc" "$bb/dev" "$bb/tmp"
+busybox_root "$bb" proc dev tmp
 chmod 755 "$work" "$bb"
-cp /bin/busybox "$bb/bin/busybox"
-if LC_ALL=C readelf -l "$bb/bin/busybox" | grep -q 'program interpreter'; then
-	echo "sandbox-cost.sh: /bin/busybox is linked dynamically: install busybox-static" >&2
-	exit 1
-fi
-for applet in $("$bb/bin/busybox" --list); do
-	[[ $applet == busybox ]] || ln -s busybox "$bb/bin/$applet"
-done
 
-busy() { # percent of all CPU time not idle over one second
-	local a b
-	read -ra a < <(grep '^cpu ' /proc/stat)
-	sleep 1
-	read -ra b < <(grep '^cpu ' /proc/stat)
-	local total=0 i
-	for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-	local idle=$((b[4] - a[4] + b[5] - a[5]))
-	echo $(((100 * (total - idle)) / (total > 0 ? total : 1)))
-}
-load=$(busy)
-((load < 10)) || say "warning: the machine was ${load}% busy before the run; expect noise"
+busy_before "the run"
 
 n0=$work/b0/nsrun n2=$work/b2/nsrun n4=$work/b4/nsrun
 bw=$(command -v bwrap)

@@ -56,24 +56,11 @@ attack_setup() {
 }
 
 attack_teardown() {
-	local rc=0 pid p
-	for pid in "${STRAY_PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	nsrun_teardown
-	for p in "${HOST_CANARIES[@]}"; do
-		if [[ -e $p || -L $p ]]; then
-			echo "# left on the host: $p"
-			rm -rf -- "$p"
-			rc=1
-		fi
-	done
+	local rc=0
+	# Here a canary left on the host fails the test.
+	sandbox_cleanup || rc=1
 	assert_host_mounts_unchanged || rc=1
-	if [[ $(tree_listing "$ROOTFS") != "$ROOTFS_BEFORE" ]]; then
-		echo "# the shared ROOTFS changed during the test:"
-		diff <(echo "$ROOTFS_BEFORE") <(tree_listing "$ROOTFS") | sed 's/^/#   /'
-		rc=1
-	fi
+	assert_rootfs_unchanged || rc=1
 	assert_no_marked_processes || rc=1
 	assert_no_nsrun_cgroups || rc=1
 	return "$rc"

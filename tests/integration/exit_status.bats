@@ -44,38 +44,30 @@ expect_status() {
 	[ "$output" = "out"$'\n'"err" ]
 }
 
-@test "killed by SIGUSR1: 138, in place and -f (root and uid 65534)" {
-	local w path
+# expect_killed SIG STATUS: the command kills itself with kill -SIG, in
+# place and with -f, as root and as 65534; nsrun must exit with STATUS.
+expect_killed() {
+	local sig=$1 want=$2 w path
 	for w in "" as_nobody; do
 		for path in "" -f; do
-			run_t $w "$NSRUN" -Ur $path -- sh -c 'kill -USR1 $$; sleep 5'
+			run_t $w "$NSRUN" -Ur $path -- sh -c "kill -$sig \$\$; sleep 5"
 			show_run $w "$NSRUN" -Ur $path
-			[ "$status" -eq 138 ]
+			[ "$status" -eq "$want" ]
 		done
 	done
 }
 
-@test "killed by SIGKILL: 137, in place and -f (root and uid 65534)" {
-	local w path
-	for w in "" as_nobody; do
-		for path in "" -f; do
-			run_t $w "$NSRUN" -Ur $path -- sh -c 'kill -9 $$; sleep 5'
-			show_run $w "$NSRUN" -Ur $path
-			[ "$status" -eq 137 ]
-		done
-	done
-}
+@test "killed by SIGUSR1: 138, in place and -f (root and uid 65534)" { expect_killed USR1 138; }
+
+@test "killed by SIGKILL: 137, in place and -f (root and uid 65534)" { expect_killed 9 137; }
 
 @test "-p: the PID 1 command killed from outside by SIGKILL: 137 (root and uid 65534)" {
 	local w
 	for w in "" as_nobody; do
 		bg_start sandbox $w "$NSRUN" -Urp -- sleep 1000
-		local pid=$BG_PID sleep_bin init
-		sleep_bin=$(readlink -f "$(command -v sleep)")
-		retry 10 eval '[[ -n $(staged_child $pid) ]]'
-		init=$(staged_child "$pid")
-		retry 10 eval '[[ $(readlink /proc/$init/exe) == "$sleep_bin" ]]'
-		kill -KILL "$init"
+		local pid=$BG_PID
+		wait_staged_sleep "$pid"
+		kill -KILL "$STAGED_PID"
 		bg_wait "$pid" 10
 		cat "$TEST_TMP/sandbox.err"
 		[ "$BG_STATUS" -eq 137 ]

@@ -114,6 +114,16 @@ nsrun_teardown() {
 setup() { nsrun_setup; }
 teardown() { nsrun_teardown; }
 
+# assert_mounts_same BEFORE AFTER: two readings of the host's mount table
+# (or of the part a test may not change), from before and after the test;
+# shows what changed and fails if anything did.
+assert_mounts_same() {
+	[[ $2 == "$1" ]] && return 0
+	echo "# the host's mount table changed during the test:"
+	diff <(echo "$1") <(echo "$2") | sed 's/^/#   /'
+	return 1
+}
+
 # --- running ----------------------------------------------------------------
 
 as_nobody() {
@@ -267,6 +277,16 @@ staged_child() {
 	local c
 	c=$(children "$1")
 	[[ -n $c && $c != *$'\n'* ]] && echo "$c"
+}
+
+# wait_staged_sleep PID: wait (bounded) until the staged nsrun PID has its
+# one child and that child runs sleep(1); sets STAGED_PID to the child.
+wait_staged_sleep() {
+	local pid=$1 sleep_bin
+	sleep_bin=$(readlink -f "$(command -v sleep)")
+	retry 10 eval '[[ -n $(staged_child $pid) ]]' || return 1
+	STAGED_PID=$(staged_child "$pid")
+	retry 10 eval '[[ $(readlink /proc/$STAGED_PID/exe) == "$sleep_bin" ]]'
 }
 
 # --- namespaces -------------------------------------------------------------

@@ -155,13 +155,21 @@ run_maps() {
 	done
 }
 
+# run_setgroups VALUE [PATH]: as root, nsrun -r --setgroups VALUE (on the
+# staged PATH, if given): /proc/self/setgroups inside must say VALUE; then
+# run_t of setpriv --groups 0 id -G inside, for the caller to check.
+run_setgroups() {
+	local value=$1 path=${2:-}
+	run_maps "$NSRUN" -r --setgroups "$value" $path --
+	[ "$SETGROUPS" = "$value" ]
+	run_t "$NSRUN" -r --setgroups "$value" $path -- setpriv --groups 0 id -G
+	show_run "$NSRUN" -r --setgroups "$value" $path -- setpriv --groups 0 id -G
+}
+
 @test "--setgroups allow as root: setgroups(2) works inside, in place and staged" {
 	local path
 	for path in "" -p; do
-		run_maps "$NSRUN" -r --setgroups allow $path --
-		[ "$SETGROUPS" = allow ]
-		run_t "$NSRUN" -r --setgroups allow $path -- setpriv --groups 0 id -G
-		show_run "$NSRUN" -r --setgroups allow $path -- setpriv --groups 0 id -G
+		run_setgroups allow "$path"
 		[ "$status" -eq 0 ]
 		[ "$output" = 0 ]
 	done
@@ -170,10 +178,7 @@ run_maps() {
 @test "--setgroups deny as root: setgroups(2) fails inside, in place and staged" {
 	local path
 	for path in "" -p; do
-		run_maps "$NSRUN" -r --setgroups deny $path --
-		[ "$SETGROUPS" = deny ]
-		run_t "$NSRUN" -r --setgroups deny $path -- setpriv --groups 0 id -G
-		show_run "$NSRUN" -r --setgroups deny $path -- setpriv --groups 0 id -G
+		run_setgroups deny "$path"
 		[ "$status" -ne 0 ]
 	done
 }

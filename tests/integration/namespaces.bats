@@ -48,28 +48,26 @@ check_flag_nobody() {
 @test "-Ur -T: user and time namespaces (uid 65534)" { check_flag_nobody T; }
 @test "-Ur -p: user and PID namespaces (uid 65534)" { check_flag_nobody p; }
 
+# The namespace files of every flag -a stands for.
+all_ns_files() {
+	local f
+	for f in U m p n u i C T; do ns_files_of "$f"; done
+}
+
 @test "-a: every namespace type is new (root)" {
-	assert_new_ns "$(ns_files_of U) $(ns_files_of m) $(ns_files_of p) $(ns_files_of n) \
-		$(ns_files_of u) $(ns_files_of i) $(ns_files_of C) $(ns_files_of T)" \
-		"$NSRUN" -a --
+	assert_new_ns "$(all_ns_files)" "$NSRUN" -a --
 }
 
 @test "-a -r: every namespace type is new (root)" {
-	assert_new_ns "$(ns_files_of U) $(ns_files_of m) $(ns_files_of p) $(ns_files_of n) \
-		$(ns_files_of u) $(ns_files_of i) $(ns_files_of C) $(ns_files_of T)" \
-		"$NSRUN" -a -r --
+	assert_new_ns "$(all_ns_files)" "$NSRUN" -a -r --
 }
 
 @test "-a: every namespace type is new (uid 65534)" {
-	assert_new_ns "$(ns_files_of U) $(ns_files_of m) $(ns_files_of p) $(ns_files_of n) \
-		$(ns_files_of u) $(ns_files_of i) $(ns_files_of C) $(ns_files_of T)" \
-		as_nobody "$NSRUN" -a --
+	assert_new_ns "$(all_ns_files)" as_nobody "$NSRUN" -a --
 }
 
 @test "-a -r: every namespace type is new (uid 65534)" {
-	assert_new_ns "$(ns_files_of U) $(ns_files_of m) $(ns_files_of p) $(ns_files_of n) \
-		$(ns_files_of u) $(ns_files_of i) $(ns_files_of C) $(ns_files_of T)" \
-		as_nobody "$NSRUN" -a -r --
+	assert_new_ns "$(all_ns_files)" as_nobody "$NSRUN" -a -r --
 }
 
 # Without -r/-M/--map-auto the user namespace has no map. In place nsrun sets

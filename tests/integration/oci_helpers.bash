@@ -69,13 +69,7 @@ oci_teardown() {
 		fi
 	done
 	# Any process left in a root filesystem of this test, tracked or not.
-	if ! retry 5 oci_no_procs_under "$TEST_TMP" >/dev/null; then
-		for pid in $(oci_procs_under "$TEST_TMP"); do
-			echo "# a process is still running in the test's rootfs: $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))"
-			kill -KILL "$pid" 2>/dev/null || true
-		done
-		rc=1
-	fi
+	assert_no_container_procs kill || rc=1
 	for id in "${OCI_IDS[@]}"; do
 		if [[ -e $OCI_ROOT/$id ]]; then
 			echo "# state directory left: $OCI_ROOT/$id"
@@ -95,13 +89,7 @@ oci_teardown() {
 	for m in "${OCI_HOST_MOUNTS[@]}"; do
 		umount -l "$m" 2>/dev/null || true
 	done
-	local after
-	after=$(oci_host_mounts)
-	if [[ $after != "$HOST_MOUNTS_BEFORE" ]]; then
-		echo "# the host's mount table changed during the test:"
-		diff <(echo "$HOST_MOUNTS_BEFORE") <(echo "$after") | sed 's/^/#   /'
-		rc=1
-	fi
+	assert_mounts_same "$HOST_MOUNTS_BEFORE" "$(oci_host_mounts)" || rc=1
 	nsrun_teardown
 	return "$rc"
 }
@@ -264,6 +252,19 @@ oci_procs_under() {
 }
 
 oci_no_procs_under() { [[ -z $(oci_procs_under "$1") ]]; }
+
+# assert_no_container_procs [kill]: no live process has its root directory
+# in the test's bundles (under TEST_TMP), after a bounded wait; with "kill",
+# those left are killed.
+assert_no_container_procs() {
+	retry 5 oci_no_procs_under "$TEST_TMP" >/dev/null && return 0
+	local p
+	for p in $(oci_procs_under "$TEST_TMP"); do
+		echo "# a process is left in the test's bundles: $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
+		[[ ${1:-} != kill ]] || kill -KILL "$p" 2>/dev/null || true
+	done
+	return 1
+}
 
 # Cgroup directories named after ID anywhere under /sys/fs/cgroup.
 # (Other programs' cgroups may vanish during the walk: find's status is no

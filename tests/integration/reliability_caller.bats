@@ -13,6 +13,9 @@ LOOPS=${NSRUN_REL_LOOPS:-3}
 
 setup() {
 	rel_setup
+	# Every test here runs nsrun in this cgroup, REL_CG, to find what it
+	# leaves running.
+	rel_cgroup pids
 	# conmon-like: forks the runtime, then after DELAY ms SIGKILLs it
 	# ("runtime") or itself ("parent"); the runtime's pid goes to PIDFILE.
 	KILLER=$TEST_TMP/killer.py
@@ -47,14 +50,21 @@ killed() {
 		</dev/null >"$TEST_TMP/killed.out" 2>"$TEST_TMP/killed.err" 3>&- || true
 }
 
+# killed_create MODE DELAY [GLOBAL-OPTION...]: a fresh ID (oci_new_id), and
+# nsrun [GLOBAL-OPTION...] create of it from BUNDLE, killed as killed does.
+killed_create() {
+	local mode=$1 delay=$2
+	shift 2
+	oci_new_id
+	killed "$mode" "$delay" --root "$OCI_ROOT" "$@" create --bundle "$BUNDLE" "$ID"
+}
+
 @test "create SIGKILLed at several delays: delete --force succeeds, the id is created again, no process is left" {
-	rel_cgroup pids
 	cfg_args sleep 30
 	local d l
 	for d in $DELAYS_MS; do
 		for ((l = 0; l < LOOPS; l++)); do
-			oci_new_id
-			killed runtime "$d" --root "$OCI_ROOT" create --bundle "$BUNDLE" "$ID"
+			killed_create runtime "$d"
 			echo "# killed after ${d} ms: $(cat "$TEST_TMP/killed.err")"
 			rel_oci delete --force "$ID"
 			[ "$status" -eq 0 ]
@@ -74,13 +84,11 @@ killed() {
 }
 
 @test "create SIGKILLed at several delays: a new create of the id succeeds without delete unless the container was made" {
-	rel_cgroup pids
 	cfg_args sleep 30
 	local d l
 	for d in $DELAYS_MS; do
 		for ((l = 0; l < LOOPS; l++)); do
-			oci_new_id
-			killed runtime "$d" --root "$OCI_ROOT" create --bundle "$BUNDLE" "$ID"
+			killed_create runtime "$d"
 			rel_oci state "$ID"
 			if [[ $status == 0 ]]; then
 				# Killed after it had made the container: the id is
@@ -107,14 +115,11 @@ killed() {
 }
 
 @test "create without cgroups (--cgroup-manager disabled) SIGKILLed at several delays: no process is left after delete --force" {
-	rel_cgroup pids
 	cfg_args sleep 30
 	local d l
 	for d in $DELAYS_MS; do
 		for ((l = 0; l < LOOPS; l++)); do
-			oci_new_id
-			killed runtime "$d" --root "$OCI_ROOT" --cgroup-manager disabled \
-				create --bundle "$BUNDLE" "$ID"
+			killed_create runtime "$d" --cgroup-manager disabled
 			rel_oci --cgroup-manager disabled delete --force "$ID"
 			[ "$status" -eq 0 ]
 			assert_no_state "$ID"
@@ -125,12 +130,10 @@ killed() {
 }
 
 @test "state and list during and after a killed create: no half state, never a crash" {
-	rel_cgroup pids
 	cfg_args sleep 30
 	local d
 	for d in $DELAYS_MS; do
-		oci_new_id
-		killed runtime "$d" --root "$OCI_ROOT" create --bundle "$BUNDLE" "$ID"
+		killed_create runtime "$d"
 		rel_oci state "$ID"
 		if [[ $status == 0 ]]; then
 			# Only a create that got to the end makes a container.
@@ -150,13 +153,11 @@ killed() {
 }
 
 @test "the conmon-like parent SIGKILLed during create: nsrun finishes on its own, the container is whole, delete --force removes it" {
-	rel_cgroup pids
 	cfg_args sleep 30
 	local d l pid
 	for d in $DELAYS_MS; do
 		for ((l = 0; l < 2; l++)); do
-			oci_new_id
-			killed parent "$d" --root "$OCI_ROOT" create --bundle "$BUNDLE" "$ID"
+			killed_create parent "$d"
 			# The orphaned runtime carries on; wait for it to finish.
 			retry 10 rel_only_container_left "$ID"
 			[ "$(oci_status "$ID")" = created ]
@@ -181,7 +182,6 @@ rel_only_container_left() {
 }
 
 @test "the sandbox CLI's launcher SIGKILLed while its init is set up: the init dies with it, nothing is left" {
-	rel_cgroup pids
 	local cmd d l
 	local -a cmds=(
 		"-p -m -- sleep 30"

@@ -17,17 +17,10 @@ rel_setup() {
 # oci_teardown's checks, then the cgroups the test made: any process still
 # in one is a leak (they hold nothing but nsrun and what it started).
 rel_teardown() {
-	local rc=0 cg p
+	local rc=0 cg
 	oci_teardown || rc=1
 	for cg in "${REL_CGROUPS[@]}"; do
-		if ! retry 5 rel_cgroup_empty "$cg" >/dev/null; then
-			echo "# processes left in $cg:"
-			for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do
-				echo "#   $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-				kill -KILL "$p" 2>/dev/null || true
-			done
-			rc=1
-		fi
+		assert_cgroup_empty "$cg" kill || rc=1
 		if ! retry 5 rmdir "$cg" >/dev/null 2>&1; then
 			echo "# cannot remove $cg: procs '$(cat "$cg/cgroup.procs" | tr '\n' ' ')'," \
 				"pids.current $(cat "$cg/pids.current" 2>/dev/null)"
@@ -65,16 +58,17 @@ rel_cgroup() {
 
 rel_cgroup_empty() { [[ -z $(cat "$1/cgroup.procs" 2>/dev/null) ]]; }
 
-# Every process nsrun started has gone from the cgroup CG (bounded wait).
+# assert_cgroup_empty CG [kill]: every process nsrun started has gone from
+# the cgroup CG (bounded wait); with "kill", those left are killed.
 assert_cgroup_empty() {
-	if ! retry 5 rel_cgroup_empty "$1" >/dev/null; then
-		echo "# processes left in $1:"
-		local p
-		for p in $(cat "$1/cgroup.procs"); do
-			echo "#   $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-		done
-		return 1
-	fi
+	retry 5 rel_cgroup_empty "$1" >/dev/null && return 0
+	echo "# processes left in $1:"
+	local p
+	for p in $(cat "$1/cgroup.procs" 2>/dev/null); do
+		echo "#   $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+		[[ ${2:-} != kill ]] || kill -KILL "$p" 2>/dev/null || true
+	done
+	return 1
 }
 
 # pids.current counts a process until it is reaped: wait until it is 0, so
@@ -179,19 +173,6 @@ assert_no_cgroup() {
 	left=$(oci_cgroup_dirs "$1" || true)
 	if [[ -n $left ]]; then
 		echo "# cgroups left: $left"
-		return 1
-	fi
-}
-
-# No live process with a root directory in the test's bundle, and none
-# running COMMAND-LINE (a pattern of /proc/PID/cmdline, NULs as spaces) whose
-# root is the bundle's or whose mount namespace is ours.
-assert_no_container_procs() {
-	if ! retry 5 oci_no_procs_under "$TEST_TMP" >/dev/null; then
-		local p
-		for p in $(oci_procs_under "$TEST_TMP"); do
-			echo "# a process is left in the bundle: $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
-		done
 		return 1
 	fi
 }

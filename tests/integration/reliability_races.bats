@@ -50,19 +50,27 @@ assert_consistent_then_delete() {
 	assert_no_container_procs
 }
 
+# race_start_delete [DELETE-OPTION...]: a fresh container, created, then
+# start racing delete [DELETE-OPTION...] of it. start must succeed or say
+# that the container is not running, gone or stopped; delete's result is
+# left loaded (race_result) for the caller to check.
+race_start_delete() {
+	oci_new_id
+	oci_create
+	race_start start start "$ID"
+	race_start delete delete "$@" "$ID"
+	race_go
+	race_result start
+	assert_ok_or_error "container not running" "container does not exist" \
+		"cannot start a container that has stopped"
+	race_result delete
+}
+
 @test "delete --force racing start: both end, start succeeds or says the container is gone, nothing is left" {
 	cfg_sh 'echo ran >>/tmp/ran; exec sleep 30'
 	local i
 	for ((i = 0; i < ROUNDS; i++)); do
-		oci_new_id
-		oci_create
-		race_start start start "$ID"
-		race_start delete delete --force "$ID"
-		race_go
-		race_result start
-		assert_ok_or_error "container not running" "container does not exist" \
-			"cannot start a container that has stopped"
-		race_result delete
+		race_start_delete --force
 		[ "$status" -eq 0 ]
 		[ -z "$stderr" ]
 		assert_no_state "$ID"
@@ -75,15 +83,7 @@ assert_consistent_then_delete() {
 	cfg_sh 'echo ran >>/tmp/ran; exec sleep 30'
 	local i
 	for ((i = 0; i < ROUNDS; i++)); do
-		oci_new_id
-		oci_create
-		race_start start start "$ID"
-		race_start delete delete "$ID"
-		race_go
-		race_result start
-		assert_ok_or_error "container not running" "container does not exist" \
-			"cannot start a container that has stopped"
-		race_result delete
+		race_start_delete
 		assert_ok_or_error "cannot delete container $ID that is not stopped: running"
 		if [[ $status == 0 ]]; then
 			# delete won: nothing of the container may run on.

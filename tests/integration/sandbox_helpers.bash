@@ -92,7 +92,10 @@ sandbox_setup() {
 	HOST_CANARIES=()
 }
 
-sandbox_teardown() {
+# The first part of teardown, here and in attack_helpers: kill STRAY_PIDS,
+# then what nsrun_teardown does, then remove every path of HOST_CANARIES
+# that exists. Returns 1 if one did.
+sandbox_cleanup() {
 	local pid p rc=0
 	for pid in "${STRAY_PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
@@ -102,20 +105,26 @@ sandbox_teardown() {
 		if [[ -e $p || -L $p ]]; then
 			echo "# left on the host: $p"
 			rm -rf -- "$p"
+			rc=1
 		fi
 	done
-	local after
-	after=$(cat /proc/self/mountinfo)
-	if [[ $after != "$HOST_MOUNTS_BEFORE" ]]; then
-		echo "# the host's mount table changed during the test:"
-		diff <(echo "$HOST_MOUNTS_BEFORE") <(echo "$after") | sed 's/^/#   /'
-		rc=1
-	fi
-	if [[ $(tree_listing "$ROOTFS") != "$ROOTFS_BEFORE" ]]; then
-		echo "# the shared ROOTFS changed during the test:"
-		diff <(echo "$ROOTFS_BEFORE") <(tree_listing "$ROOTFS") | sed 's/^/#   /'
-		rc=1
-	fi
+	return "$rc"
+}
+
+assert_rootfs_unchanged() {
+	[[ $(tree_listing "$ROOTFS") == "$ROOTFS_BEFORE" ]] && return 0
+	echo "# the shared ROOTFS changed during the test:"
+	diff <(echo "$ROOTFS_BEFORE") <(tree_listing "$ROOTFS") | sed 's/^/#   /'
+	return 1
+}
+
+sandbox_teardown() {
+	local rc=0
+	# A canary left behind is removed without failing here: the tests that
+	# set canaries check them themselves.
+	sandbox_cleanup || true
+	assert_mounts_same "$HOST_MOUNTS_BEFORE" "$(cat /proc/self/mountinfo)" || rc=1
+	assert_rootfs_unchanged || rc=1
 	return "$rc"
 }
 

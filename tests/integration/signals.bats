@@ -76,11 +76,9 @@ forward_one() {
 
 @test "-f: an untrapped forwarded SIGTERM kills the command: 143" {
 	bg_start sandbox "$NSRUN" -Ur -f -- sleep 1000
-	local pid=$BG_PID child sleep_bin
-	sleep_bin=$(readlink -f "$(command -v sleep)")
-	retry 10 eval '[[ -n $(staged_child $pid) ]]'
-	child=$(staged_child "$pid")
-	retry 10 eval '[[ $(readlink /proc/$child/exe) == "$sleep_bin" ]]'
+	local pid=$BG_PID child
+	wait_staged_sleep "$pid"
+	child=$STAGED_PID
 	kill -TERM "$pid"
 	bg_wait "$pid" 10
 	cat "$TEST_TMP/sandbox.err"

@@ -13,6 +13,7 @@
 
 #include "oci/config.h"
 #include "oci/errors.h"
+#include "oci/json.h"
 #include "oci/oci.h"
 #include "oci/state.h"
 #include "engine/limits/caps.h"

@@ -19,7 +19,7 @@
 #include "oci/errors.h"
 #include "oci/hooks.h"
 #include "oci/oci.h"
-#include "oci/state.h"
+#include "oci/store.h"
 #include "engine/start/forward.h"
 #include "util/fault.h"
 
@@ -140,25 +140,25 @@ int oci_connect_console(const char *path, struct nsrun_error *err)
  * the id) finds what to remove. The state has no pid yet: "being created". */
 static int record_cgroups(const struct nsrun_created *made, void *arg, struct nsrun_error *err)
 {
-	struct oci_state *st = arg;
+	struct stored_container *st = arg;
 	unsigned had = st->n_cgroups;
 	st->n_cgroups = made->n_cgroup_dirs;
-	for (unsigned i = 0; i < made->n_cgroup_dirs && i < OCI_MAX_CGROUPS; i++)
+	for (unsigned i = 0; i < made->n_cgroup_dirs && i < STORE_MAX_CGROUPS; i++)
 		(void)snprintf(st->cgroups[i], sizeof(st->cgroups[i]), "%s", made->cgroup_dirs[i]);
 	/* Nothing recorded and nothing to record: no state file yet. */
-	return had == 0 && st->n_cgroups == 0 ? 0 : oci_state_save(st, err);
+	return had == 0 && st->n_cgroups == 0 ? 0 : store_save(st, err);
 }
 
 /* createContainer and startContainer hooks run in the container's
  * namespaces: the init stage gets them, with the state they read ("pid"
  * is filled in there). *hooks and *state are the caller's to free. */
-static int hand_over_container_hooks(const struct oci_state *st, struct nsrun_container *ct,
+static int hand_over_container_hooks(const struct stored_container *st, struct nsrun_container *ct,
 				     char **hooks, char **state, struct nsrun_error *err)
 {
 	if (json_array_size(json_object_get(st->hooks, "createContainer")) == 0 &&
 	    json_array_size(json_object_get(st->hooks, "startContainer")) == 0)
 		return 0;
-	json_t *o = oci_state_json(st, OCI_CREATED);
+	json_t *o = store_state_json(st, OCI_CREATED);
 	json_object_set_new(o, "status", json_string("creating"));
 	*state = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -172,7 +172,7 @@ static int hand_over_container_hooks(const struct oci_state *st, struct nsrun_co
 
 /* Everything create sets up; on failure nothing of it stays behind. */
 static int create_container(const struct oci_globals *g, const struct create_opts *o,
-			    struct oci_state *st, struct nsrun_error *err)
+			    struct stored_container *st, struct nsrun_error *err)
 {
 	struct oci_config cfg;
 	char bundle[PATH_MAX], fifo[PATH_MAX + 16];
@@ -204,7 +204,7 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 		spec->cgroup_path = o->id; /* runc's default: the id, below ours */
 	}
 	spec->no_pivot = o->no_pivot;
-	if (oci_state_create_dir(oci_state_root(g->root), o->id, st, err) < 0)
+	if (store_create_dir(store_root(g->root), o->id, st, err) < 0)
 		goto out;
 	made_dir = true;
 	/* Copies that fit, as the (void) casts here and in record_cgroups say:
@@ -263,10 +263,10 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	/* st->cgroups: recorded by record_cgroups. */
 	st->pid = made.pid;
 	st->start_time = oci_process_start_time(made.pid);
-	if (fault_point("oci.state-save", err) < 0 || oci_state_save(st, err) < 0)
+	if (fault_point("oci.state-save", err) < 0 || store_save(st, err) < 0)
 		goto out;
 	/* prestart and createRuntime see status "creating", as runc gives it. */
-	json_t *state = oci_state_json(st, OCI_CREATED);
+	json_t *state = store_state_json(st, OCI_CREATED);
 	json_object_set_new(state, "status", json_string("creating"));
 	int hooks_rc = fault_point("oci.hooks", err);
 	if (hooks_rc == 0)
@@ -281,7 +281,7 @@ static int create_container(const struct oci_globals *g, const struct create_opt
 	if (o->pid_file) {
 		char text[24];
 		int n = snprintf(text, sizeof(text), "%d", (int)made.pid);
-		if (oci_write_atomic(o->pid_file, text, (size_t)n, err) < 0)
+		if (store_write_atomic(o->pid_file, text, (size_t)n, err) < 0)
 			goto out;
 		wrote_pid_file = true;
 	}
@@ -301,7 +301,7 @@ out:
 	if (console_fd >= 0)
 		close(console_fd);
 	if (rc < 0 && made_dir)
-		oci_state_remove(st);
+		store_remove(st);
 	oci_config_free(&cfg);
 	free(container_hooks);
 	free(container_state);
@@ -311,17 +311,17 @@ out:
 int oci_create(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct create_opts o;
-	struct oci_state st = { 0 };
+	struct stored_container st = { 0 };
 	if (parse_create_opts(argc, argv, false, &o, err) < 0)
 		return -1;
 	o.detach = true;
 	int rc = create_container(g, &o, &st, err);
-	oci_state_free(&st);
+	store_free(&st);
 	return rc < 0 ? -1 : 0;
 }
 
 /* Release a created container: one byte on its exec fifo. */
-static int release(const struct oci_state *st, struct nsrun_error *err)
+static int release(const struct stored_container *st, struct nsrun_error *err)
 {
 	char fifo[PATH_MAX + 16];
 	(void)snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir); /* dir is shorter: fits */
@@ -337,9 +337,9 @@ static int release(const struct oci_state *st, struct nsrun_error *err)
 	return 0;
 }
 
-static int run_poststart(const struct oci_state *st, struct nsrun_error *err)
+static int run_poststart(const struct stored_container *st, struct nsrun_error *err)
 {
-	json_t *state = oci_state_json(st, OCI_RUNNING);
+	json_t *state = store_state_json(st, OCI_RUNNING);
 	int rc = oci_hooks_run(st->hooks, "poststart", state, err);
 	json_decref(state);
 	return rc;
@@ -349,10 +349,10 @@ int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 {
 	if (argc != 2)
 		return nsrun_fail(err, 0, "start: expected exactly one container id");
-	struct oci_state st;
-	if (oci_state_load(oci_state_root(g->root), argv[1], &st, err) < 0)
+	struct stored_container st;
+	if (store_load(store_root(g->root), argv[1], &st, err) < 0)
 		return -1;
-	enum oci_status s = oci_state_status(&st);
+	enum oci_status s = store_status(&st);
 	int rc = 0;
 	if (s != OCI_CREATED)
 		rc = nsrun_fail(err, 0, "cannot start a container that has %s",
@@ -361,14 +361,14 @@ int oci_start(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 		rc = release(&st, err);
 	if (rc == 0 && (rc = run_poststart(&st, err)) < 0)
 		kill(st.pid, SIGKILL); /* a failed poststart stops the container */
-	oci_state_free(&st);
+	store_free(&st);
 	return rc < 0 ? -1 : 0;
 }
 
 int oci_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct create_opts o;
-	struct oci_state st = { 0 };
+	struct stored_container st = { 0 };
 	if (parse_create_opts(argc, argv, true, &o, err) < 0)
 		return -1;
 	sigset_t forward, old;
@@ -394,6 +394,6 @@ int oci_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_err
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
-	oci_state_free(&st);
+	store_free(&st);
 	return status;
 }

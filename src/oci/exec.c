@@ -15,7 +15,7 @@
 #include "oci/errors.h"
 #include "oci/json.h"
 #include "oci/oci.h"
-#include "oci/state.h"
+#include "oci/store.h"
 #include "engine/limits/caps.h"
 #include "engine/ns/namespaces.h"
 
@@ -292,20 +292,20 @@ static int apply_overrides(const struct exec_opts *o, struct oci_config *cfg,
 int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct exec_opts o;
-	struct oci_state st;
+	struct stored_container st;
 	struct oci_config cfg = { 0 };
 	json_t *process = NULL;
 	char ns_paths[8][64];
-	const char *cgroups[OCI_MAX_CGROUPS];
+	const char *cgroups[STORE_MAX_CGROUPS];
 	int console_fd = -1, status = -1;
 	bool loaded = false;
 
 	if (parse_exec_opts(argc, argv, &o, err) < 0)
 		goto out_opts;
-	if (oci_state_load(oci_state_root(g->root), o.id, &st, err) < 0)
+	if (store_load(store_root(g->root), o.id, &st, err) < 0)
 		goto out_opts;
 	loaded = true;
-	enum oci_status s = oci_state_status(&st);
+	enum oci_status s = store_status(&st);
 	if (s == OCI_STOPPED) {
 		nsrun_fail(err, 0, "cannot exec in a stopped container");
 		goto out;
@@ -360,7 +360,7 @@ int oci_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		if (o.pid_file) {
 			char text[24];
 			int n = snprintf(text, sizeof(text), "%d", (int)pid);
-			if (oci_write_atomic(o.pid_file, text, (size_t)n, err) < 0)
+			if (store_write_atomic(o.pid_file, text, (size_t)n, err) < 0)
 				goto out;
 		}
 		status = 0;
@@ -376,7 +376,7 @@ out:
 	json_decref(process);
 	oci_config_free(&cfg); /* also when the load failed: frees what was made */
 	if (loaded)
-		oci_state_free(&st);
+		store_free(&st);
 out_opts:
 	free(o.env);
 	free(o.caps);

@@ -18,7 +18,7 @@
 
 #include "oci/hooks.h"
 #include "oci/oci.h"
-#include "oci/state.h"
+#include "oci/store.h"
 #include "engine/cgroup/cgroup.h"
 
 static int one_id(int argc, char **argv, struct nsrun_error *err)
@@ -41,11 +41,11 @@ static int print_json(json_t *o, struct nsrun_error *err)
 
 int oci_state_cmd(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
-	struct oci_state st;
-	if (one_id(argc, argv, err) < 0 || oci_state_load(oci_state_root(g->root), argv[1], &st, err) < 0)
+	struct stored_container st;
+	if (one_id(argc, argv, err) < 0 || store_load(store_root(g->root), argv[1], &st, err) < 0)
 		return -1;
-	int rc = print_json(oci_state_json(&st, oci_state_status(&st)), err);
-	oci_state_free(&st);
+	int rc = print_json(store_state_json(&st, store_status(&st)), err);
+	store_free(&st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -62,7 +62,7 @@ int oci_list(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		else if (strcmp(argv[i], "--format=table") != 0)
 			return nsrun_fail(err, 0, "list: unknown option '%s'", argv[i]);
 	}
-	const char *root = oci_state_root(g->root);
+	const char *root = store_root(g->root);
 	DIR *d = opendir(root);
 	json_t *all = json_array();
 	if (!quiet && !json)
@@ -70,24 +70,24 @@ int oci_list(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		       "OWNER");
 	struct dirent *e;
 	while (d && (e = readdir(d)) != NULL) {
-		struct oci_state st;
+		struct stored_container st;
 		struct nsrun_error ignored;
-		if (!oci_id_valid(e->d_name) || oci_state_load(root, e->d_name, &st, &ignored) < 0)
+		if (!store_id_valid(e->d_name) || store_load(root, e->d_name, &st, &ignored) < 0)
 			continue;
-		enum oci_status s = oci_state_status(&st);
+		enum oci_status s = store_status(&st);
 		if (quiet) {
 			printf("%s\n", st.id);
 		} else if (json) {
-			json_t *o = oci_state_json(&st, s);
+			json_t *o = store_state_json(&st, s);
 			char owner[32];
 			(void)snprintf(owner, sizeof(owner), "#%u", (unsigned)st.owner); /* a number: fits */
 			json_object_set_new(o, "owner", json_string(st.owner == 0 ? "root" : owner));
 			json_array_append_new(all, o);
 		} else {
 			printf("%-20s %-8d %-10s %-40s %-31s %s\n", st.id, s == OCI_STOPPED ? 0 : st.pid,
-			       oci_status_name(s), st.bundle, st.created, st.owner == 0 ? "root" : "");
+			       store_status_name(s), st.bundle, st.created, st.owner == 0 ? "root" : "");
 		}
-		oci_state_free(&st);
+		store_free(&st);
 	}
 	if (d)
 		closedir(d);
@@ -120,7 +120,7 @@ static int parse_signal(const char *text)
 }
 
 /* Every pid in the container's cgroup (the first hierarchy that lists). */
-static int cgroup_pids(const struct oci_state *st, pid_t *pids, int max)
+static int cgroup_pids(const struct stored_container *st, pid_t *pids, int max)
 {
 	for (unsigned i = 0; i < st->n_cgroups; i++) {
 		char path[1200];
@@ -150,7 +150,7 @@ static int cgroup_pids(const struct oci_state *st, pid_t *pids, int max)
  * recorded: a pidfd pins the process, so the start time read after opening
  * it tells whether the pid was reused in between (a zombie reads as gone).
  * 0 when sent, ESRCH when the init is gone, another errno on failure. */
-static int signal_init(const struct oci_state *st, int sig)
+static int signal_init(const struct stored_container *st, int sig)
 {
 	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 	if (fd < 0 && errno != ENOSYS)
@@ -167,7 +167,7 @@ static int signal_init(const struct oci_state *st, int sig)
 	return rc < 0 ? e : 0;
 }
 
-static void signal_all(const struct oci_state *st, int sig)
+static void signal_all(const struct stored_container *st, int sig)
 {
 	pid_t pids[4096];
 	int n = cgroup_pids(st, pids, 4096);
@@ -196,10 +196,10 @@ int oci_kill(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 	int sig = parse_signal(signame);
 	if (sig < 0)
 		return nsrun_fail(err, 0, "kill: unknown signal '%s'", signame);
-	struct oci_state st;
-	if (oci_state_load(oci_state_root(g->root), id, &st, err) < 0)
+	struct stored_container st;
+	if (store_load(store_root(g->root), id, &st, err) < 0)
 		return -1;
-	enum oci_status s = oci_state_status(&st);
+	enum oci_status s = store_status(&st);
 	int rc = 0, e;
 	if (s != OCI_STOPPED && all)
 		signal_all(&st, sig);
@@ -208,7 +208,7 @@ int oci_kill(const struct oci_globals *g, int argc, char **argv, struct nsrun_er
 		rc = nsrun_fail(err, 0, "container not running");
 	else if (e != 0)
 		rc = nsrun_fail(err, e, "kill pid %d", (int)st.pid);
-	oci_state_free(&st);
+	store_free(&st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -218,11 +218,11 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int set_frozen(const struct oci_state *st, bool frozen, struct nsrun_error *err);
+static int set_frozen(const struct stored_container *st, bool frozen, struct nsrun_error *err);
 
 /* SIGKILL everything and wait (10 s at most) until the init is gone. A
  * frozen process dies only once thawed. */
-static void kill_and_wait(const struct oci_state *st)
+static void kill_and_wait(const struct stored_container *st)
 {
 	struct nsrun_error ignored;
 	signal_all(st, SIGKILL);
@@ -248,40 +248,40 @@ int oci_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun_
 	}
 	if (!id)
 		return nsrun_fail(err, 0, "delete: expected a container id");
-	const char *root = oci_state_root(g->root);
-	struct oci_state st;
-	if (oci_state_load(root, id, &st, err) < 0) {
+	const char *root = store_root(g->root);
+	struct stored_container st;
+	if (store_load(root, id, &st, err) < 0) {
 		/* --force: what a killed create left (no complete state) is debris,
 		 * and a container that does not exist is deleted already: success,
 		 * as runc says, so that cleaning up after a create that failed or
 		 * was killed need not tell the cases apart. A directory still there
 		 * is a create at work (or a state file that cannot be read). */
-		if (!force || !oci_id_valid(id))
+		if (!force || !store_id_valid(id))
 			return -1;
-		oci_state_remove_abandoned(root, id);
+		store_remove_abandoned(root, id);
 		if ((size_t)snprintf(st.dir, sizeof(st.dir), "%s/%s", root, id) >= sizeof(st.dir) ||
 		    (access(st.dir, F_OK) < 0 && errno == ENOENT))
 			return 0;
 		return -1;
 	}
-	enum oci_status s = oci_state_status(&st);
+	enum oci_status s = store_status(&st);
 	int rc = 0;
 	if ((s == OCI_RUNNING || s == OCI_PAUSED) && !force) {
 		rc = nsrun_fail(err, 0, "cannot delete container %s that is not stopped: %s", id,
-				oci_status_name(s));
+				store_status_name(s));
 	} else {
 		if (s != OCI_STOPPED)
 			kill_and_wait(&st);
 		cgroup_remove_dirs(st.cgroups, st.n_cgroups);
-		oci_state_remove(&st);
+		store_remove(&st);
 		/* poststop failing is a warning only, as the runtime spec says. */
-		json_t *state = oci_state_json(&st, OCI_STOPPED);
+		json_t *state = store_state_json(&st, OCI_STOPPED);
 		struct nsrun_error hook_err = { 0 };
 		if (oci_hooks_run(st.hooks, "poststop", state, &hook_err) < 0)
 			fprintf(stderr, "nsrun: warning: %s\n", hook_err.msg);
 		json_decref(state);
 	}
-	oci_state_free(&st);
+	store_free(&st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -299,11 +299,11 @@ int oci_ps(const struct oci_globals *g, int argc, char **argv, struct nsrun_erro
 	}
 	if (!id)
 		return nsrun_fail(err, 0, "ps: expected a container id");
-	struct oci_state st;
-	if (oci_state_load(oci_state_root(g->root), id, &st, err) < 0)
+	struct stored_container st;
+	if (store_load(store_root(g->root), id, &st, err) < 0)
 		return -1;
 	pid_t pids[4096];
-	int n = oci_state_status(&st) == OCI_STOPPED ? 0 : cgroup_pids(&st, pids, 4096);
+	int n = store_status(&st) == OCI_STOPPED ? 0 : cgroup_pids(&st, pids, 4096);
 	if (n < 0) {
 		pids[0] = st.pid;
 		n = 1;
@@ -322,12 +322,12 @@ int oci_ps(const struct oci_globals *g, int argc, char **argv, struct nsrun_erro
 		for (int i = 0; i < n; i++)
 			printf("%d\n", (int)pids[i]);
 	}
-	oci_state_free(&st);
+	store_free(&st);
 	return rc;
 }
 
 /* The freezer of cgroup v1, or cgroup.freeze of v2. */
-static int set_frozen(const struct oci_state *st, bool frozen, struct nsrun_error *err)
+static int set_frozen(const struct stored_container *st, bool frozen, struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < st->n_cgroups; i++) {
 		char path[1200];
@@ -357,15 +357,15 @@ static int set_frozen(const struct oci_state *st, bool frozen, struct nsrun_erro
 int oci_pause(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	bool pause = strcmp(argv[0], "pause") == 0;
-	struct oci_state st;
-	if (one_id(argc, argv, err) < 0 || oci_state_load(oci_state_root(g->root), argv[1], &st, err) < 0)
+	struct stored_container st;
+	if (one_id(argc, argv, err) < 0 || store_load(store_root(g->root), argv[1], &st, err) < 0)
 		return -1;
-	enum oci_status s = oci_state_status(&st);
+	enum oci_status s = store_status(&st);
 	int rc = -1;
 	if (s == OCI_STOPPED || s == OCI_CREATED)
 		nsrun_fail(err, 0, "container not running");
 	else
 		rc = set_frozen(&st, pause, err);
-	oci_state_free(&st);
+	store_free(&st);
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "oci/oci.h"
-#include "oci/state.h"
+#include "oci/store.h"
 
 static const struct {
 	const char *name;

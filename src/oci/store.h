@@ -1,7 +1,7 @@
-/* The OCI runtime's state directory: <root>/<id>/state.json, written
- * atomically, and the exec fifo that parks a created container. */
-#ifndef NSRUN_OCI_STATE_H
-#define NSRUN_OCI_STATE_H
+/* The OCI runtime's store of containers: <root>/<id>/state.json, written
+ * atomically, beside the exec fifo that parks a created container. */
+#ifndef NSRUN_OCI_STORE_H
+#define NSRUN_OCI_STORE_H
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -12,9 +12,10 @@
 
 #include "engine/container.h"
 
-#define OCI_MAX_CGROUPS NSRUN_MAX_CGROUP_DIRS
+#define STORE_MAX_CGROUPS NSRUN_MAX_CGROUP_DIRS
 
-struct oci_state {
+/* A container as the store records it. */
+struct stored_container {
 	char id[256];
 	char dir[3800];          /* <root>/<id>; shorter than PATH_MAX with a file name */
 	pid_t pid;
@@ -27,7 +28,7 @@ struct oci_state {
 	json_t *annotations;     /* owned; may be NULL */
 	json_t *hooks;           /* owned; config.json's hooks, may be NULL */
 	unsigned n_cgroups;
-	char cgroups[OCI_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
+	char cgroups[STORE_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned long namespaces; /* CLONE_NEW* the container made */
 	int lock_fd;             /* create's lock on dir, when `locked` */
 	bool locked;
@@ -37,49 +38,49 @@ enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
 
 /* The state root: --root, else /run/nsrun for root, else
  * $XDG_RUNTIME_DIR/nsrun (an empty XDG_RUNTIME_DIR counts as unset). */
-const char *oci_state_root(const char *flag);
+const char *store_root(const char *flag);
 
 /* The time now in RFC 3339 with nanoseconds, UTC ("...T10:00:00.123456789Z"). */
 void oci_rfc3339_now(char *buf, size_t size);
 
 /* Container ids: [A-Za-z0-9_+.-], not empty, not "." or "..". */
-bool oci_id_valid(const char *id);
+bool store_id_valid(const char *id);
 
 /* Create <root>/<id> (exclusively: a second create of the id fails with
  * runc's "container with given ID already exists") and hold it locked
- * until oci_state_free: while the lock is held the container is being
+ * until store_free: while the lock is held the container is being
  * created; a directory without a complete state.json and without the lock
  * was left by a create that was killed. Such debris of the same id is
  * removed first. */
-int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
+int store_create_dir(const char *root, const char *id, struct stored_container *st,
 			 struct nsrun_error *err);
 
-int oci_state_save(const struct oci_state *st, struct nsrun_error *err);
+int store_save(const struct stored_container *st, struct nsrun_error *err);
 
 /* Remove what a killed create left of <root>/<id>: its cgroups, if it
  * recorded them, and the directory. 1 when there was such debris, 0 when
  * there is none (no directory, a complete state, or a create still at work). */
-int oci_state_remove_abandoned(const char *root, const char *id);
+int store_remove_abandoned(const char *root, const char *id);
 
 /* Load, with runc's "container does not exist" when there is none. */
-int oci_state_load(const char *root, const char *id, struct oci_state *st,
+int store_load(const char *root, const char *id, struct stored_container *st,
 		   struct nsrun_error *err);
 
-void oci_state_free(struct oci_state *st);
+void store_free(struct stored_container *st);
 
-enum oci_status oci_state_status(const struct oci_state *st);
-const char *oci_status_name(enum oci_status s);
+enum oci_status store_status(const struct stored_container *st);
+const char *store_status_name(enum oci_status s);
 
 /* The state JSON that `state` prints and hooks read. */
-json_t *oci_state_json(const struct oci_state *st, enum oci_status status);
+json_t *store_state_json(const struct stored_container *st, enum oci_status status);
 
 /* Remove the state directory and everything in it. */
-void oci_state_remove(const struct oci_state *st);
+void store_remove(const struct stored_container *st);
 
 /* /proc/PID/stat's start time, 0 if the process is gone. */
 unsigned long long oci_process_start_time(pid_t pid);
 
 /* Write a file atomically: a temporary name in the same directory, renamed. */
-int oci_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err);
+int store_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err);
 
 #endif

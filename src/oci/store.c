@@ -1,4 +1,4 @@
-/* The OCI state directory. See state.h. */
+/* The store of containers. See store.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "oci/state.h"
+#include "oci/store.h"
 #include "engine/cgroup/cgroup.h"
 #include "util/fault.h"
 
@@ -42,7 +42,7 @@ static bool in_initial_user_namespace(void)
 	return v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL;
 }
 
-const char *oci_state_root(const char *flag)
+const char *store_root(const char *flag)
 {
 	if (flag && *flag)
 		return flag;
@@ -53,7 +53,7 @@ const char *oci_state_root(const char *flag)
 	if (unprivileged && xdg && *xdg) {
 		static char buf[PATH_MAX];
 		/* Unchecked: a root cut short here is longer than a container
-		 * directory may be (struct oci_state.dir), so every create or
+		 * directory may be (struct stored_container.dir), so every create or
 		 * load of a container in it fails with ENAMETOOLONG. */
 		(void)snprintf(buf, sizeof(buf), "%s/nsrun", xdg);
 		return buf;
@@ -73,7 +73,7 @@ void oci_rfc3339_now(char *buf, size_t size)
 		       ts.tv_nsec); /* 30 characters: callers' buffers hold them */
 }
 
-bool oci_id_valid(const char *id)
+bool store_id_valid(const char *id)
 {
 	if (!id || !*id || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 200)
 		return false;
@@ -84,7 +84,7 @@ bool oci_id_valid(const char *id)
 	return true;
 }
 
-int oci_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err)
+int store_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err)
 {
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -206,7 +206,7 @@ static void remove_dir_and_files(const char *dir)
 	rmdir(dir);
 }
 
-/* A state's "cgroups" into out (those that fit, up to OCI_MAX_CGROUPS);
+/* A state's "cgroups" into out (those that fit, up to STORE_MAX_CGROUPS);
  * returns the first one that did not fit, or NULL. */
 static const char *read_cgroups(json_t *state, char (*out)[NSRUN_CGROUP_PATH_MAX], unsigned *n)
 {
@@ -215,7 +215,7 @@ static const char *read_cgroups(json_t *state, char (*out)[NSRUN_CGROUP_PATH_MAX
 	json_t *v;
 	json_array_foreach(json_object_get(state, "cgroups"), i, v) {
 		const char *dir = json_string_value(v);
-		if (*n == OCI_MAX_CGROUPS || !dir)
+		if (*n == STORE_MAX_CGROUPS || !dir)
 			continue;
 		if ((size_t)snprintf(out[*n], sizeof(out[0]), "%s", dir) < sizeof(out[0]))
 			(*n)++;
@@ -252,7 +252,7 @@ static int remove_if_abandoned(const char *dir)
 	}
 	/* The cgroups a create records before anything is in them; one that
 	 * does not fit was not recorded by nsrun: not removed. */
-	char cgroups[OCI_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
+	char cgroups[STORE_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned n = 0;
 	read_cgroups(o, cgroups, &n);
 	json_decref(o);
@@ -263,10 +263,10 @@ static int remove_if_abandoned(const char *dir)
 	return 1;
 }
 
-int oci_state_remove_abandoned(const char *root, const char *id)
+int store_remove_abandoned(const char *root, const char *id)
 {
 	char dir[PATH_MAX];
-	if (!oci_id_valid(id) || (size_t)snprintf(dir, sizeof(dir), "%s/%s", root, id) >= sizeof(dir))
+	if (!store_id_valid(id) || (size_t)snprintf(dir, sizeof(dir), "%s/%s", root, id) >= sizeof(dir))
 		return 0;
 	int root_fd = lock_dir(root, LOCK_EX);
 	if (root_fd < 0)
@@ -276,12 +276,12 @@ int oci_state_remove_abandoned(const char *root, const char *id)
 	return rc;
 }
 
-int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
+int store_create_dir(const char *root, const char *id, struct stored_container *st,
 			 struct nsrun_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
-	if (!oci_id_valid(id))
+	if (!store_id_valid(id))
 		return nsrun_fail(err, 0, "invalid container id '%s'", id ? id : "");
 	if (mkdir_p(root, 0700) < 0)
 		return nsrun_fail(err, errno, "state root %s", root);
@@ -314,13 +314,13 @@ int oci_state_create_dir(const char *root, const char *id, struct oci_state *st,
 	st->locked = true;
 	st->owner = geteuid();
 	if (fault_point("oci.state-dir", err) < 0) {
-		oci_state_remove(st);
+		store_remove(st);
 		return -1;
 	}
 	return 0;
 }
 
-int oci_state_save(const struct oci_state *st, struct nsrun_error *err)
+int store_save(const struct stored_container *st, struct nsrun_error *err)
 {
 	json_t *o = json_object();
 	json_t *cg = json_array();
@@ -346,7 +346,7 @@ int oci_state_save(const struct oci_state *st, struct nsrun_error *err)
 		return nsrun_fail(err, ENOMEM, "state.json");
 	char path[PATH_MAX];
 	(void)snprintf(path, sizeof(path), "%s/state.json", st->dir); /* dir is shorter: fits */
-	int rc = oci_write_atomic(path, text, strlen(text), err);
+	int rc = store_write_atomic(path, text, strlen(text), err);
 	free(text);
 	return rc;
 }
@@ -358,12 +358,12 @@ static void copy_string(json_t *o, const char *key, char *out, size_t size)
 	(void)snprintf(out, size, "%s", v ? v : "");
 }
 
-int oci_state_load(const char *root, const char *id, struct oci_state *st,
+int store_load(const char *root, const char *id, struct stored_container *st,
 		   struct nsrun_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
-	if (!oci_id_valid(id))
+	if (!store_id_valid(id))
 		return nsrun_fail(err, 0, "container does not exist");
 	(void)snprintf(st->id, sizeof(st->id), "%s", id); /* a valid id fits */
 	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/%s", root, id) >= sizeof(st->dir))
@@ -401,13 +401,13 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st,
 	json_decref(o);
 	/* No pid yet: a create at work, or the debris of one that was killed. */
 	if (st->pid <= 0) {
-		oci_state_free(st);
+		store_free(st);
 		return nsrun_fail(err, 0, "container does not exist");
 	}
 	return 0;
 }
 
-void oci_state_free(struct oci_state *st)
+void store_free(struct stored_container *st)
 {
 	json_decref(st->annotations);
 	json_decref(st->hooks);
@@ -443,7 +443,7 @@ unsigned long long oci_process_start_time(pid_t pid)
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
-static bool frozen(const struct oci_state *st)
+static bool frozen(const struct stored_container *st)
 {
 	char path[1200], buf[64]; /* a cgroup (1100) and a file name: fits */
 	for (unsigned i = 0; i < st->n_cgroups; i++) {
@@ -466,7 +466,7 @@ static bool frozen(const struct oci_state *st)
 	return false;
 }
 
-enum oci_status oci_state_status(const struct oci_state *st)
+enum oci_status store_status(const struct stored_container *st)
 {
 	unsigned long long now = oci_process_start_time(st->pid);
 	if (now == 0 || now != st->start_time)
@@ -478,19 +478,19 @@ enum oci_status oci_state_status(const struct oci_state *st)
 	return frozen(st) ? OCI_PAUSED : OCI_RUNNING;
 }
 
-const char *oci_status_name(enum oci_status s)
+const char *store_status_name(enum oci_status s)
 {
 	static const char *const names[] = { "created", "running", "paused", "stopped" };
 	return names[s];
 }
 
-json_t *oci_state_json(const struct oci_state *st, enum oci_status status)
+json_t *store_state_json(const struct stored_container *st, enum oci_status status)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "ociVersion", json_string(st->oci_version));
 	json_object_set_new(o, "id", json_string(st->id));
 	json_object_set_new(o, "pid", json_integer(status == OCI_STOPPED ? 0 : st->pid));
-	json_object_set_new(o, "status", json_string(oci_status_name(status)));
+	json_object_set_new(o, "status", json_string(store_status_name(status)));
 	json_object_set_new(o, "bundle", json_string(st->bundle));
 	json_object_set_new(o, "rootfs", json_string(st->rootfs));
 	json_object_set_new(o, "created", json_string(st->created));
@@ -500,7 +500,7 @@ json_t *oci_state_json(const struct oci_state *st, enum oci_status status)
 	return o;
 }
 
-void oci_state_remove(const struct oci_state *st)
+void store_remove(const struct stored_container *st)
 {
 	remove_dir_and_files(st->dir);
 }

@@ -32,6 +32,9 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
 		       struct nsrun_error *err);
 
+/* --preserve-fds: the process keeps descriptors 3 to 3 + count - 1. */
+int oci_config_keep_fds(struct oci_config *cfg, int count, struct nsrun_error *err);
+
 /* Free what a config holds; also one all zero, or one whose load failed. */
 void oci_config_free(struct oci_config *cfg);
 

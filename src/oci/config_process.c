@@ -210,3 +210,16 @@ int oci_config_process(struct oci_config *cfg, json_t *process, const char *what
 		return -1;
 	return config_refuse_unsupported(process, "process", unsupported, err);
 }
+
+int oci_config_keep_fds(struct oci_config *cfg, int count, struct nsrun_error *err)
+{
+	struct nsrun_spec *spec = &cfg->spec;
+	if (count <= 0)
+		return 0;
+	spec->keep_fds = calloc((size_t)count, sizeof(int));
+	if (!spec->keep_fds)
+		return nsrun_fail(err, errno, "--preserve-fds");
+	for (int i = 0; i < count; i++)
+		spec->keep_fds[spec->n_keep_fds++] = 3 + i;
+	return 0;
+}

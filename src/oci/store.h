@@ -34,14 +34,14 @@ struct stored_container {
 	bool locked;
 };
 
-enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
+/* The runtime spec's statuses; nsrun adds paused. A stored container is
+ * never "creating" (its state has no pid until create is done); hooks
+ * that run during create read that status. */
+enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
 
 /* The state root: --root, else /run/nsrun for root, else
  * $XDG_RUNTIME_DIR/nsrun (an empty XDG_RUNTIME_DIR counts as unset). */
 const char *store_root(const char *flag);
-
-/* The time now in RFC 3339 with nanoseconds, UTC ("...T10:00:00.123456789Z"). */
-void oci_rfc3339_now(char *buf, size_t size);
 
 /* Container ids: [A-Za-z0-9_+.-], not empty, not "." or "..". */
 bool store_id_valid(const char *id);
@@ -52,10 +52,10 @@ bool store_id_valid(const char *id);
  * created; a directory without a complete state.json and without the lock
  * was left by a create that was killed. Such debris of the same id is
  * removed first. */
-int store_create_dir(const char *root, const char *id, struct stored_container *st,
-			 struct nsrun_error *err);
+int store_create_dir(const char *root, const char *id, struct stored_container *ct,
+		     struct nsrun_error *err);
 
-int store_save(const struct stored_container *st, struct nsrun_error *err);
+int store_save(const struct stored_container *ct, struct nsrun_error *err);
 
 /* Remove what a killed create left of <root>/<id>: its cgroups, if it
  * recorded them, and the directory. 1 when there was such debris, 0 when
@@ -63,22 +63,28 @@ int store_save(const struct stored_container *st, struct nsrun_error *err);
 int store_remove_abandoned(const char *root, const char *id);
 
 /* Load, with runc's "container does not exist" when there is none. */
-int store_load(const char *root, const char *id, struct stored_container *st,
-		   struct nsrun_error *err);
+int store_load(const char *root, const char *id, struct stored_container *ct,
+	       struct nsrun_error *err);
 
-void store_free(struct stored_container *st);
+/* Release what a created or loaded container holds (also one whose load
+ * failed, or one all zero). */
+void store_free(struct stored_container *ct);
 
-enum oci_status store_status(const struct stored_container *st);
+/* A struct stored_container released with store_free out of scope. */
+#define cleanup_store __attribute__((cleanup(store_free)))
+
+enum oci_status store_status(const struct stored_container *ct);
 const char *store_status_name(enum oci_status s);
 
 /* The state JSON that `state` prints and hooks read. */
-json_t *store_state_json(const struct stored_container *st, enum oci_status status);
+json_t *store_state_json(const struct stored_container *ct, enum oci_status status);
 
-/* Remove the state directory and everything in it. */
-void store_remove(const struct stored_container *st);
+/* The path of a file (state.json, exec.fifo) in the container's directory,
+ * into a buffer of PATH_MAX bytes, which holds it. */
+void store_path(const struct stored_container *ct, const char *name, char *path);
 
-/* /proc/PID/stat's start time, 0 if the process is gone. */
-unsigned long long oci_process_start_time(pid_t pid);
+/* Remove the container's directory and everything in it. */
+void store_remove(const struct stored_container *ct);
 
 /* Write a file atomically: a temporary name in the same directory, renamed. */
 int store_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err);

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void print_each_status(const struct stored_container *st)
 {
-	for (int s = OCI_CREATED; s <= OCI_STOPPED; s++) {
+	for (int s = OCI_CREATING; s <= OCI_STOPPED; s++) {
 		json_t *o = store_state_json(st, (enum oci_status)s);
 		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		if (!text)

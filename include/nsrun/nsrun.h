@@ -155,6 +155,9 @@ struct nsrun_cgroup_limits {
 	uint64_t cpu_shares;         /* 2..262144 (cgroup v1 scale), instead of cpu_weight */
 };
 
+/* Limits with nothing set: assign it rather than zero the structure. */
+#define NSRUN_CGROUP_LIMITS_UNSET ((struct nsrun_cgroup_limits){ .swappiness = -1 })
+
 struct nsrun_seccomp; /* a parsed seccomp profile: <nsrun/seccomp.h> */
 
 /* One description of a container, filled by a front end, read by the engine. */

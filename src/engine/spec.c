@@ -14,7 +14,7 @@ void nsrun_spec_init(struct nsrun_spec *spec)
 	spec->block_fd = -1;
 	spec->json_status_fd = -1;
 	spec->umask = -1;
-	spec->cgroup.swappiness = -1;
+	spec->cgroup = NSRUN_CGROUP_LIMITS_UNSET;
 }
 
 /* Free an array of the spec and empty it. */

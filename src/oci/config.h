@@ -24,16 +24,21 @@ struct oci_config {
 	size_t n_allocated;
 };
 
-/* Read BUNDLE/config.json into cfg. */
+/* Read BUNDLE/config.json into cfg. cfg is to be freed whether this
+ * succeeds or not. */
 int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_error *err);
 
 /* Apply a process object (config.json's, or exec's process.json) to spec. */
 int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
 		       struct nsrun_error *err);
 
-/* Parse a JSON file into *out; `what` names it in errors. */
-int oci_json_load_file(const char *path, json_t **out, struct nsrun_error *err);
+/* --preserve-fds: the process keeps descriptors 3 to 3 + count - 1. */
+int oci_config_keep_fds(struct oci_config *cfg, int count, struct nsrun_error *err);
 
+/* Free what a config holds; also one all zero, or one whose load failed. */
 void oci_config_free(struct oci_config *cfg);
+
+/* A struct oci_config freed with oci_config_free out of scope. */
+#define cleanup_config __attribute__((cleanup(oci_config_free)))
 
 #endif

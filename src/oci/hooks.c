@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "oci/hooks.h"
+#include "oci/json.h"
 #include "engine/start/hookrun.h"
+#include "util/cleanup.h"
 
 static const char *const kinds[] = { "prestart", "createRuntime", "createContainer",
 				     "startContainer", "poststart", "poststop" };
@@ -20,7 +22,7 @@ int oci_hooks_check(json_t *hooks, struct nsrun_error *err)
 	json_t *list;
 	json_object_foreach(hooks, kind, list) {
 		bool known = false;
-		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 			known |= strcmp(kind, kinds[i]) == 0;
 		if (!known && json_array_size(list) > 0)
 			return nsrun_fail(err, 0, "config.json: hooks.%s: not supported by nsrun", kind);
@@ -45,10 +47,15 @@ int oci_hooks_run(json_t *hooks, const char *kind, json_t *state, struct nsrun_e
 	json_t *list = json_object_get(hooks, kind);
 	if (json_array_size(list) == 0)
 		return 0;
-	char *text = json_dumps(state, JSON_COMPACT);
+	cleanup_free char *text = json_dumps(state, JSON_COMPACT);
 	if (!text)
 		return nsrun_fail(err, ENOMEM, "hooks.%s", kind);
-	int rc = hookrun_list(list, kind, text, err);
-	free(text);
-	return rc;
+	return hookrun_list(list, kind, text, err);
+}
+
+int oci_hooks_run_stored(const struct stored_container *ct, const char *kind,
+			 enum oci_status status, struct nsrun_error *err)
+{
+	cleanup_json json_t *state = store_state_json(ct, status);
+	return oci_hooks_run(ct->hooks, kind, state, err);
 }

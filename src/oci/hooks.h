@@ -7,6 +7,8 @@
 
 #include <nsrun/error.h>
 
+#include "oci/store.h"
+
 /* Check config.json's hooks object: the kinds (prestart, createRuntime,
  * createContainer, startContainer, poststart, poststop) and the shape of
  * each entry. create runs the in-container kinds through the init stage
@@ -16,5 +18,9 @@ int oci_hooks_check(json_t *hooks, struct nsrun_error *err);
 /* Run every hook of `kind` in order, each with `state` on stdin, honouring
  * its timeout. The first failure stops and is returned. */
 int oci_hooks_run(json_t *hooks, const char *kind, json_t *state, struct nsrun_error *err);
+
+/* oci_hooks_run for a stored container's hooks, with its state as `status`. */
+int oci_hooks_run_stored(const struct stored_container *ct, const char *kind,
+			 enum oci_status status, struct nsrun_error *err);
 
 #endif

@@ -1,170 +1,149 @@
-/* The OCI front end: global flags, logging as runc does it, verb dispatch. */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
+/* The OCI front end: global flags, the verb table, dispatch. */
+#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "oci/oci.h"
-#include "oci/state.h"
+#include "util/cleanup.h"
 
+/* Every verb: its name, the function in verb_NAME.c, and its summary
+ * (the first line of its --help). A new verb is a file and a row here. */
 static const struct {
 	const char *name;
-	int (*fn)(const struct oci_globals *, int, char **, struct nsrun_error *);
+	oci_verb_fn *fn;
+	const char *summary;
 } verbs[] = {
-	{ "create", oci_create }, { "start", oci_start },     { "run", oci_run },
-	{ "state", oci_state_cmd }, { "kill", oci_kill },     { "delete", oci_delete },
-	{ "exec", oci_exec },     { "ps", oci_ps },           { "list", oci_list },
-	{ "features", oci_features }, { "spec", oci_spec },   { "pause", oci_pause },
-	{ "resume", oci_pause },
+	{ "create", verb_create, "create a container from a bundle, parked until start" },
+	{ "start", verb_start, "start a created container: its process runs" },
+	{ "run", verb_run, "create and start a container, and wait for it unless detached" },
+	{ "state", verb_state, "print the state of a container as JSON" },
+	{ "kill", verb_kill, "send a signal to a container's init, or to all its processes" },
+	{ "delete", verb_delete, "delete a stopped container, or with --force any" },
+	{ "exec", verb_exec, "run another process in a running container" },
+	{ "ps", verb_ps, "list the processes of a container" },
+	{ "list", verb_list, "list the containers of the state root" },
+	{ "features", verb_features, "print what this runtime implements, as JSON" },
+	{ "spec", verb_spec, "write a starter config.json into a bundle" },
+	{ "pause", verb_pause, "freeze every process of a running container" },
+	{ "resume", verb_resume, "thaw the processes of a paused container" },
 };
 
-/* Global flags that take a value. */
-static const char *const valued[] = { "--root", "--log", "--log-format", "--cgroup-manager",
-				      "--rootless", "--log-level", "--criu", NULL };
-static const char *const flags[] = { "--debug", "--systemd-cgroup", "--no-new-keyring", NULL };
-
-static int log_fd = -1;
-static bool log_json;
-static bool log_debug;
-
-static bool in(const char *const *list, const char *arg, size_t len)
+static int find_verb(const char *name)
 {
-	for (size_t i = 0; list[i]; i++)
-		if (strlen(list[i]) == len && strncmp(list[i], arg, len) == 0)
-			return true;
-	return false;
+	for (size_t k = 0; k < ARRAY_SIZE(verbs); k++)
+		if (strcmp(name, verbs[k].name) == 0)
+			return (int)k;
+	return -1;
 }
 
-/* The index of the verb in argv, or -1. */
-static int find_verb(int argc, char **argv)
+const char *oci_verb_summary(const char *name)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (a[0] != '-') {
-			for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
-				if (strcmp(a, verbs[k].name) == 0)
-					return i;
-			return -1;
-		}
-		const char *eq = strchr(a, '=');
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		if (in(valued, a, len)) {
-			if (!eq)
-				i++;
-		} else if (!in(flags, a, len)) {
-			return -1;
-		}
+	int k = find_verb(name);
+	return k < 0 ? NULL : verbs[k].summary;
+}
+
+enum { G_ROOT = 0x100, G_LOG, G_LOG_FORMAT, G_CGROUP_MANAGER, G_DEBUG, G_SYSTEMD_CGROUP,
+       G_IGNORED };
+
+/* runc's global flags. Those without a value take "=VALUE", ignored, as
+ * they always have; --log-level, --rootless, --criu and --no-new-keyring
+ * are accepted and have no effect. */
+static const struct option global_flags[] = {
+	{ "root", required_argument, NULL, G_ROOT },
+	{ "log", required_argument, NULL, G_LOG },
+	{ "log-format", required_argument, NULL, G_LOG_FORMAT },
+	{ "cgroup-manager", required_argument, NULL, G_CGROUP_MANAGER },
+	{ "debug", optional_argument, NULL, G_DEBUG },
+	{ "systemd-cgroup", optional_argument, NULL, G_SYSTEMD_CGROUP },
+	{ "log-level", required_argument, NULL, G_IGNORED },
+	{ "rootless", required_argument, NULL, G_IGNORED },
+	{ "criu", required_argument, NULL, G_IGNORED },
+	{ "no-new-keyring", optional_argument, NULL, G_IGNORED },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Whether arg is the flag `name` written out in full: getopt_long also
+ * takes an abbreviation, which is no OCI command line. */
+static bool spelled_out(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+	return strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, len) == 0 &&
+	       (arg[2 + len] == '\0' || arg[2 + len] == '=');
+}
+
+static void take_global(int c, const char *value, struct oci_globals *g)
+{
+	switch (c) {
+	case G_ROOT: g->root = value; break;
+	case G_LOG: g->log_path = value; break;
+	case G_LOG_FORMAT: g->log_format = value; break;
+	case G_CGROUP_MANAGER: g->cgroup_manager = value; break;
+	case G_DEBUG: g->debug = true; break;
+	case G_SYSTEMD_CGROUP: g->systemd_cgroup = true; break;
+	default: break;
 	}
-	return -1;
+}
+
+int oci_globals_parse(int argc, char **argv, struct oci_globals *g)
+{
+	*g = (struct oci_globals){ .log_format = "text", .cgroup_manager = "cgroupfs" };
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		/* "+": the first word that is no flag, the verb, ends them. No
+		 * short flags: "-x" is an error. */
+		int before = optind ? optind : 1, index = -1;
+		int c = getopt_long(argc, argv, "+:", global_flags, &index);
+		if (c == -1) {
+			/* optind moved: getopt_long skipped a "--", which is no verb. */
+			bool at_verb = optind == before && optind < argc &&
+				       find_verb(argv[optind]) >= 0;
+			return at_verb ? optind : -1;
+		}
+		if (c == '?' || c == ':' || index < 0 ||
+		    !spelled_out(argv[before], global_flags[index].name))
+			return -1;
+		take_global(c, optarg, g);
+	}
 }
 
 bool oci_wants(int argc, char **argv)
 {
-	return find_verb(argc, argv) > 0;
+	struct oci_globals g;
+	return oci_globals_parse(argc, argv, &g) > 0;
 }
 
-static void log_line(const char *level, const char *msg)
+/* The global flags' values, once parsed. */
+static int check_globals(struct oci_globals *g, struct nsrun_error *err)
 {
-	if (log_fd < 0)
-		return;
-	char *line = NULL;
-	if (log_json) {
-		char when[64];
-		oci_rfc3339_now(when, sizeof(when));
-		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", when);
-		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		json_decref(o);
-		if (text && asprintf(&line, "%s\n", text) < 0)
-			line = NULL;
-		free(text);
-	} else if (asprintf(&line, "nsrun: %s: %s\n", level, msg) < 0) {
-		line = NULL;
-	}
-	if (line) {
-		ssize_t w = write(log_fd, line, strlen(line));
-		(void)w;
-		free(line);
-	}
-}
-
-void oci_debug(const char *fmt, ...)
-{
-	if (!log_debug)
-		return;
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap); /* a debug line: cut short is fine */
-	va_end(ap);
-	log_line("debug", msg);
+	if (strcmp(g->cgroup_manager, "systemd") == 0)
+		g->systemd_cgroup = true;
+	if (g->systemd_cgroup && access("/run/systemd/system", F_OK) < 0)
+		return nsrun_fail(err, 0, "--systemd-cgroup: systemd is not running on this host "
+					  "(use --cgroup-manager cgroupfs)");
+	if (strcmp(g->cgroup_manager, "cgroupfs") != 0 && strcmp(g->cgroup_manager, "systemd") != 0 &&
+	    strcmp(g->cgroup_manager, "disabled") != 0)
+		return nsrun_fail(err, 0, "--cgroup-manager '%s': expected cgroupfs, systemd or disabled",
+				  g->cgroup_manager);
+	return 0;
 }
 
 int oci_main(int argc, char **argv)
 {
-	struct oci_globals g = { .cgroup_manager = "cgroupfs" };
+	struct oci_globals g;
 	struct nsrun_error err = { 0 };
-	const char *log_path = NULL, *log_format = "text";
-	int verb = find_verb(argc, argv);
-	for (int i = 1; i < verb; i++) {
-		/* value is read for a valued flag only, which find_verb saw with
-		 * its value; "" rather than NULL says so to the analyzer. */
-		const char *a = argv[i], *eq = strchr(a, '='), *value = "";
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		if (in(valued, a, len))
-			value = eq ? eq + 1 : argv[++i];
-		if (strncmp(a, "--root", len) == 0 && len == 6)
-			g.root = value;
-		else if (len == 5 && strncmp(a, "--log", 5) == 0)
-			log_path = value;
-		else if (len == 12 && strncmp(a, "--log-format", 12) == 0)
-			log_format = value;
-		else if (len == 16 && strncmp(a, "--cgroup-manager", 16) == 0)
-			g.cgroup_manager = value;
-		else if (len == 7 && strncmp(a, "--debug", 7) == 0)
-			g.debug = log_debug = true;
-		else if (len == 16 && strncmp(a, "--systemd-cgroup", 16) == 0)
-			g.systemd_cgroup = true;
-	}
-	if (strcmp(log_format, "json") != 0 && strcmp(log_format, "text") != 0) {
-		fprintf(stderr, "nsrun: --log-format '%s': expected text or json\n", log_format);
-		return NSRUN_EXIT_FAILURE;
-	}
-	log_json = strcmp(log_format, "json") == 0;
-	if (log_path) {
-		log_fd = open(log_path, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
-		if (log_fd < 0) {
-			fprintf(stderr, "nsrun: --log %s: %s\n", log_path, strerror(errno));
-			return NSRUN_EXIT_FAILURE;
-		}
-	}
+	int verb = oci_globals_parse(argc, argv, &g);
 	int status = -1;
-	if (strcmp(g.cgroup_manager, "systemd") == 0)
-		g.systemd_cgroup = true;
-	if (g.systemd_cgroup && access("/run/systemd/system", F_OK) < 0) {
-		nsrun_fail(&err, 0, "--systemd-cgroup: systemd is not running on this host "
-				    "(use --cgroup-manager cgroupfs)");
-	} else if (strcmp(g.cgroup_manager, "cgroupfs") != 0 &&
-		   strcmp(g.cgroup_manager, "systemd") != 0 &&
-		   strcmp(g.cgroup_manager, "disabled") != 0) {
-		nsrun_fail(&err, 0, "--cgroup-manager '%s': expected cgroupfs, systemd or disabled",
-			   g.cgroup_manager);
-	} else {
-		for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
-			if (strcmp(argv[verb], verbs[k].name) == 0)
-				status = verbs[k].fn(&g, argc - verb, argv + verb, &err);
-	}
+	if (verb < 0)
+		nsrun_fail(&err, 0, "not an OCI command line");
+	else if (oci_log_open(&g, &err) == 0 && check_globals(&g, &err) == 0)
+		status = verbs[find_verb(argv[verb])].fn(&g, argc - verb, argv + verb, &err);
 	if (status < 0) {
-		log_line("error", err.msg);
+		oci_log_error(err.msg);
 		fprintf(stderr, "nsrun: %s\n", err.msg);
 		status = err.status ? err.status : NSRUN_EXIT_FAILURE;
 	}
-	if (log_fd >= 0)
-		close(log_fd);
+	oci_log_close();
 	return status;
 }

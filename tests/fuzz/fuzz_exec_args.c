@@ -31,20 +31,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct exec_opts o;
 	struct nsrun_error err;
-	if (parse_exec_opts(argc, argv, &o, &err) == 0) {
+	if (exec_parse_options(argc, argv, &o, &err) > 0) {
 		struct oci_config cfg;
 		load_base(&cfg);
 		/* --process FILE is fuzz_process's; here the config's process stays. */
-		if (apply_overrides(&o, &cfg, &err) == 0) {
+		if (exec_apply_options(&o, &cfg, &err) == 0) {
 			check_exec_spec(&cfg.spec);
 			check_env_unique(cfg.spec.env);
 			fuzz_spec_round_trip(&cfg.spec);
 		}
 		oci_config_free(&cfg);
 	}
-	free(o.env);
-	free(o.caps);
-	free(o.gids);
+	exec_opts_free(&o);
 	free(text);
 	return 0;
 }

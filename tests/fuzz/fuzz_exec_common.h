@@ -1,19 +1,14 @@
-/* Shared by the exec targets: src/oci/exec.c compiled into the target for
- * its static functions, and the container config an exec starts from. */
+/* Shared by the exec targets: the container config an exec starts from,
+ * loaded and stripped as exec does (src/oci/exec_process.c). */
 #ifndef NSRUN_FUZZ_EXEC_COMMON_H
 #define NSRUN_FUZZ_EXEC_COMMON_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_tmp.h"
-#include "oci/exec.c"
-
-/* create.c is not linked: exec's --console-socket is never reached. */
-int oci_connect_console(const char *path, struct nsrun_error *err)
-{
-	return nsrun_fail(err, 0, "--console-socket %s: not in a fuzz target", path);
-}
+#include "oci/exec_process.h"
 
 /* A container config with every process field exec replaces or keeps. */
 static const char base_config[] =
@@ -47,7 +42,7 @@ static void load_base(struct oci_config *cfg)
 		fprintf(stderr, "fuzz: base config: %s\n", err.msg);
 		abort();
 	}
-	strip_to_process(cfg);
+	exec_strip_to_process(cfg);
 }
 
 /* What exec hands the engine. */

@@ -1,19 +1,18 @@
 /* Fuzz target: the OCI verbs' command lines: the global flags before the
- * verb (oci_wants, as main() decides between the sandbox CLI and the
- * runtime), create's and run's options, and kill's signal names. The input
- * is split at NUL bytes into argv words; the first byte picks run or
- * create. Nothing is executed: only the parsers run. */
+ * verb (oci_globals_parse, which oci_wants asks as main() decides between
+ * the sandbox CLI and the runtime), create's and run's options, and kill's
+ * signal names. The input is split at NUL bytes into argv words; the
+ * first byte picks run or create. Nothing is executed: only the parsers
+ * run. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_argv.h"
-
-/* Their parsers are static: the files are compiled into this target. */
-#include "oci/main.c"
-#include "oci/create.c"
-#include "oci/lifecycle.c"
+#include "oci/container_start.h"
+#include "oci/oci.h"
+#include "oci/procs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,28 +27,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 
-	/* The verb oci_wants finds is a real one, after flags only. */
-	int verb = find_verb(argc, argv);
-	if (verb > 0) {
-		bool known = false;
-		for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
-			known |= strcmp(argv[verb], verbs[k].name) == 0;
-		if (!known)
-			abort();
-	}
+	/* The verb the global flags lead to is a real one, after flags only,
+	 * and oci_wants says so. */
+	struct oci_globals g;
+	int verb = oci_globals_parse(argc, argv, &g);
+	if (verb > 0 && (!oci_verb_summary(argv[verb]) || !g.log_format || !g.cgroup_manager))
+		abort();
+	if (oci_wants(argc, argv) != (verb > 0))
+		abort();
 
 	struct create_opts o;
 	struct nsrun_error err;
-	if (parse_create_opts(argc, argv, is_run, &o, &err) == 0) {
+	int first = create_parse_options(argc, argv, is_run, &o, &err);
+	if (first > 0) {
 		if (!o.id || !o.bundle || o.preserve_fds < 0 || o.preserve_fds > 1000 ||
 		    (o.detach && !is_run))
 			abort();
-	} else if (strchr(err.msg, '\n')) {
+	} else if (first < 0 && strchr(err.msg, '\n')) {
 		abort(); /* errors are one line */
 	}
 
 	for (int i = 1; i < argc; i++) {
-		int sig = parse_signal(argv[i]);
+		int sig = procs_signal_number(argv[i]);
 		if (sig != -1 && (sig < 1 || sig >= NSIG))
 			abort();
 	}

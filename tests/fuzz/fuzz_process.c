@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "fuzz_exec_common.h"
+#include "oci/json.h"
 #include "fuzz_spec_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct exec_opts o = { .args = no_args };
 	load_base(&cfg);
 	if (oci_json_load_file(path, &process, &err) == 0 &&
-	    use_process_file(&cfg, process, path, &err) == 0 &&
-	    apply_overrides(&o, &cfg, &err) == 0) {
+	    exec_use_process_file(&cfg, process, path, &err) == 0 &&
+	    exec_apply_options(&o, &cfg, &err) == 0) {
 		check_exec_spec(&cfg.spec);
 		check_replaced(&cfg.spec, process);
 		fuzz_spec_round_trip(&cfg.spec);

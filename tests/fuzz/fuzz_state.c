@@ -7,14 +7,14 @@
 #include <string.h>
 
 #include "fuzz_tmp.h"
-#include "oci/state.h"
+#include "oci/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void print_each_status(const struct oci_state *st)
+static void print_each_status(const struct stored_container *st)
 {
-	for (int s = OCI_CREATED; s <= OCI_STOPPED; s++) {
-		json_t *o = oci_state_json(st, (enum oci_status)s);
+	for (int s = OCI_CREATING; s <= OCI_STOPPED; s++) {
+		json_t *o = store_state_json(st, (enum oci_status)s);
 		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		if (!text)
 			abort();
@@ -28,14 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_tmp_write("root/fuzz/state.json", data, size);
 	char root[4200];
 	snprintf(root, sizeof(root), "%s/root", fuzz_tmp_dir());
-	struct oci_state st, again;
+	struct stored_container st, again;
 	struct nsrun_error err;
 	/* Callers free the state only when it loaded. */
-	if (oci_state_load(root, "fuzz", &st, &err) < 0)
+	if (store_load(root, "fuzz", &st, &err) < 0)
 		return 0;
 	print_each_status(&st);
 	/* What nsrun saves it loads back unchanged. */
-	if (oci_state_save(&st, &err) < 0 || oci_state_load(root, "fuzz", &again, &err) < 0)
+	if (store_save(&st, &err) < 0 || store_load(root, "fuzz", &again, &err) < 0)
 		abort();
 	if (again.pid != st.pid || again.start_time != st.start_time || again.owner != st.owner ||
 	    again.namespaces != st.namespaces || again.n_cgroups != st.n_cgroups ||
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < st.n_cgroups; i++)
 		if (strcmp(again.cgroups[i], st.cgroups[i]) != 0)
 			abort();
-	oci_state_free(&again);
-	oci_state_free(&st);
+	store_free(&again);
+	store_free(&st);
 	return 0;
 }

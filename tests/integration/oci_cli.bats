@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # features, spec (and a rootless run of spec --rootless), the console
-# socket, and the global flags (--log, --log-format, --debug,
-# --cgroup-manager).
+# socket, the global flags (--log, --log-format, --debug,
+# --cgroup-manager), and every verb's command line: --help, unknown
+# options, and the options runc's callers pass that nsrun ignores.
 
 load oci_helpers
 
@@ -211,4 +212,117 @@ start_listener() {
 	oci_wait_status "$ID" stopped
 	oci_ok --log "$TEST_TMP/log" --log-format json delete --force "$ID"
 	[ ! -e "$OCI_ROOT/$ID" ]
+}
+
+@test "the global flags that have no effect are accepted, in both forms" {
+	oci_ok --log-level debug --criu /nonexistent --rootless false --no-new-keyring list -q
+	oci_ok --log-level=warn --criu=/nonexistent --rootless=auto --no-new-keyring=true \
+		--cgroup-manager=cgroupfs list
+}
+
+@test "a sandbox command named like a verb runs after --; global flags lead to the runtime" {
+	status=0
+	"$NSRUN" -U -- run true </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
+	cat "$TEST_TMP/err"
+	# The sandbox CLI ran a command named run: not found in PATH.
+	[ "$status" -eq 127 ]
+	oci_ok list
+	[[ ${lines[0]} == ID* ]]
+}
+
+# --- every verb's command line --------------------------------------------------
+
+OCI_VERBS=(create start run state kill delete exec ps list features spec pause resume)
+
+# verb_options VERB: the options VERB takes (its --help lists each).
+verb_options() {
+	local create="--bundle --pid-file --console-socket --no-pivot --preserve-fds --keep
+		--no-new-keyring --no-subreaper --pidfd-socket"
+	case $1 in
+	create) echo "$create" ;;
+	run) echo "$create --detach" ;;
+	kill) echo --all ;;
+	delete) echo --force ;;
+	ps) echo --format ;;
+	list) echo --format --quiet ;;
+	spec) echo --bundle --rootless ;;
+	exec) echo --process --detach --tty --pid-file --console-socket --cwd --env --user \
+		--additional-gids --cap --no-new-privs --preserve-fds --process-label --apparmor \
+		--cgroup --ignore-paused ;;
+	esac
+}
+
+@test "every verb's --help and -h: status 0, a synopsis and one line per option" {
+	local verb opt
+	for verb in "${OCI_VERBS[@]}"; do
+		oci_ok "$verb" --help
+		[[ ${lines[0]} == "Usage: nsrun "*" $verb "* ]]
+		for opt in $(verb_options "$verb") --help; do
+			grep -Eq -- "^  (-[a-zA-Z], |    )$opt( |\$)" <<<"$output"
+		done
+		# Read on a terminal: no line wider than 80 columns.
+		! grep -Eq '^.{81}' <<<"$output"
+		local help=$output
+		oci_ok "$verb" -h
+		[ "$output" = "$help" ]
+	done
+}
+
+@test "--help anywhere among a verb's options wins, even over a bad option" {
+	oci_ok create --bundle "$BUNDLE" --help
+	[[ ${lines[0]} == "Usage: nsrun "*" create "* ]]
+	oci_ok kill --bogus --help
+	[[ ${lines[0]} == "Usage: nsrun "*" kill "* ]]
+	oci_ok delete no-such-id -h
+	[[ ${lines[0]} == "Usage: nsrun "*" delete "* ]]
+	# After exec's id, words are the command's: its -h is not exec's.
+	oci exec no-such-id ls -h
+	assert_error_contains "container does not exist"
+}
+
+@test "every verb refuses an unknown option with status 125, naming it" {
+	local verb
+	for verb in "${OCI_VERBS[@]}"; do
+		oci "$verb" --bogus
+		[ "$status" -eq 125 ]
+		assert_error_contains "$verb" "'--bogus'"
+		oci "$verb" --bogus=1
+		[ "$status" -eq 125 ]
+		assert_error_contains "'--bogus'"
+	done
+	oci ps -x some-id
+	[ "$status" -eq 125 ]
+	assert_error_contains "'-x'"
+	oci create --bundle
+	[ "$status" -eq 125 ]
+	assert_error_contains "'--bundle'" "needs a value"
+	oci run --no-pivot=yes some-id
+	[ "$status" -eq 125 ]
+	assert_error_contains "'--no-pivot'" "takes no value"
+}
+
+@test "the options runc's callers pass that nsrun ignores are accepted" {
+	oci_new_id
+	cfg_args sleep 30
+	oci_ok create --no-new-keyring --no-subreaper --bundle "$BUNDLE" "$ID"
+	oci_track_pid "$(oci_pid "$ID")"
+	oci_ok start "$ID"
+	oci_ok exec --cgroup some/path "$ID" true
+	oci_ok list -q
+	grep -qx "$ID" <<<"$output"
+	oci_ok list --format json
+	jq -e --arg id "$ID" 'map(select(.id == $id)) | length == 1' <<<"$output"
+	oci_ok list -f table
+	oci_ok ps -f json "$ID"
+	jq -e 'length >= 1' <<<"$output"
+	oci_ok ps --format=json "$ID"
+	jq -e 'length >= 1' <<<"$output"
+	oci_ok kill -a "$ID" KILL
+	oci_wait_status "$ID" stopped
+	oci_ok delete -f "$ID"
+	# delete --force of a container that is not there: nothing to do.
+	oci_ok delete --force "$ID"
+	# One container id, exactly.
+	oci state "$ID" "$ID"
+	assert_error_contains "exactly one container id"
 }

@@ -1,0 +1,45 @@
+/* run: create and start at once; in the foreground, forward signals to the
+ * container until it exits, then delete it. */
+#include <signal.h>
+
+#include "oci/container_start.h"
+#include "oci/hooks.h"
+#include "engine/start/forward.h"
+#include "util/cleanup.h"
+
+/* The container runs: poststart, then wait for it unless detached. */
+static int run_started(const struct oci_globals *g, const struct create_opts *o,
+		       struct stored_container *ct, struct nsrun_error *err)
+{
+	if (oci_hooks_run_stored(ct, "poststart", OCI_RUNNING, err) < 0)
+		return -1;
+	if (o->detach)
+		return 0;
+	int status = forward_until_exit(ct->pid, g->debug, err);
+	if (!o->keep) {
+		char *del[] = { "delete", "--force", ct->id, NULL };
+		struct nsrun_error ignored;
+		verb_delete(g, ARRAY_SIZE(del) - 1, del, &ignored);
+	}
+	return status;
+}
+
+int verb_run(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
+{
+	struct create_opts o;
+	int first = create_parse_options(argc, argv, true, &o, err);
+	if (first <= 0)
+		return first;
+	o.start = true;
+	cleanup_store struct stored_container ct = { 0 };
+	if (create_container(g, &o, &ct, err) < 0)
+		return -1;
+	/* Foreground: signals for the container are ours to pass on (blocked
+	 * only now: the container must not inherit the blocked set). */
+	sigset_t forward, old;
+	forward_signal_set(&forward);
+	sigprocmask(SIG_BLOCK, &forward, &old);
+	int status = run_started(g, &o, &ct, err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}

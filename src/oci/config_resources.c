@@ -1,11 +1,319 @@
-/* config.json's linux.resources -> the spec's cgroup limits. */
+/* config.json's linux.resources (and update's resources) -> the spec's
+ * cgroup limits. A default value (0, false, an empty string or list) is
+ * "unset", as Docker and kubelet send them for every container; a value of
+ * the wrong type is an error naming its field. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oci/config_parse.h"
 #include "util/cleanup.h"
+
+#define FIELD_SIZE 96
+#define DEVICE_LINE_SIZE 48
+#define HUGEPAGE_LINE_SIZE 64
+#define PRIORITY_LINE_SIZE 64
+
+/* Where the resources are: "linux.resources" in config.json, "resources"
+ * in update's input. */
+struct res_parse {
+	struct oci_config *cfg;
+	const char *prefix;
+	struct nsrun_error *err;
+};
+
+static int refuse(const struct res_parse *p, const char *path, const char *why)
+{
+	char field[2 * FIELD_SIZE];
+	int n = snprintf(field, sizeof(field), "%s.%s", p->prefix, path);
+	return config_refuse(p->err, n > 0 ? field : path, why); /* cut short still names it */
+}
+
+/* obj.key, a whole number from min to max: 1 and *out when set, 0 when
+ * absent or null, -1 (refused) when of another type or out of range. */
+static int get_int(const struct res_parse *p, json_t *obj, const char *path, const char *key,
+		   json_int_t min, json_int_t max, json_int_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!config_is_set(v))
+		return 0;
+	char name[FIELD_SIZE], why[96];
+	(void)snprintf(name, sizeof(name), "%s.%s", path, key);
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		(void)snprintf(why, sizeof(why), "expected a number from %" JSON_INTEGER_FORMAT
+			       " to %" JSON_INTEGER_FORMAT, min, max);
+		return refuse(p, name, why);
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+static int get_bool(const struct res_parse *p, json_t *obj, const char *path, const char *key,
+		    bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!config_is_set(v))
+		return 0;
+	char name[FIELD_SIZE];
+	(void)snprintf(name, sizeof(name), "%s.%s", path, key);
+	if (!json_is_boolean(v))
+		return refuse(p, name, "expected true or false");
+	*out = json_is_true(v);
+	return 1;
+}
+
+/* A string kept as long as the config; "" is unset. */
+static int get_string(const struct res_parse *p, json_t *obj, const char *path, const char *key,
+		      const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!config_is_set(v))
+		return 0;
+	char name[FIELD_SIZE];
+	(void)snprintf(name, sizeof(name), "%s.%s", path, key);
+	if (!json_is_string(v) || strchr(json_string_value(v), '\n'))
+		return refuse(p, name, "expected a string on one line");
+	*out = json_string_length(v) ? json_string_value(v) : NULL;
+	return 1;
+}
+
+/* An object, or absent. */
+static json_t *get_object(const struct res_parse *p, json_t *obj, const char *key, int *rc)
+{
+	json_t *v = json_object_get(obj, key);
+	*rc = 0;
+	if (!config_is_set(v))
+		return NULL;
+	if (!json_is_object(v)) {
+		*rc = refuse(p, key, "expected an object");
+		return NULL;
+	}
+	return v;
+}
+
+#define I64_MIN_ONE (-1)
+#define I64_MAX ((json_int_t)INT64_MAX)
+
+static int parse_memory(const struct res_parse *p, json_t *mem, struct nsrun_cgroup_limits *l)
+{
+	json_int_t v = 0, swappiness = -1;
+	bool b = false;
+	int r;
+	if ((r = get_int(p, mem, "memory", "limit", I64_MIN_ONE, I64_MAX, &v)) < 0)
+		return -1;
+	if (r)
+		l->memory = v;
+	if ((r = get_int(p, mem, "memory", "swap", I64_MIN_ONE, I64_MAX, &v)) < 0)
+		return -1;
+	if (r)
+		l->memory_swap = v;
+	if ((r = get_int(p, mem, "memory", "reservation", I64_MIN_ONE, I64_MAX, &v)) < 0)
+		return -1;
+	if (r)
+		l->memory_reservation = v;
+	/* Kernel memory limits are gone from the kernel (5.16): accepted and
+	 * not applied, as runc does. */
+	if (get_int(p, mem, "memory", "kernel", I64_MIN_ONE, I64_MAX, &v) < 0 ||
+	    get_int(p, mem, "memory", "kernelTCP", I64_MIN_ONE, I64_MAX, &v) < 0 ||
+	    get_bool(p, mem, "memory", "useHierarchy", &b) < 0 ||
+	    get_bool(p, mem, "memory", "checkBeforeUpdate", &b) < 0)
+		return -1;
+	if ((r = get_int(p, mem, "memory", "swappiness", 0, 100, &swappiness)) < 0)
+		return -1;
+	if (r)
+		l->swappiness = (int)swappiness;
+	if ((r = get_bool(p, mem, "memory", "disableOOMKiller", &b)) < 0)
+		return -1;
+	if (r)
+		l->disable_oom_killer = b;
+	return 0;
+}
+
+static int parse_cpu(const struct res_parse *p, json_t *cpu, struct nsrun_cgroup_limits *l)
+{
+	json_int_t shares = 0, quota = 0, period = 0, burst = 0, rt_runtime = 0, rt_period = 0,
+		   idle = 0;
+	if (get_int(p, cpu, "cpu", "shares", 0, I64_MAX, &shares) < 0 ||
+	    get_int(p, cpu, "cpu", "quota", I64_MIN_ONE, I64_MAX, &quota) < 0 ||
+	    get_int(p, cpu, "cpu", "period", 0, I64_MAX, &period) < 0 ||
+	    get_int(p, cpu, "cpu", "burst", 0, I64_MAX, &burst) < 0 ||
+	    get_int(p, cpu, "cpu", "realtimeRuntime", I64_MIN_ONE, I64_MAX, &rt_runtime) < 0 ||
+	    get_int(p, cpu, "cpu", "realtimePeriod", 0, I64_MAX, &rt_period) < 0 ||
+	    get_int(p, cpu, "cpu", "idle", 0, 1, &idle) < 0 ||
+	    get_string(p, cpu, "cpu", "cpus", &l->cpuset_cpus) < 0 ||
+	    get_string(p, cpu, "cpu", "mems", &l->cpuset_mems) < 0)
+		return -1;
+	if (shares)
+		l->cpu_shares = (uint64_t)shares > 262144 ? 262144 : (uint64_t)shares;
+	/* A quota needs its period; without one, the kernel's default. */
+	if (quota)
+		l->cpu_quota = quota < 0 ? UINT64_MAX : (uint64_t)quota;
+	l->cpu_period = period ? (uint64_t)period : (l->cpu_period ? l->cpu_period : 100000);
+	l->cpu_burst = (uint64_t)burst;
+	l->cpu_rt_runtime = rt_runtime;
+	l->cpu_rt_period = (uint64_t)rt_period;
+	l->cpu_idle = idle != 0;
+	return 0;
+}
+
+/* A list of {major, minor, VALUE_KEY} into "MAJ:MIN VALUE" lines; entries
+ * whose value is 0 are skipped (unset). */
+static int device_lines(const struct res_parse *p, json_t *list, const char *path,
+			const char *value_key, json_int_t max, const char **out)
+{
+	if (!config_is_set(list))
+		return 0;
+	if (!json_is_array(list))
+		return refuse(p, path, "expected an array");
+	size_t i, used = 0, size = json_array_size(list) * DEVICE_LINE_SIZE + 1;
+	char *text = config_keep(p->cfg, malloc(size), p->err);
+	if (!text)
+		return -1;
+	text[0] = '\0';
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		char name[FIELD_SIZE];
+		(void)snprintf(name, sizeof(name), "%s[%zu]", path, i);
+		json_int_t major = 0, minor = 0, value = 0;
+		if (!json_is_object(e))
+			return refuse(p, name, "expected an object");
+		if (get_int(p, e, name, "major", 0, UINT32_MAX, &major) < 0 ||
+		    get_int(p, e, name, "minor", 0, UINT32_MAX, &minor) < 0 ||
+		    get_int(p, e, name, value_key, 0, max, &value) < 0)
+			return -1;
+		if (value)
+			used += (size_t)snprintf(text + used, size - used,
+						 "%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT
+						 " %" JSON_INTEGER_FORMAT "\n", major, minor, value);
+	}
+	*out = used ? text : NULL;
+	return 0;
+}
+
+static int parse_block_io(const struct res_parse *p, json_t *bio, struct nsrun_cgroup_limits *l)
+{
+	static const struct { const char *key; size_t offset; } throttles[] = {
+		{ "throttleReadBpsDevice", offsetof(struct nsrun_cgroup_limits, io_read_bps) },
+		{ "throttleWriteBpsDevice", offsetof(struct nsrun_cgroup_limits, io_write_bps) },
+		{ "throttleReadIOPSDevice", offsetof(struct nsrun_cgroup_limits, io_read_iops) },
+		{ "throttleWriteIOPSDevice", offsetof(struct nsrun_cgroup_limits, io_write_iops) },
+	};
+	json_int_t weight = 0, leaf = 0;
+	if (get_int(p, bio, "blockIO", "weight", 0, 1000, &weight) < 0 ||
+	    get_int(p, bio, "blockIO", "leafWeight", 0, 1000, &leaf) < 0 ||
+	    device_lines(p, json_object_get(bio, "weightDevice"), "blockIO.weightDevice", "weight",
+			 1000, &l->io_weight_devices) < 0 ||
+	    device_lines(p, json_object_get(bio, "weightDevice"), "blockIO.weightDevice",
+			 "leafWeight", 1000, &l->io_leaf_weight_devices) < 0)
+		return -1;
+	l->io_weight = (uint16_t)weight;
+	l->io_leaf_weight = (uint16_t)leaf;
+	for (size_t i = 0; i < ARRAY_SIZE(throttles); i++) {
+		char path[FIELD_SIZE];
+		(void)snprintf(path, sizeof(path), "blockIO.%s", throttles[i].key);
+		const char **lines = (const char **)((char *)l + throttles[i].offset);
+		if (device_lines(p, json_object_get(bio, throttles[i].key), path, "rate", I64_MAX,
+				 lines) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* [{pageSize, limit}] into "SIZE BYTES" lines; a limit of 0 is kept (it
+ * forbids the size: kubelet sends one for every size it knows). */
+static int parse_hugepages(const struct res_parse *p, json_t *list, struct nsrun_cgroup_limits *l)
+{
+	if (!config_is_set(list))
+		return 0;
+	if (!json_is_array(list))
+		return refuse(p, "hugepageLimits", "expected an array");
+	size_t i, used = 0, size = json_array_size(list) * HUGEPAGE_LINE_SIZE + 1;
+	char *text = config_keep(p->cfg, malloc(size), p->err);
+	if (!text)
+		return -1;
+	text[0] = '\0';
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		char name[FIELD_SIZE];
+		(void)snprintf(name, sizeof(name), "hugepageLimits[%zu]", i);
+		const char *page = json_string_value(json_object_get(e, "pageSize"));
+		json_int_t limit = 0;
+		if (!page || !*page || strlen(page) > 16 || strspn(page, "0123456789KMGB") != strlen(page))
+			return refuse(p, name, "expected a pageSize such as 2MB or 1GB");
+		if (get_int(p, e, name, "limit", 0, I64_MAX, &limit) < 0)
+			return -1;
+		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n", page,
+					 limit);
+	}
+	l->hugepage_limits = used ? text : NULL;
+	return 0;
+}
+
+static int parse_network(const struct res_parse *p, json_t *net, struct nsrun_cgroup_limits *l)
+{
+	json_int_t classid = 0;
+	if (get_int(p, net, "network", "classID", 0, UINT32_MAX, &classid) < 0)
+		return -1;
+	l->net_classid = (uint32_t)classid;
+	json_t *list = json_object_get(net, "priorities");
+	if (!config_is_set(list))
+		return 0;
+	if (!json_is_array(list))
+		return refuse(p, "network.priorities", "expected an array");
+	size_t i, used = 0, size = json_array_size(list) * PRIORITY_LINE_SIZE + 1;
+	char *text = config_keep(p->cfg, malloc(size), p->err);
+	if (!text)
+		return -1;
+	text[0] = '\0';
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		char name[FIELD_SIZE];
+		(void)snprintf(name, sizeof(name), "network.priorities[%zu]", i);
+		const char *ifname = json_string_value(json_object_get(e, "name"));
+		json_int_t prio = 0;
+		if (!ifname || !*ifname || strlen(ifname) > 15 || strpbrk(ifname, " \n/"))
+			return refuse(p, name, "expected an interface name");
+		if (get_int(p, e, name, "priority", 0, UINT32_MAX, &prio) < 0)
+			return -1;
+		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n",
+					 ifname, prio);
+	}
+	l->net_priorities = used ? text : NULL;
+	return 0;
+}
+
+/* {"memory.high": "1G"} into "FILE VALUE" lines. */
+static int parse_unified(const struct res_parse *p, json_t *unified, struct nsrun_cgroup_limits *l)
+{
+	if (!config_is_set(unified))
+		return 0;
+	if (!json_is_object(unified))
+		return refuse(p, "unified", "expected an object of strings");
+	size_t size = 1;
+	const char *key;
+	json_t *v;
+	json_object_foreach(unified, key, v) {
+		if (!json_is_string(v) || strchr(json_string_value(v), '\n') || !*key ||
+		    strpbrk(key, " /\n") || strncmp(key, "cgroup.", 7) == 0) {
+			char why[160];
+			(void)snprintf(why, sizeof(why), "'%.64s': expected a controller's file and a "
+				       "value on one line", key);
+			return refuse(p, "unified", why);
+		}
+		size += strlen(key) + json_string_length(v) + 2;
+	}
+	char *text = config_keep(p->cfg, malloc(size), p->err);
+	if (!text)
+		return -1;
+	size_t used = 0;
+	text[0] = '\0';
+	json_object_foreach(unified, key, v)
+		used += (size_t)snprintf(text + used, size - used, "%s %s\n", key, json_string_value(v));
+	l->unified = used ? text : NULL;
+	return 0;
+}
 
 /* Whether a device rule has the fields of one: allow (a boolean), and
  * type a, b or c, access of r, w and m, and major and minor numbers if
@@ -22,8 +330,8 @@ static bool device_rule_valid(json_t *allow, const char *type, const char *acces
 }
 
 /* One rule as a line: "allow c 1:3 rwm". Its length, or -1. */
-static int device_rule(json_t *v, const char *field, char *out, size_t size,
-		       struct nsrun_error *err)
+static int device_rule(const struct res_parse *p, json_t *v, const char *field, char *out,
+		       size_t size)
 {
 	char major[24] = "*", minor[24] = "*";
 	json_t *allow = json_object_get(v, "allow");
@@ -31,8 +339,8 @@ static int device_rule(json_t *v, const char *field, char *out, size_t size,
 	const char *access = json_string_value(json_object_get(v, "access"));
 	json_t *maj = json_object_get(v, "major"), *min = json_object_get(v, "minor");
 	if (!device_rule_valid(allow, type, access, maj, min))
-		return config_refuse(err, field, "needs allow (a boolean), and type a, b or c, access "
-						 "of r, w and m, and major and minor numbers if given");
+		return refuse(p, field, "needs allow (a boolean), and type a, b or c, access of r, w "
+				       "and m, and major and minor numbers if given");
 	if (config_is_set(maj))
 		(void)snprintf(major, sizeof(major), "%" JSON_INTEGER_FORMAT, json_integer_value(maj));
 	if (config_is_set(min))
@@ -40,101 +348,68 @@ static int device_rule(json_t *v, const char *field, char *out, size_t size,
 	int n = snprintf(out, size, "%s %s %s:%s %s\n", json_is_true(allow) ? "allow" : "deny",
 			 type ? type : "a", major, minor, access ? access : "rwm");
 	if (n < 0 || (size_t)n >= size)
-		return config_refuse(err, field, "a number out of range");
+		return refuse(p, field, "a number out of range");
 	return n;
 }
 
-/* linux.resources.devices as the lines of nsrun_cgroup_limits.device_rules. */
-static int parse_device_rules(json_t *devices, struct oci_config *cfg, struct nsrun_error *err)
+/* devices as the lines of nsrun_cgroup_limits.device_rules. */
+static int parse_device_rules(const struct res_parse *p, json_t *devices,
+			      struct nsrun_cgroup_limits *l)
 {
+	if (!config_is_set(devices))
+		return 0;
+	if (!json_is_array(devices))
+		return refuse(p, "devices", "expected an array");
 	/* 48 a rule: "allow" and three short words, two numbers < 2^32. */
 	size_t i, used = 0, size = json_array_size(devices) * 48 + 1;
-	char *text = config_keep(cfg, malloc(size), err);
+	char *text = config_keep(p->cfg, malloc(size), p->err);
 	if (!text)
 		return -1;
 	text[0] = '\0';
 	json_t *v;
 	json_array_foreach(devices, i, v) {
 		char field[64];
-		(void)snprintf(field, sizeof(field), "linux.resources.devices[%zu]", i);
-		int n = device_rule(v, field, text + used, size - used, err);
+		(void)snprintf(field, sizeof(field), "devices[%zu]", i);
+		int n = device_rule(p, v, field, text + used, size - used);
 		if (n < 0)
 			return -1;
 		used += (size_t)n;
 	}
-	cfg->spec.cgroup.device_rules = text;
+	l->device_rules = used ? text : NULL;
 	return 0;
 }
 
-static int parse_memory(json_t *mem, struct nsrun_cgroup_limits *l, struct nsrun_error *err)
+int config_resources_into(struct oci_config *cfg, json_t *res, const char *prefix,
+			  struct nsrun_cgroup_limits *l, struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "kernel", "kernelTCP", "swappiness", NULL };
-	json_t *v;
-	if (config_is_set(v = json_object_get(mem, "limit")) && json_is_integer(v))
-		l->memory = json_integer_value(v) < 0 ? 0 : json_integer_value(v);
-	if (config_is_set(v = json_object_get(mem, "swap")) && json_is_integer(v))
-		l->memory_swap = json_integer_value(v) < 0 ? -1 : json_integer_value(v);
-	if (config_refuse_unsupported(mem, "linux.resources.memory", unsupported, err) < 0)
+	struct res_parse p = { cfg, prefix, err };
+	if (!json_is_object(res))
+		return config_refuse(err, prefix, "expected an object");
+	int rc[6];
+	json_t *mem = get_object(&p, res, "memory", &rc[0]), *cpu = get_object(&p, res, "cpu", &rc[1]);
+	json_t *pids = get_object(&p, res, "pids", &rc[2]), *bio = get_object(&p, res, "blockIO", &rc[3]);
+	json_t *net = get_object(&p, res, "network", &rc[4]);
+	json_t *rdma = json_object_get(res, "rdma");
+	json_int_t pids_limit = 0;
+	for (size_t i = 0; i < 5; i++)
+		if (rc[i] < 0)
+			return -1;
+	if ((mem && parse_memory(&p, mem, l) < 0) || (cpu && parse_cpu(&p, cpu, l) < 0) ||
+	    (pids && get_int(&p, pids, "pids", "limit", I64_MIN_ONE, I64_MAX, &pids_limit) < 0) ||
+	    (bio && parse_block_io(&p, bio, l) < 0) || (net && parse_network(&p, net, l) < 0) ||
+	    parse_hugepages(&p, json_object_get(res, "hugepageLimits"), l) < 0 ||
+	    parse_unified(&p, json_object_get(res, "unified"), l) < 0 ||
+	    parse_device_rules(&p, json_object_get(res, "devices"), l) < 0)
 		return -1;
-	/* Zero and false are the kernel's defaults: nothing to apply. */
-	if (json_integer_value(json_object_get(mem, "reservation")) > 0)
-		return config_refuse(err, "linux.resources.memory.reservation",
-				     "not supported by nsrun");
-	if (json_is_true(json_object_get(mem, "disableOOMKiller")))
-		return config_refuse(err, "linux.resources.memory.disableOOMKiller",
-				     "not supported by nsrun");
-	return 0;
-}
-
-/* A positive number in obj's key, or 0. */
-static json_int_t positive(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : 0;
-}
-
-static int parse_cpu(json_t *cpu, struct nsrun_cgroup_limits *l, struct nsrun_error *err)
-{
-	static const char *const unsupported[] = { "realtimeRuntime", "realtimePeriod", "cpus",
-						   "mems", NULL };
-	if (positive(cpu, "quota"))
-		l->cpu_quota = (uint64_t)positive(cpu, "quota");
-	l->cpu_period = positive(cpu, "period") ? (uint64_t)positive(cpu, "period") : 100000;
-	if (positive(cpu, "shares")) {
-		/* v1 shares 2..262144 to v2 weight 1..10000 */
-		uint64_t shares = (uint64_t)positive(cpu, "shares");
-		if (shares > 262144) /* the kernel's maximum; more would wrap */
-			shares = 262144;
-		l->cpu_weight = shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142;
-	}
-	if (config_refuse_unsupported(cpu, "linux.resources.cpu", unsupported, err) < 0)
-		return -1;
-	if (json_integer_value(json_object_get(cpu, "burst")) != 0)
-		return config_refuse(err, "linux.resources.cpu.burst", "not supported by nsrun");
-	if (json_integer_value(json_object_get(cpu, "idle")) != 0)
-		return config_refuse(err, "linux.resources.cpu.idle", "not supported by nsrun");
+	if (pids_limit)
+		l->pids = pids_limit;
+	/* rdma is the one resource nsrun does not apply. */
+	if (config_is_set(rdma) && !(json_is_object(rdma) && json_object_size(rdma) == 0))
+		return refuse(&p, "rdma", "not supported by nsrun");
 	return 0;
 }
 
 int config_resources(struct oci_config *cfg, json_t *res, struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "hugepageLimits", "blockIO", "network", "rdma",
-						   "unified", NULL };
-	struct nsrun_cgroup_limits *l = &cfg->spec.cgroup;
-	json_t *mem = json_object_get(res, "memory"), *cpu = json_object_get(res, "cpu");
-	json_t *pids = json_object_get(res, "pids"), *v;
-	if (config_is_set(mem) && parse_memory(mem, l, err) < 0)
-		return -1;
-	if (config_is_set(pids) && config_is_set(v = json_object_get(pids, "limit")) &&
-	    json_is_integer(v))
-		l->pids = json_integer_value(v) <= 0 ? -1 : json_integer_value(v);
-	if (config_is_set(cpu) && parse_cpu(cpu, l, err) < 0)
-		return -1;
-	/* Device rules: kept for a devices cgroup where the container could
-	 * make nodes itself (cgroup.c); elsewhere a device is reachable inside
-	 * only if nsrun created it, the listed devices and the default ones. */
-	json_t *devices = json_object_get(res, "devices");
-	if (json_array_size(devices) > 0 && parse_device_rules(devices, cfg, err) < 0)
-		return -1;
-	return config_refuse_unsupported(res, "linux.resources", unsupported, err);
+	return config_resources_into(cfg, res, "linux.resources", &cfg->spec.cgroup, err);
 }

@@ -401,6 +401,49 @@ cgroup_dir_of() {
 	[[ -z $(oci_cgroup_dirs "$ID") ]]
 }
 
+@test "linux.cgroupsPath without resources: the init is in that cgroup in every mounted hierarchy" {
+	cfg_args sleep 30
+	oci_new_id
+	cfg_edit '.linux.cgroupsPath = $p | del(.linux.resources)' "$CONFIG" --arg p "/nsrun-it-$ID/c1"
+	oci_create
+	local init want got
+	init=$(oci_pid "$ID")
+	# Every hierarchy the host mounts, v1 controllers, name=systemd and v2.
+	want=$(awk -F: '{print $2}' /proc/self/cgroup | sort)
+	got=$(grep ":/nsrun-it-$ID/c1\$" "/proc/$init/cgroup" | awk -F: '{print $2}' | sort)
+	echo "# hierarchies: $(tr '\n' ' ' <<<"$want")"
+	[ "$got" = "$want" ]
+	oci_ok delete --force "$ID"
+	# The container's own cgroup goes; its parent, as with runc, is the
+	# caller's (kubelet's pod cgroup).
+	[[ -z $(find /sys/fs/cgroup -path "*/nsrun-it-$ID/c1") ]]
+	find /sys/fs/cgroup -depth -type d -name "nsrun-it-$ID" -exec rmdir {} +
+}
+
+@test "linux.resources: reservation, swappiness, shares, cpuset and throttles reach the cgroup files" {
+	[[ -d /sys/fs/cgroup/memory && -d /sys/fs/cgroup/cpuset && -d /sys/fs/cgroup/blkio ]] ||
+		skip "not a v1 or hybrid host with memory, cpuset and blkio"
+	local dev
+	dev=$(stat -L -c '%t %T' /dev/loop0 2>/dev/null || true)
+	[[ -n $dev ]] || skip "no /dev/loop0 for a throttle rule"
+	cfg_args sleep 30
+	oci_new_id
+	cfg_edit '.linux.cgroupsPath = $p | .linux.resources = {"memory": {"limit": 67108864,
+		"reservation": 33554432, "swappiness": 10}, "cpu": {"shares": 512, "cpus": "0",
+		"mems": "0"}, "blockIO": {"throttleReadBpsDevice": [{"major": 7, "minor": 0,
+		"rate": 1048576}]}}' "$CONFIG" --arg p "/nsrun-it-$ID"
+	oci_create
+	local c=/sys/fs/cgroup
+	[ "$(cat "$c/memory/nsrun-it-$ID/memory.soft_limit_in_bytes")" = 33554432 ]
+	[ "$(cat "$c/memory/nsrun-it-$ID/memory.swappiness")" = 10 ]
+	[ "$(cat "$c/cpu/nsrun-it-$ID/cpu.shares")" = 512 ]
+	[ "$(cat "$c/cpuset/nsrun-it-$ID/cpuset.cpus")" = 0 ]
+	[ "$(cat "$c/cpuset/nsrun-it-$ID/cpuset.mems")" = 0 ]
+	[ "$(cat "$c/blkio/nsrun-it-$ID/blkio.throttle.read_bps_device")" = "7:0 1048576" ]
+	oci_ok delete --force "$ID"
+	[[ -z $(oci_cgroup_dirs "nsrun-it-$ID") ]]
+}
+
 @test "a cgroup mount on a v1 or hybrid host shows each hierarchy from the container's own cgroup, read-only (with and without a cgroup namespace)" {
 	[[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]] || skip "a cgroup v2 host: the mount is cgroup2"
 	[[ -d /sys/fs/cgroup/pids ]] || skip "no v1 pids hierarchy"

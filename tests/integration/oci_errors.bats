@@ -285,21 +285,33 @@ assert_create_fails() {
 	grep -q "container does not exist" "$log"
 }
 
-@test "resources nsrun does not apply are refused by name, their defaults accepted" {
+@test "a resource of the wrong type is refused by its field's name; rdma is refused" {
 	cfg_args true
-	local field
-	for field in '.memory.reservation = 1048576' '.memory.swappiness = 10' \
-		'.memory.disableOOMKiller = true' '.memory.kernel = 1048576' \
-		'.cpu.cpus = "0"' '.cpu.mems = "0"' '.cpu.realtimeRuntime = 1000' \
-		'.cpu.burst = 1000' '.cpu.idle = 1' '.blockIO = {"weight": 100}' \
-		'.network = {"classID": 1}' '.hugepageLimits = [{"pageSize": "2MB", "limit": 0}]'; do
-		cfg_edit ".linux.resources = {} | .linux.resources$field"
-		local name=${field%% =*}
-		assert_create_fails "linux.resources${name}" "not supported by nsrun"
-	done
-	# What the kernel does anyway: accepted.
-	cfg_edit '.linux.resources = {"memory": {"reservation": 0, "disableOOMKiller": false},
-		"cpu": {"cpus": "", "idle": 0, "burst": 0}, "blockIO": {}}'
+	local edit want
+	while IFS='|' read -r edit want; do
+		cfg_edit ".linux.resources = $edit"
+		assert_create_fails "$want" "expected"
+	done <<'EOF_CASES'
+{"memory": {"limit": "12m"}}|linux.resources.memory.limit
+{"memory": []}|linux.resources.memory
+{"cpu": {"shares": "1024"}}|linux.resources.cpu.shares
+{"memory": {"swappiness": 101}}|linux.resources.memory.swappiness
+{"memory": {"disableOOMKiller": 1}}|linux.resources.memory.disableOOMKiller
+{"blockIO": {"weightDevice": [{"major": 8, "minor": 0, "weight": "a"}]}}|linux.resources.blockIO.weightDevice[0].weight
+{"hugepageLimits": [{"pageSize": "", "limit": 0}]}|linux.resources.hugepageLimits[0]
+{"unified": {"memory.high": 5}}|linux.resources.unified
+EOF_CASES
+	cfg_edit '.linux.resources = {"rdma": {"mlx4_0": {"hcaHandles": 3}}}'
+	assert_create_fails "linux.resources.rdma" "not supported by nsrun"
+}
+
+@test "the resources Docker and kubelet send for every container run (their zeros are unset)" {
+	cfg_args true
+	cfg_edit '.linux.resources = {"memory": {"disableOOMKiller": false, "reservation": 0,
+		"kernel": 0, "swappiness": null}, "cpu": {"shares": 0, "cpus": "", "mems": "",
+		"quota": 0, "idle": 0, "burst": 0}, "blockIO": {"weight": 0}, "pids": {"limit": 0},
+		"hugepageLimits": [{"pageSize": "2MB", "limit": 0}, {"pageSize": "1GB", "limit": 0}],
+		"network": {"classID": 0}}'
 	oci_new_id
 	oci_ok run --bundle "$BUNDLE" "$ID"
 }

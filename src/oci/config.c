@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oci/config_parse.h"
 #include "oci/hooks.h"
@@ -49,6 +50,21 @@ int config_refuse_unsupported(json_t *obj, const char *prefix, const char *const
 		return config_refuse(err, field, "not supported by nsrun");
 	}
 	return 0;
+}
+
+int config_selinux_label(json_t *obj, const char *key, const char *field,
+			 struct nsrun_error *err)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!config_is_set(v))
+		return 0;
+	if (!json_is_string(v))
+		return config_refuse(err, field, "expected a string");
+	/* selinuxfs is mounted where SELinux is on; elsewhere a label has no
+	 * meaning, and runc and crun ignore it too. */
+	if (json_string_length(v) == 0 || access("/sys/fs/selinux/enforce", F_OK) != 0)
+		return 0;
+	return config_refuse(err, field, "SELinux labels are not supported by nsrun");
 }
 
 int config_get_u32(json_t *obj, const char *key, const char *field, uint32_t *out, bool required,

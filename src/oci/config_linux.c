@@ -256,13 +256,14 @@ static int parse_sysctl(struct oci_config *cfg, json_t *sysctl, struct nsrun_err
 
 int config_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "mountLabel", "intelRdt", "personality",
+	static const char *const unsupported[] = { "intelRdt", "personality",
 						   "timeOffsets", "memoryPolicy", NULL };
 	struct nsrun_spec *spec = &cfg->spec;
 	json_t *v;
 	if (parse_ids(lx, spec, err) < 0 ||
 	    (config_is_set(v = json_object_get(lx, "devices")) && parse_devices(v, spec, err) < 0) ||
 	    parse_cgroup(cfg, lx, err) < 0 || parse_hidden_paths(lx, spec, err) < 0 ||
+	    config_selinux_label(lx, "mountLabel", "linux.mountLabel", err) < 0 ||
 	    parse_propagation(json_string_value(json_object_get(lx, "rootfsPropagation")), spec,
 			      err) < 0)
 		return -1;

@@ -28,6 +28,11 @@ bool config_is_set(json_t *v);
 int config_refuse_unsupported(json_t *obj, const char *prefix, const char *const *keys,
 			      struct nsrun_error *err);
 
+/* An SELinux label (linux.mountLabel, process.selinuxLabel): accepted
+ * where SELinux is off, refused naming `field` where it is on. */
+int config_selinux_label(json_t *obj, const char *key, const char *field,
+			 struct nsrun_error *err);
+
 /* obj's `key`, a number from 0 to 2^32-1, into *out: 0, 1 when absent and
  * not required, or -1 with err naming `field`. */
 int config_get_u32(json_t *obj, const char *key, const char *field, uint32_t *out, bool required,

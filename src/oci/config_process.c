@@ -188,7 +188,7 @@ static int parse_oom_score_adj(json_t *oom, struct nsrun_spec *spec, struct nsru
 int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
 		       struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "apparmorProfile", "selinuxLabel", "ioPriority",
+	static const char *const unsupported[] = { "apparmorProfile", "ioPriority",
 						   "scheduler", "execCPUAffinity", NULL };
 	struct nsrun_spec *spec = &cfg->spec;
 	(void)what;
@@ -203,7 +203,8 @@ int oci_config_process(struct oci_config *cfg, json_t *process, const char *what
 	    parse_place(process, cfg, err) < 0 ||
 	    (config_is_set(user) && parse_user(user, spec, err) < 0) ||
 	    (config_is_set(caps) && parse_caps(caps, &spec->caps, err) < 0) ||
-	    (config_is_set(rlimits) && parse_rlimits(rlimits, spec, err) < 0))
+	    (config_is_set(rlimits) && parse_rlimits(rlimits, spec, err) < 0) ||
+	    config_selinux_label(process, "selinuxLabel", "process.selinuxLabel", err) < 0)
 		return -1;
 	spec->no_new_privs = json_is_true(json_object_get(process, "noNewPrivileges"));
 	if (config_is_set(oom) && parse_oom_score_adj(oom, spec, err) < 0)

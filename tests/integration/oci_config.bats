@@ -627,3 +627,16 @@ cfg_mknod() {
 	[ "$status" -eq 125 ]
 	assert_error_contains "linux.resources.devices[1]"
 }
+
+@test "linux.mountLabel and process.selinuxLabel are accepted where SELinux is off" {
+	[[ ! -e /sys/fs/selinux/enforce ]] || skip "SELinux is on"
+	cfg_args true
+	cfg_edit '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"
+		| .process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"'
+	oci_new_id
+	oci_ok run --bundle "$BUNDLE" "$ID"
+	cfg_edit '.linux.mountLabel = 7'
+	oci_new_id
+	oci create --bundle "$BUNDLE" "$ID"
+	assert_error_contains "linux.mountLabel" "expected a string"
+}

@@ -27,6 +27,8 @@ static const struct {
 	{ "spec", verb_spec, "write a starter config.json into a bundle" },
 	{ "pause", verb_pause, "freeze every process of a running container" },
 	{ "resume", verb_resume, "thaw the processes of a paused container" },
+	{ "events", verb_events, "print a container's use as JSON, once or as it goes" },
+	{ "update", verb_update, "change the cgroup limits of a running container" },
 };
 
 static int find_verb(const char *name)

@@ -37,7 +37,8 @@ typedef int oci_verb_fn(const struct oci_globals *g, int argc, char **argv,
 
 /* The verbs, each in verb_NAME.c, each a row of main.c's table. */
 oci_verb_fn verb_create, verb_start, verb_run, verb_state, verb_kill, verb_delete, verb_exec,
-	verb_ps, verb_list, verb_features, verb_spec, verb_pause, verb_resume;
+	verb_ps, verb_list, verb_features, verb_spec, verb_pause, verb_resume, verb_update,
+	verb_events;
 
 /* A verb's one-line summary from main.c's table; NULL for no verb. */
 const char *oci_verb_summary(const char *name);

@@ -232,7 +232,7 @@ start_listener() {
 
 # --- every verb's command line --------------------------------------------------
 
-OCI_VERBS=(create start run state kill delete exec ps list features spec pause resume)
+OCI_VERBS=(create start run state kill delete exec ps list features spec pause resume update events)
 
 # verb_options VERB: the options VERB takes (its --help lists each).
 verb_options() {
@@ -246,6 +246,11 @@ verb_options() {
 	ps) echo --format ;;
 	list) echo --format --quiet ;;
 	spec) echo --bundle --rootless ;;
+	events) echo --stats --interval ;;
+	update) echo --resources --memory --memory-swap --memory-reservation --kernel-memory \
+		--kernel-memory-tcp --cpu-share --cpu-period --cpu-quota --cpu-rt-period \
+		--cpu-rt-runtime --cpu-idle --cpuset-cpus --cpuset-mems --blkio-weight --pids-limit \
+		--l3-cache-schema --mem-bw-schema ;;
 	exec) echo --process --detach --tty --pid-file --console-socket --cwd --env --user \
 		--additional-gids --cap --no-new-privs --preserve-fds --process-label --apparmor \
 		--cgroup --ignore-paused ;;

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -422,9 +423,31 @@ static int write_unified(const struct cgroup_dir *dirs, unsigned n, const char *
 	return 0;
 }
 
+/* v1 keeps memory at most memory plus swap at every write: a raise of
+ * both (update) writes memory plus swap first, or the memory write fails. */
+static int raise_memsw_first(const struct cgroup_dir *dirs, unsigned n,
+			     const struct nsrun_cgroup_limits *l, struct nsrun_error *err)
+{
+	const char *file;
+	const struct cgroup_dir *d = find_file(dirs, n, "memory.memsw.limit_in_bytes", NULL, &file);
+	char path[NSRUN_CGROUP_PATH_MAX + FILE_NAME_SIZE], now[32], value[VALUE_SIZE];
+	if (!d || l->memory_swap == 0 ||
+	    path_format(path, sizeof(path), "%s/%s", d->path, file) < 0 ||
+	    file_read(path, now, sizeof(now)) <= 0)
+		return 0;
+	unsigned long long current = strtoull(now, NULL, 10);
+	if (l->memory_swap > 0 && (unsigned long long)l->memory_swap <= current)
+		return 0;
+	if (!bytes(l->memory_swap, false, value, sizeof(value)))
+		return 0;
+	return write_value(d->path, file, value, false, NSRUN_ABOUT_MEMORY_SWAP, err);
+}
+
 int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
 			const struct nsrun_cgroup_limits *l, struct nsrun_error *err)
 {
+	if (raise_memsw_first(dirs, n, l, err) < 0)
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(limit_files); i++) {
 		const struct limit_file *f = &limit_files[i];
 		char value[VALUE_SIZE];

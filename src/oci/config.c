@@ -117,6 +117,21 @@ static int parse_top_level(struct oci_config *cfg, const char *bundle, struct ns
 	return oci_hooks_check(cfg->hooks, err);
 }
 
+/* Without a new mount namespace the container is in the caller's, or in
+ * one it joins as it is: as runc and crun do without one, its root is
+ * entered by chroot and nothing is mounted, hidden or made read-only,
+ * since each would change a namespace others use. */
+static void drop_mounts(struct oci_config *cfg)
+{
+	struct nsrun_spec *spec = &cfg->spec;
+	spec->n_fs_ops = 0;
+	cfg->n_mount_ops = 0;
+	spec->n_masked_paths = 0;
+	spec->n_readonly_paths = 0;
+	spec->root_readonly = false;
+	spec->mount_proc = false;
+}
+
 int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_error *err)
 {
 	char path[PATH_MAX];
@@ -138,7 +153,7 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 		return -1;
 	struct nsrun_spec *spec = &cfg->spec;
 	if (!(spec->new_ns & CLONE_NEWNS))
-		return config_refuse(err, "linux.namespaces", "nsrun needs a mount namespace");
+		drop_mounts(cfg);
 	if ((spec->hostname || spec->domainname) && !(spec->new_ns & CLONE_NEWUTS))
 		spec->hostname = spec->domainname = NULL; /* runc ignores them then */
 	return 0;

@@ -173,11 +173,12 @@ static int open_exec_fifo(const struct stored_container *ct, struct nsrun_error 
 	return fd;
 }
 
-/* prestart and createRuntime see status "creating", as runc gives it. */
+/* prestart sees status "created", as the runtime spec's validation
+ * suite and crun have it; createRuntime "creating", as runc gives it. */
 static int run_create_hooks(const struct stored_container *ct, struct nsrun_error *err)
 {
 	if (fault_point("oci.hooks", err) < 0 ||
-	    oci_hooks_run_stored(ct, "prestart", OCI_CREATING, err) < 0)
+	    oci_hooks_run_stored(ct, "prestart", OCI_CREATED, err) < 0)
 		return -1;
 	return oci_hooks_run_stored(ct, "createRuntime", OCI_CREATING, err);
 }

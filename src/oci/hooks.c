@@ -1,10 +1,12 @@
 /* OCI hooks. See hooks.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oci/hooks.h"
+#include "oci/oci.h"
 #include "oci/json.h"
 #include "engine/start/hookrun.h"
 #include "util/cleanup.h"
@@ -58,4 +60,25 @@ int oci_hooks_run_stored(const struct stored_container *ct, const char *kind,
 {
 	cleanup_json json_t *state = store_state_json(ct, status);
 	return oci_hooks_run(ct->hooks, kind, state, err);
+}
+
+void oci_hooks_run_warn(const struct stored_container *ct, const char *kind,
+			enum oci_status status)
+{
+	json_t *list = json_object_get(ct->hooks, kind);
+	if (json_array_size(list) == 0)
+		return;
+	cleanup_json json_t *state = store_state_json(ct, status);
+	cleanup_free char *text = state ? json_dumps(state, JSON_COMPACT) : NULL;
+	size_t i;
+	json_t *h;
+	json_array_foreach(list, i, h) {
+		struct nsrun_error e = { 0 };
+		if (!text)
+			nsrun_fail(&e, ENOMEM, "hooks.%s", kind);
+		if (!text || hookrun_one(h, kind, i, text, &e) < 0) {
+			fprintf(stderr, "nsrun: warning: %s\n", e.msg);
+			oci_log_warning(e.msg);
+		}
+	}
 }

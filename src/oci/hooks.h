@@ -23,4 +23,10 @@ int oci_hooks_run(json_t *hooks, const char *kind, json_t *state, struct nsrun_e
 int oci_hooks_run_stored(const struct stored_container *ct, const char *kind,
 			 enum oci_status status, struct nsrun_error *err);
 
+/* Run every hook of `kind` whatever happens: a failure is a warning, on
+ * stderr and in the log, and the next hook runs (poststart, poststop:
+ * the runtime spec has the lifecycle go on). */
+void oci_hooks_run_warn(const struct stored_container *ct, const char *kind,
+			enum oci_status status);
+
 #endif

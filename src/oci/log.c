@@ -82,6 +82,11 @@ void oci_log_error(const char *msg)
 	log_line("error", msg);
 }
 
+void oci_log_warning(const char *msg)
+{
+	log_line("warning", msg);
+}
+
 void oci_debug(const char *fmt, ...)
 {
 	if (!log_debug)

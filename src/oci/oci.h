@@ -47,6 +47,8 @@ const char *oci_verb_summary(const char *name);
 int oci_log_open(const struct oci_globals *g, struct nsrun_error *err);
 /* Log an error line (the message a verb failed with). */
 void oci_log_error(const char *msg);
+/* Log a warning line (a poststart or poststop hook that failed). */
+void oci_log_warning(const char *msg);
 /* Log a debug line (with --debug). */
 void oci_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oci_log_close(void);

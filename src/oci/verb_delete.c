@@ -51,10 +51,7 @@ static int remove_container(struct stored_container *ct, enum oci_status s,
 	if (cgroup_remove_dirs(ct->cgroups, ct->n_cgroups, err) < 0)
 		return -1;
 	store_remove(ct);
-	/* poststop failing is a warning only, as the runtime spec says. */
-	struct nsrun_error hook_err = { 0 };
-	if (oci_hooks_run_stored(ct, "poststop", OCI_STOPPED, &hook_err) < 0)
-		fprintf(stderr, "nsrun: warning: %s\n", hook_err.msg);
+	oci_hooks_run_warn(ct, "poststop", OCI_STOPPED);
 	return 0;
 }
 
@@ -70,7 +67,9 @@ int verb_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun
 	if (store_load(root, id, &ct, err) < 0)
 		return o.force ? delete_debris(root, id, &ct) : -1;
 	enum oci_status s = store_status(&ct);
-	if ((s == OCI_RUNNING || s == OCI_PAUSED) && !o.force)
+	/* A created container counts as not stopped, as with crun: its init
+	 * is alive. */
+	if (s != OCI_STOPPED && !o.force)
 		return nsrun_fail(err, 0, "cannot delete container %s that is not stopped: %s", id,
 				  store_status_name(s));
 	return remove_container(&ct, s, err);

@@ -11,8 +11,7 @@
 static int run_started(const struct oci_globals *g, const struct create_opts *o,
 		       struct stored_container *ct, struct nsrun_error *err)
 {
-	if (oci_hooks_run_stored(ct, "poststart", OCI_RUNNING, err) < 0)
-		return -1;
+	oci_hooks_run_warn(ct, "poststart", OCI_RUNNING);
 	if (o->detach)
 		return 0;
 	int status = forward_until_exit(ct->pid, g->debug, err);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# OCI hooks run in the runtime's namespaces: prestart and createRuntime at
-# create (status "creating"), poststart at start ("running"), poststop at
-# delete ("stopped"), each with the state JSON on stdin, in order, within its
-# timeout. A failing create hook leaves nothing behind; poststop only warns.
+# OCI hooks run in the runtime's namespaces: prestart (status "created")
+# and createRuntime ("creating") at create, poststart at start ("running",
+# once the process runs), poststop at delete ("stopped"), each with the
+# state JSON on stdin, in order, within its timeout. A failing create hook
+# leaves nothing behind; poststart and poststop only warn.
 # createContainer (at create, before pivot_root) and startContainer (at
 # start, before the command) run in the container's namespaces.
 
@@ -27,7 +28,7 @@ load oci_helpers
 	cat "$TEST_TMP/hooks.log"
 	mapfile -t got <"$TEST_TMP/hooks.log"
 	[ "${#got[@]}" -eq 4 ]
-	[ "${got[0]}" = "prestart creating $pid $ID" ]
+	[ "${got[0]}" = "prestart created $pid $ID" ]
 	[ "${got[1]}" = "createRuntime creating $pid $ID" ]
 	[ "${got[2]}" = "poststart running $pid $ID" ]
 	[ "${got[3]}" = "poststop stopped 0 $ID" ]
@@ -68,6 +69,24 @@ create_fails_on_hook() {
 	oci delete "$ID"
 	[ "$status" -eq 0 ]
 	[[ $stderr == *"warning: hooks.poststop[0]"* ]]
+}
+
+@test "hooks: a failing poststart hook warns; the next one runs and the container goes on" {
+	cfg_sh 'sleep 0.5; echo done >/tmp/done'
+	cfg_edit '.hooks.poststart = [{path: "/bin/false"},
+		{path: "/bin/sh", args: ["sh", "-c", "cat /proc/$(jq .pid)/comm > '"$TEST_TMP"'/second"]}]'
+	oci_new_id
+	oci_create
+	oci start "$ID"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"warning: hooks.poststart[0]: /bin/false failed"* ]]
+	# The second hook ran once the container's own program did.
+	[ "$(cat "$TEST_TMP/second")" = sh ]
+	oci_wait_status "$ID" stopped
+	[ "$(cat "$BUNDLE/rootfs/tmp/done")" = done ]
+	oci_new_id
+	oci_ok run --bundle "$BUNDLE" "$ID"
+	[[ $stderr == *"warning: hooks.poststart[0]"* ]]
 }
 
 @test "hooks: createContainer runs at create in the container's mount namespace, after its mounts, its path on the host" {

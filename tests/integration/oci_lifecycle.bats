@@ -124,7 +124,7 @@ RFC3339_NANO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$
 	[ "$(cat "$err")" = to-stderr ]
 }
 
-@test "delete of a created container kills the parked init and removes everything" {
+@test "delete of a created container fails, as it is not stopped; --force kills the parked init and removes everything" {
 	oci_new_id
 	cfg_sh 'echo ran >/tmp/ran; sleep 30'
 	oci_create
@@ -133,7 +133,12 @@ RFC3339_NANO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$
 	pid_id=$(proc_id "$pid")
 	[ -d "$OCI_ROOT/$ID" ]
 	[ -n "$(oci_cgroup_dirs "$ID")" ]
-	oci_ok delete "$ID"
+	# The runtime spec: delete of a container that is not stopped MUST fail
+	# and have no effect (crun's way; runc deletes it).
+	oci delete "$ID"
+	assert_error_contains "not stopped: created"
+	[ "$(oci_status "$ID")" = created ]
+	oci_ok delete --force "$ID"
 	retry 5 oci_proc_gone "$pid_id"
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 	[ ! -e "$OCI_ROOT/$ID" ]
@@ -355,4 +360,17 @@ count_above() { (($(cat "$BUNDLE/rootfs/tmp/count") > $1)); }
 	((SECONDS - t0 < 5))
 	[ ! -e "$OCI_ROOT/$ID" ]
 	[ -z "$(oci_cgroup_dirs "$ID")" ]
+}
+
+@test "a config without a mount namespace runs in the caller's, its root entered by chroot, nothing mounted" {
+	oci_new_id
+	cfg_sh 'ls /; test -e /proc/self/stat && echo proc-mounted; readlink /proc/1/ns/mnt || true'
+	cfg_edit '.linux.namespaces |= map(select(.type != "mount"))'
+	local before
+	before=$(oci_host_mounts)
+	oci_ok run --bundle "$BUNDLE" "$ID"
+	# The bundle's root, and none of config.json's mounts (proc among them).
+	[[ $output == *bin* ]]
+	[[ $output != *proc-mounted* ]]
+	[ "$(oci_host_mounts)" = "$before" ]
 }

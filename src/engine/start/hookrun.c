@@ -54,8 +54,8 @@ static int wait_hook(pid_t pid, long limit_ms, const char *kind, size_t index,
 	}
 }
 
-static int run_one(json_t *h, const char *kind, size_t index, const char *state,
-		   struct nsrun_error *err)
+int hookrun_one(json_t *h, const char *kind, size_t index, const char *state,
+		struct nsrun_error *err)
 {
 	const char *path = json_string_value(json_object_get(h, "path"));
 	json_t *timeout = json_object_get(h, "timeout");
@@ -101,7 +101,7 @@ int hookrun_list(json_t *list, const char *kind, const char *state, struct nsrun
 	size_t i;
 	json_t *h;
 	json_array_foreach(list, i, h) {
-		if (run_one(h, kind, i, state, err) < 0)
+		if (hookrun_one(h, kind, i, state, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -10,6 +10,11 @@
 
 #include <nsrun/nsrun.h>
 
+/* One hook, entry `index` of hooks.KIND: run, fed state, and waited for;
+ * its failure as "hooks.KIND[N]: PATH ...". */
+int hookrun_one(json_t *h, const char *kind, size_t index, const char *state,
+		struct nsrun_error *err);
+
 /* Every hook of an OCI hooks array in order; the first failure stops and
  * is returned, as "hooks.KIND[N]: PATH ...". */
 int hookrun_list(json_t *list, const char *kind, const char *state, struct nsrun_error *err);

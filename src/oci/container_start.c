@@ -75,7 +75,7 @@ static const struct oci_command run_command = {
 int create_parse_options(int argc, char **argv, bool is_run, struct create_opts *o,
 			 struct nsrun_error *err)
 {
-	*o = (struct create_opts){ .bundle = "." };
+	*o = (struct create_opts){ .bundle = ".", .tty_sock = -1 };
 	return oci_parse_id(is_run ? &run_command : &create_command, argc, argv, o, &o->id, err);
 }
 
@@ -122,7 +122,7 @@ static int load_bundle(const struct oci_globals *g, const struct create_opts *o,
 		return nsrun_fail(err, errno, "--bundle %s", o->bundle);
 	if (oci_config_load(bundle, cfg, err) < 0 || fault_point("oci.config", err) < 0)
 		return -1;
-	if (cfg->container.terminal && !o->console_socket)
+	if (cfg->container.terminal && !o->console_socket && o->tty_sock < 0)
 		return nsrun_fail(err, 0, "cannot allocate tty if nsrun will detach without setting "
 					  "console socket");
 	if (!cfg->container.terminal && o->console_socket)
@@ -148,6 +148,7 @@ static int describe(struct stored_container *ct, const char *bundle,
 	(void)snprintf(ct->bundle, sizeof(ct->bundle), "%s", bundle);
 	oci_rfc3339_now(ct->created, sizeof(ct->created));
 	ct->namespaces = cfg->spec.new_ns;
+	ct->terminal = cfg->container.terminal;
 	if (path_format(ct->rootfs, sizeof(ct->rootfs), "%s", cfg->rootfs) < 0)
 		return nsrun_fail(err, ENAMETOOLONG, "root.path %s", cfg->rootfs);
 	int n = snprintf(ct->oci_version, sizeof(ct->oci_version), "%s", cfg->oci_version);
@@ -203,6 +204,22 @@ static int commit(const struct create_opts *o, struct nsrun_created *made,
 	return -1;
 }
 
+/* Where the container's terminal goes: --console-socket's socket, or the
+ * one run holds it through (tty_sock); *fd -1 for none. */
+static int console_fd_for(const struct create_opts *o, const struct oci_config *cfg, int *fd,
+			  struct nsrun_error *err)
+{
+	*fd = -1;
+	if (o->console_socket) {
+		*fd = oci_connect_console(o->console_socket, err);
+		return *fd < 0 ? -1 : 0;
+	}
+	if (o->tty_sock < 0 || !cfg->container.terminal)
+		return 0;
+	*fd = fcntl(o->tty_sock, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? nsrun_fail(err, errno, "run: the terminal's socket") : 0;
+}
+
 /* With the state directory made: the container, with its descriptors
  * (closed on return, before the caller removes the directory on failure:
  * at EMFILE the removal needs one). */
@@ -217,7 +234,7 @@ static int make_container(const struct create_opts *o, const char *bundle,
 	if (describe(ct, bundle, cfg, err) < 0 ||
 	    (!o->start && (fifo_fd = open_exec_fifo(ct, err)) < 0) ||
 	    fault_point("oci.exec-fifo", err) < 0 ||
-	    (o->console_socket && (console_fd = oci_connect_console(o->console_socket, err)) < 0) ||
+	    console_fd_for(o, cfg, &console_fd, err) < 0 ||
 	    hand_over_container_hooks(ct, &cfg->container, &hooks, &hooks_state, err) < 0)
 		return -1;
 	cfg->container.exec_fifo_fd = fifo_fd;

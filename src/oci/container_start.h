@@ -22,6 +22,8 @@ struct create_opts {
 	bool start;       /* run: the container starts as create commits, with no
 	                     exec fifo to wait on */
 	const char *id;
+	int tty_sock;     /* run -t without --console-socket: where the
+	                     terminal goes, for nsrun to hold; -1: none */
 };
 
 /* Parse create's or run's command line (argv[0] is the verb) into o, as

@@ -55,7 +55,7 @@ static const struct oci_command exec_command = {
 		{ "process", 'p', "FILE", "run this process.json, not the config's process",
 		  INTO(process_file) },
 		{ "detach", 'd', NULL, "do not wait for the process to exit", INTO(detach) },
-		{ "tty", 't', NULL, "give the process a terminal (needs --console-socket)", INTO(tty) },
+		{ "tty", 't', NULL, "give the process a terminal", INTO(tty) },
 		{ "pid-file", X_PID_FILE, "FILE", "write the process's pid to FILE (with --detach)",
 		  INTO(pid_file) },
 		{ "console-socket", X_CONSOLE_SOCKET, "PATH", "send the terminal's master to this socket",

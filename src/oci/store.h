@@ -30,6 +30,7 @@ struct stored_container {
 	unsigned n_cgroups;
 	char cgroups[STORE_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned long namespaces; /* CLONE_NEW* the container made */
+	bool terminal;           /* create only (not stored): process.terminal */
 	int lock_fd;             /* create's lock on dir, when `locked` */
 	bool locked;
 };

@@ -1,12 +1,19 @@
 /* exec: another process in a container's namespaces, cgroups and security
  * context, through the same sealed init stage (its process:
  * exec_process.c). */
+#include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "oci/errors.h"
 #include "oci/exec_process.h"
 #include "oci/json.h"
 #include "oci/oci.h"
 #include "oci/procs.h"
 #include "oci/store.h"
+#include "oci/tty_proxy.h"
 #include "util/cleanup.h"
 
 static int check_status(const struct stored_container *ct, bool ignore_paused,
@@ -34,8 +41,8 @@ static int make_process(const struct exec_opts *o, const struct stored_container
 		return -1;
 	if (exec_apply_options(o, cfg, err) < 0)
 		return -1;
-	if (cfg->container.terminal && !o->console_socket)
-		return nsrun_fail(err, 0, "exec: a terminal needs --console-socket");
+	if (cfg->container.terminal && !o->console_socket && o->detach)
+		return nsrun_fail(err, 0, "exec: a detached process's terminal needs --console-socket");
 	return oci_config_keep_fds(cfg, o->preserve_fds, err);
 }
 
@@ -49,6 +56,31 @@ static int start_detached(const struct exec_opts *o, struct oci_config *cfg,
 		return -1;
 	}
 	return o->pid_file ? procs_write_pid_file(o->pid_file, pid, err) : 0;
+}
+
+/* In the foreground with a terminal and no --console-socket: nsrun holds
+ * the terminal, as runc does, copying it to and from its own stdio. */
+static int run_with_terminal(struct oci_config *cfg, struct nsrun_error *err)
+{
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return nsrun_fail(err, errno, "exec: socketpair");
+	cleanup_close int ours = pair[0];
+	cleanup_close int theirs = pair[1];
+	cfg->container.console_socket_fd = theirs;
+	pid_t pid;
+	if (container_spawn(&cfg->spec, &pid, err) < 0) {
+		oci_error_wrap(cfg, err);
+		return -1;
+	}
+	close(take_fd(&theirs));
+	cleanup_close int master = tty_receive_master(ours, err);
+	if (master < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return tty_proxy(master, pid, err);
 }
 
 /* In the foreground: its exit status. */
@@ -85,5 +117,8 @@ int verb_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 	cfg.container.cgroup_join = cgroups;
 	cfg.container.n_cgroup_join = ct.n_cgroups;
 	cfg.container.report_errors = o.detach;
-	return o.detach ? start_detached(&o, &cfg, err) : run_attached(&cfg, err);
+	if (o.detach)
+		return start_detached(&o, &cfg, err);
+	return cfg.container.terminal && console_fd < 0 ? run_with_terminal(&cfg, err)
+							 : run_attached(&cfg, err);
 }

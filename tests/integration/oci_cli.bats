@@ -331,3 +331,34 @@ verb_options() {
 	oci state "$ID" "$ID"
 	assert_error_contains "exactly one container id"
 }
+
+# --- a terminal nsrun holds (no --console-socket) ---------------------------------
+
+@test "run with terminal: true and no --console-socket: nsrun holds the pty, its status is the container's" {
+	command -v script >/dev/null || skip "no script(1)"
+	oci_new_id
+	cfg_sh 'tty; read line; echo "got $line"; exit 3'
+	cfg_edit '.process.terminal = true'
+	local st=0
+	printf 'typed\n' | timeout 20 script -qec \
+		"$NSRUN --root $OCI_ROOT run --bundle $BUNDLE $ID" /dev/null >"$TEST_TMP/out" || st=$?
+	cat -v "$TEST_TMP/out"
+	[ "$st" -eq 3 ]
+	grep -q '^/dev/pts/[0-9]' "$TEST_TMP/out"
+	grep -q 'got typed' "$TEST_TMP/out"
+	[ ! -e "$OCI_ROOT/$ID" ]
+	[ -z "$(oci_cgroup_dirs "$ID")" ]
+}
+
+@test "exec -t without --console-socket: a new pty held by nsrun, the process's status" {
+	oci_new_id
+	cfg_args sleep 30
+	oci_run_d
+	local st=0
+	printf 'typed\n' | timeout 20 "$NSRUN" --root "$OCI_ROOT" exec -t "$ID" \
+		sh -c 'tty; read line; echo "got $line"; exit 4' >"$TEST_TMP/out" || st=$?
+	cat -v "$TEST_TMP/out"
+	[ "$st" -eq 4 ]
+	grep -q '^/dev/pts/[0-9]' "$TEST_TMP/out"
+	grep -q 'got typed' "$TEST_TMP/out"
+}

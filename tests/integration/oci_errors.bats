@@ -204,10 +204,14 @@ assert_create_fails() {
 	fi
 }
 
-@test "a terminal without --console-socket is refused and nothing is left" {
+@test "create or run -d with a terminal and no --console-socket is refused, nothing left" {
 	cfg_args true
 	cfg_edit '.process.terminal = true'
 	assert_create_fails "console socket"
+	oci_new_id
+	oci run -d --bundle "$BUNDLE" "$ID"
+	assert_error_contains "console socket"
+	assert_nothing_left "$ID"
 }
 
 @test "a missing executable fails create, naming it, and leaves nothing" {

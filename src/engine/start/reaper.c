@@ -29,7 +29,7 @@ static bool reap_all(pid_t main_pid, int *main_status)
 	}
 }
 
-int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
+int reaper_run(const struct nsrun_spec *spec, void (*forked)(void), struct nsrun_error *err)
 {
 	sigset_t forward, old;
 	/* Without a PID namespace we are not PID 1: orphans come to us only as
@@ -52,8 +52,9 @@ int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err)
 		nsrun_error_print(&cerr);
 		_exit(cerr.status ? cerr.status : NSRUN_EXIT_FAILURE);
 	}
+	forked();
 	/* PID 1 is visible to the command: it keeps no descriptor of its own
-	 * (the ones passed on are the command's). */
+	 * (the ones passed on are the command's; the sync one closes here). */
 	struct nsrun_error ignored;
 	fds_close_all_but(NULL, 0, &ignored);
 	/* The group exists once either side has called setpgid. */

@@ -5,8 +5,10 @@
 
 #include <nsrun/nsrun.h>
 
-/* Fork and execute the command, then reap and forward until it ends.
- * Returns its exit status (128+N for signal N), or -1 with err filled. */
-int reaper_run(const struct nsrun_spec *spec, struct nsrun_error *err);
+/* Fork and execute the command, then reap and forward until it ends;
+ * forked() is called once the command is forked, before the reaper closes
+ * its descriptors. Returns the command's exit status (128+N for signal N),
+ * or -1 with err filled. */
+int reaper_run(const struct nsrun_spec *spec, void (*forked)(void), struct nsrun_error *err);
 
 #endif

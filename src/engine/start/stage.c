@@ -197,6 +197,13 @@ static int set_up(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error
 	return launcher_gone(sync_fd) ? 1 : 0;
 }
 
+/* The reaper forked the command: its errors go to stderr from now on, and
+ * the sync descriptor closes with the reaper's others. */
+static void stop_reporting(void)
+{
+	sync_fd_for_errors = -1;
+}
+
 /* Park if asked, then execute the command or run the reaper beside it.
  * Returns the stage's exit status, or -1 with err filled. */
 static int run_command(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *err)
@@ -213,9 +220,9 @@ static int run_command(const struct nsrun_spec *spec, int sync_fd, struct nsrun_
 		exec_command(spec, err);
 		return -1;
 	}
-	close(sync_fd);
-	sync_fd_for_errors = -1;
-	return reaper_run(spec, err);
+	/* Until the command is forked, a failure (EAGAIN at pids.max) still
+	 * goes to the launcher, which names --init. */
+	return reaper_run(spec, stop_reporting, err);
 }
 
 /* Every step after the spec is known. */

@@ -45,8 +45,9 @@ int config_mounts(struct oci_config *cfg, const char *bundle, json_t *mounts,
 int config_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *err);
 int config_resources(struct oci_config *cfg, json_t *res, struct nsrun_error *err);
 
-/* A resources object into *limits, its errors naming fields PREFIX.KEY:
- * config.json's linux.resources, and update's input. Values that are
+/* A resources object into *limits, its errors naming fields PREFIX.KEY
+ * ("config.json: linux.resources.memory.limit"): config.json's, and
+ * update's input. Values that are
  * absent or default (0, false, "") leave *limits as it is. */
 int config_resources_into(struct oci_config *cfg, json_t *res, const char *prefix,
 			  struct nsrun_cgroup_limits *limits, struct nsrun_error *err);

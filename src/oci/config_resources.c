@@ -16,8 +16,8 @@
 #define HUGEPAGE_LINE_SIZE 64
 #define PRIORITY_LINE_SIZE 64
 
-/* Where the resources are: "linux.resources" in config.json, "resources"
- * in update's input. */
+/* Where the resources are, as errors name them: "config.json:
+ * linux.resources", or update's "update: resources". */
 struct res_parse {
 	struct oci_config *cfg;
 	const char *prefix;
@@ -26,9 +26,7 @@ struct res_parse {
 
 static int refuse(const struct res_parse *p, const char *path, const char *why)
 {
-	char field[2 * FIELD_SIZE];
-	int n = snprintf(field, sizeof(field), "%s.%s", p->prefix, path);
-	return config_refuse(p->err, n > 0 ? field : path, why); /* cut short still names it */
+	return nsrun_fail(p->err, 0, "%s.%s: %s", p->prefix, path, why);
 }
 
 /* obj.key, a whole number from min to max: 1 and *out when set, 0 when
@@ -384,7 +382,7 @@ int config_resources_into(struct oci_config *cfg, json_t *res, const char *prefi
 {
 	struct res_parse p = { cfg, prefix, err };
 	if (!json_is_object(res))
-		return config_refuse(err, prefix, "expected an object");
+		return nsrun_fail(err, 0, "%s: expected an object", prefix);
 	int rc[6];
 	json_t *mem = get_object(&p, res, "memory", &rc[0]), *cpu = get_object(&p, res, "cpu", &rc[1]);
 	json_t *pids = get_object(&p, res, "pids", &rc[2]), *bio = get_object(&p, res, "blockIO", &rc[3]);
@@ -411,5 +409,6 @@ int config_resources_into(struct oci_config *cfg, json_t *res, const char *prefi
 
 int config_resources(struct oci_config *cfg, json_t *res, struct nsrun_error *err)
 {
-	return config_resources_into(cfg, res, "linux.resources", &cfg->spec.cgroup, err);
+	return config_resources_into(cfg, res, "config.json: linux.resources", &cfg->spec.cgroup,
+				     err);
 }

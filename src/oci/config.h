@@ -9,6 +9,7 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/cgroup/systemd.h"
 #include "engine/container.h"
 
 struct oci_config {
@@ -20,6 +21,9 @@ struct oci_config {
 	const char *rootfs;    /* absolute */
 	json_t *annotations;   /* borrowed from json, may be NULL */
 	json_t *hooks;         /* borrowed from json, may be NULL */
+	struct systemd_unit systemd_unit; /* --systemd-cgroup's scope; container.systemd
+	                                     points here when systemd runs */
+	char cgroup_path[NSRUN_CGROUP_PATH_MAX]; /* a scope's path, without systemd */
 	char **allocated;      /* strings made here that the spec points into */
 	size_t n_allocated;
 };

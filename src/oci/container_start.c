@@ -114,6 +114,32 @@ static int hand_over_container_hooks(const struct stored_container *ct,
 	return 0;
 }
 
+/* --systemd-cgroup: cgroupsPath is "SLICE:PREFIX:NAME", a scope that
+ * systemd makes (rootless: the user's manager). Where systemd does not run
+ * (a container, a CI machine) the same scope's path is made directly, so
+ * that an engine set up for systemd hosts works there too. */
+static int use_systemd(const struct create_opts *o, struct oci_config *cfg,
+		       struct nsrun_error *err)
+{
+	struct systemd_unit *u = &cfg->systemd_unit;
+	bool user = geteuid() != 0;
+	if (systemd_parse_path(cfg->spec.cgroup_path, o->id, user, u, err) < 0)
+		return nsrun_error_wrap(err, "linux.cgroupsPath");
+	if (systemd_available(user)) {
+		cfg->container.systemd = u;
+		oci_debug("create %s: systemd scope %s in %s", o->id, u->unit, u->slice);
+		return 0;
+	}
+	char slice[NSRUN_CGROUP_PATH_MAX];
+	if (systemd_slice_path(u->slice, slice, sizeof(slice)) < 0 ||
+	    path_format(cfg->cgroup_path, sizeof(cfg->cgroup_path), "%s/%s", slice, u->unit) < 0)
+		return nsrun_fail(err, 0, "linux.cgroupsPath: '%s' is not a slice", u->slice);
+	cfg->spec.cgroup_path = cfg->cgroup_path;
+	memset(u, 0, sizeof(*u));
+	oci_debug("create %s: systemd is not running: cgroup %s", o->id, cfg->cgroup_path);
+	return 0;
+}
+
 /* The bundle's config (bundle: its real path), as create makes it. */
 static int load_bundle(const struct oci_globals *g, const struct create_opts *o, char *bundle,
 		       struct oci_config *cfg, struct nsrun_error *err)
@@ -132,6 +158,9 @@ static int load_bundle(const struct oci_globals *g, const struct create_opts *o,
 	if (strcmp(g->cgroup_manager, "disabled") == 0) {
 		spec->cgroup_path = NULL;
 		spec->cgroup = NSRUN_CGROUP_LIMITS_UNSET;
+	} else if (g->systemd_cgroup) {
+		if (use_systemd(o, cfg, err) < 0)
+			return -1;
 	} else if (!spec->cgroup_path) {
 		spec->cgroup_path = o->id; /* runc's default: the id, below ours */
 	}
@@ -149,6 +178,8 @@ static int describe(struct stored_container *ct, const char *bundle,
 	oci_rfc3339_now(ct->created, sizeof(ct->created));
 	ct->namespaces = cfg->spec.new_ns;
 	ct->terminal = cfg->container.terminal;
+	if (cfg->container.systemd)
+		ct->systemd = *cfg->container.systemd;
 	if (path_format(ct->rootfs, sizeof(ct->rootfs), "%s", cfg->rootfs) < 0)
 		return nsrun_fail(err, ENAMETOOLONG, "root.path %s", cfg->rootfs);
 	int n = snprintf(ct->oci_version, sizeof(ct->oci_version), "%s", cfg->oci_version);

@@ -212,6 +212,17 @@ static const char *read_cgroups(json_t *state, char (*out)[NSRUN_CGROUP_PATH_MAX
 	return too_long;
 }
 
+/* A state's systemd scope into u; false when it has none. */
+static bool read_unit(json_t *state, struct systemd_unit *u)
+{
+	const char *unit = json_string_value(json_object_get(state, "systemd_unit"));
+	if (!unit || !*unit || strlen(unit) >= sizeof(u->unit))
+		return false;
+	memcpy(u->unit, unit, strlen(unit) + 1);
+	u->user = json_is_true(json_object_get(state, "systemd_user"));
+	return true;
+}
+
 /* Whether the state in dir has no pid: a create at work or killed. A
  * directory whose state.json path is too long is none of create's. */
 static bool without_pid(const char *dir, json_t **state)
@@ -243,6 +254,9 @@ static int remove_if_abandoned(const char *dir)
 	unsigned n = 0;
 	read_cgroups(state, cgroups, &n);
 	struct nsrun_error ignored;
+	struct systemd_unit unit = { 0 };
+	if (read_unit(state, &unit))
+		systemd_stop(&unit, &ignored);
 	cgroup_remove_dirs(cgroups, n, &ignored);
 	remove_dir_and_files(dir);
 	return 1;
@@ -338,6 +352,10 @@ int store_save(const struct stored_container *ct, struct nsrun_error *err)
 	json_object_set_new(o, "owner", json_integer(ct->owner));
 	json_object_set_new(o, "namespaces", json_integer((json_int_t)ct->namespaces));
 	json_object_set_new(o, "cgroups", cg);
+	if (ct->systemd.unit[0]) {
+		json_object_set_new(o, "systemd_unit", json_string(ct->systemd.unit));
+		json_object_set_new(o, "systemd_user", json_boolean(ct->systemd.user));
+	}
 	if (ct->annotations)
 		json_object_set(o, "annotations", ct->annotations);
 	if (ct->hooks)
@@ -369,6 +387,7 @@ static int read_state(json_t *o, const char *path, struct stored_container *ct,
 	copy_string(o, "rootfs", ct->rootfs, sizeof(ct->rootfs));
 	copy_string(o, "created", ct->created, sizeof(ct->created));
 	copy_string(o, "ociVersion", ct->oci_version, sizeof(ct->oci_version));
+	read_unit(o, &ct->systemd);
 	const char *too_long = read_cgroups(o, ct->cgroups, &ct->n_cgroups);
 	if (too_long)
 		return nsrun_fail(err, ENAMETOOLONG, "%s: cgroup %s", path, too_long);

@@ -10,6 +10,7 @@
 
 #include <nsrun/nsrun.h>
 
+#include "engine/cgroup/systemd.h"
 #include "engine/container.h"
 
 #define STORE_MAX_CGROUPS NSRUN_MAX_CGROUP_DIRS
@@ -30,6 +31,7 @@ struct stored_container {
 	unsigned n_cgroups;
 	char cgroups[STORE_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned long namespaces; /* CLONE_NEW* the container made */
+	struct systemd_unit systemd; /* the systemd driver's scope; unit "" if none */
 	bool terminal;           /* create only (not stored): process.terminal */
 	int lock_fd;             /* create's lock on dir, when `locked` */
 	bool locked;
@@ -58,8 +60,8 @@ int store_create_dir(const char *root, const char *id, struct stored_container *
 
 int store_save(const struct stored_container *ct, struct nsrun_error *err);
 
-/* Remove what a killed create left of <root>/<id>: its cgroups, if it
- * recorded them, and the directory. 1 when there was such debris, 0 when
+/* Remove what a killed create left of <root>/<id>: its systemd scope and
+ * cgroups, if it recorded them, and the directory. 1 when there was such debris, 0 when
  * there is none (no directory, a complete state, or a create still at work). */
 int store_remove_abandoned(const char *root, const char *id);
 

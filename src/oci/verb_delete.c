@@ -47,8 +47,10 @@ static int remove_container(struct stored_container *ct, enum oci_status s,
 {
 	if (s != OCI_STOPPED)
 		procs_kill_and_wait(ct);
-	/* A cgroup that stays keeps the state, so delete can try again. */
-	if (cgroup_remove_dirs(ct->cgroups, ct->n_cgroups, err) < 0)
+	/* A scope or cgroup that stays keeps the state, so delete can try
+	 * again. */
+	if ((ct->systemd.unit[0] && systemd_stop(&ct->systemd, err) < 0) ||
+	    cgroup_remove_dirs(ct->cgroups, ct->n_cgroups, err) < 0)
 		return -1;
 	store_remove(ct);
 	oci_hooks_run_warn(ct, "poststop", OCI_STOPPED);

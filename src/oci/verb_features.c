@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "oci/json.h"
+#include "engine/cgroup/systemd.h"
 #include "oci/verb.h"
 #include "engine/limits/caps.h"
 
@@ -54,7 +55,7 @@ static json_t *features(void)
 		"createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 		"mountOptions", oci_json_strings(mount_options), "linux", "namespaces",
 		oci_json_strings(namespaces), "capabilities", cap_names(), "cgroup", "v1", 1, "v2", 1,
-		"systemd", 0, "systemdUser", 0, "rdma", 0, "seccomp", seccomp_features(), "apparmor",
+		"systemd", systemd_available(false), "systemdUser", systemd_available(true), "rdma", 0, "seccomp", seccomp_features(), "apparmor",
 		"enabled", 0, "selinux", "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
 }
 

@@ -183,6 +183,16 @@ static json_t *wanted_resources(const struct update_opts *o, struct nsrun_error 
 	return take_ptr(res);
 }
 
+/* Whether the cgroup tree is v2 only: systemd's properties then take v2
+ * names. */
+static bool unified_host(const struct cgroup_dir *dirs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!dirs[i].v2)
+			return false;
+	return n > 0;
+}
+
 int verb_update(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct update_opts o = { 0 };
@@ -205,6 +215,10 @@ int verb_update(const struct oci_globals *g, int argc, char **argv, struct nsrun
 	struct oci_config cfg = { 0 };
 	struct nsrun_cgroup_limits limits = NSRUN_CGROUP_LIMITS_UNSET;
 	int rc = config_resources_into(&cfg, res, "update: resources", &limits, err);
+	/* A scope's properties first, so that systemd keeps them; then the
+	 * files, for what systemd cannot express (as runc does). */
+	if (rc == 0 && ct.systemd.unit[0])
+		rc = systemd_set(&ct.systemd, &limits, unified_host(dirs, n), err);
 	if (rc == 0)
 		rc = cgroup_apply_limits(dirs, n, &limits, err);
 	oci_config_free(&cfg);

@@ -188,6 +188,33 @@ TasksMax t 2" -- start "$UNIT" system.slice "$SLEEP_PID"
 	[ "$status" -eq 2 ]
 }
 
+@test "nsrun --systemd-cgroup inside: the scope systemd makes holds the container with its limits; update and delete go through systemd" {
+	sd_need_helper
+	sd_need_nsrun
+	local unit=nsrun-bats-oci.scope
+	SD_UNITS+=("$unit")
+	run sd_nsrun features
+	[ "$(jq -r .linux.cgroup.systemd <<<"$output")" = true ]
+	run sd_nsrun --systemd-cgroup run -d --bundle /opt/nsrun/bundle oci
+	echo "$output" | sed 's/^/# /'
+	[ "$status" -eq 0 ]
+	[ "$(sd_show "$unit" ActiveState)" = active ]
+	[ "$(sd_show "$unit" TasksMax)" = 50 ]
+	[ "$(sd_show "$unit" Delegate)" = yes ]
+	local pid
+	pid=$(sd_nsrun state oci | jq -r .pid)
+	[[ $(sd_run cat "/proc/$pid/cgroup") == *"/system.slice/$unit"* ]]
+	[ "$(sd_cgroup_file "$unit" pids pids.max)" = 50 ]
+	run sd_nsrun update --pids-limit 60 oci
+	[ "$status" -eq 0 ]
+	[ "$(sd_show "$unit" TasksMax)" = 60 ]
+	[ "$(sd_cgroup_file "$unit" pids pids.max)" = 60 ]
+	run sd_nsrun delete -f oci
+	[ "$status" -eq 0 ]
+	[[ $(sd_show "$unit" ActiveState) != active ]]
+	[[ -z $(sd_run sh -c "find /sys/fs/cgroup -name '$unit'") ]]
+}
+
 # Last: the file's container, halted as a system is (SIGRTMIN+3) and
 # deleted; boot.sh down fails if any of its processes, cgroups (systemd's
 # below the container's included) or mounts is left.

@@ -40,6 +40,7 @@ systemd_setup_file() {
 		# A copy, so the container binds nothing of the build tree.
 		mkdir -p "$NSRUN_IT_DIR/helper"
 		install -m 0755 "$helper" "$NSRUN_IT_DIR/helper/nsrun-systemd"
+		sd_copy_nsrun "$NSRUN_IT_DIR/helper"
 		bind="$NSRUN_IT_DIR/helper:/opt/nsrun"
 	else
 		SD_NO_HELPER="nsrun-systemd is not built ($helper): install libsystemd-dev and rebuild"
@@ -67,6 +68,36 @@ systemd_setup_file() {
 	SD_CGROUP_V2=false
 	[[ $(sd_run stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]] && SD_CGROUP_V2=true
 	export SD_CGROUP_V2
+}
+
+# nsrun itself, where the build is one static file (a sanitizer build
+# needs the host's libraries), and a busybox bundle for it, into DIR:
+# nsrun as the OCI runtime inside the booted root, with --systemd-cgroup.
+sd_copy_nsrun() {
+	local dir=$1 applet
+	export SD_NO_NSRUN="nsrun is not one static file here (a sanitizer build)"
+	file -L "$NSRUN_ORIG" 2>/dev/null | grep -q 'static' || return 0
+	install -m 0755 "$NSRUN_ORIG" "$dir/nsrun"
+	mkdir -p "$dir/bundle/rootfs"/{bin,proc,dev,sys,tmp}
+	cp /bin/busybox "$dir/bundle/rootfs/bin/busybox"
+	for applet in sh sleep cat; do ln -s busybox "$dir/bundle/rootfs/bin/$applet"; done
+	"$NSRUN_ORIG" spec --bundle "$dir/bundle"
+	jq '.process.args = ["sleep", "600"] | .process.terminal = false
+		| .linux.cgroupsPath = "system.slice:nsrun-bats:oci"
+		| .linux.resources = {"pids": {"limit": 50}, "memory": {"limit": 67108864}}' \
+		"$dir/bundle/config.json" >"$dir/bundle/config.json.new"
+	mv "$dir/bundle/config.json.new" "$dir/bundle/config.json"
+	SD_NO_NSRUN=
+}
+
+# Skip a test that needs nsrun inside the root where it cannot run there.
+sd_need_nsrun() {
+	[[ -z $SD_NO_NSRUN ]] || skip "$SD_NO_NSRUN"
+}
+
+# nsrun ARG... in the container, as an engine calls it there.
+sd_nsrun() {
+	sd_run env NSRUN_SYSTEMD_HELPER=/opt/nsrun/nsrun-systemd /opt/nsrun/nsrun --root /run/nsrun-bats "$@"
 }
 
 # Halt and delete the container, whatever the tests did; leftovers are

@@ -1,7 +1,7 @@
 /* Building the new root from the spec's filesystem steps and switching to it.
  *
- * Sources are host paths, cloned (open_tree) and attached in order; without
- * a rootfs, all before anything is mounted (clone_up_front). Destinations are
+ * Sources are host paths, cloned (open_tree) and attached in order; those
+ * a step could hide, before anything is mounted (clone_up_front). Destinations are
  * resolved inside the new root only (resolve.c). Mounts are attached with
  * move_mount() onto the resolved descriptor, never by path. An error in a
  * step is about that step (NSRUN_ABOUT_FS_OP and its index). */
@@ -291,20 +291,27 @@ static int clone_source_of(const struct nsrun_spec *spec, unsigned i, int *tree,
 }
 
 /* Without a rootfs the new root is a tmpfs on /tmp, which would hide a
- * source below /tmp: every source is cloned before it is mounted. With a
- * rootfs each is cloned when its step comes, so that the container's mount
- * table lists its mounts in the config's order, as runtimes are checked
- * for. */
-static bool clone_up_front(const struct nsrun_spec *spec)
+ * source below /tmp: every source is cloned before anything is mounted.
+ * With a rootfs, so is a source inside it (an earlier step may cover it:
+ * --tmpfs /); any other is cloned when its step comes, so that the
+ * container's mount table lists its mounts in the config's order, as
+ * runtimes are checked for. */
+static bool clone_up_front(const struct nsrun_spec *spec, unsigned i)
 {
-	return spec->rootfs == NULL;
+	const char *src = spec->fs_ops[i].src;
+	if (!spec->rootfs)
+		return true;
+	size_t len = strlen(spec->rootfs);
+	while (len > 1 && spec->rootfs[len - 1] == '/')
+		len--;
+	return src && strncmp(src, spec->rootfs, len) == 0 && (src[len] == '/' || src[len] == '\0');
 }
 
 static int clone_sources(const struct nsrun_spec *spec, int *trees, bool *is_dir,
 			 struct nsrun_error *err)
 {
-	for (unsigned i = 0; i < spec->n_fs_ops && clone_up_front(spec); i++)
-		if (clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
+	for (unsigned i = 0; i < spec->n_fs_ops; i++)
+		if (clone_up_front(spec, i) && clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
 			return -1;
 	return 0;
 }
@@ -334,7 +341,8 @@ static int apply_steps(const struct nsrun_spec *spec, int *root_fd, int *trees, 
 {
 	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
 		bool covered = false;
-		if (!clone_up_front(spec) && clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
+		if (!clone_up_front(spec, i) &&
+		    clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
 			return -1;
 		if (apply_op(*root_fd, &spec->fs_ops[i], trees[i], is_dir[i], &covered, err) < 0)
 			return nsrun_error_about(err, NSRUN_ABOUT_FS_OP, (int)i);

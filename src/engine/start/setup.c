@@ -125,13 +125,16 @@ static int set_environment(const struct nsrun_spec *spec, struct nsrun_error *er
 	return 0;
 }
 
-/* A filter that does not come with no_new_privs is installed while the
- * stage still holds CAP_SYS_ADMIN, as runc and crun do: the kernel would
- * otherwise demand no_new_privs, and setuid programs would stop working
- * in the container. The steps after it run under the filter. */
+/* In a container, a filter that does not come with no_new_privs is
+ * installed while the stage still holds CAP_SYS_ADMIN, as runc and crun
+ * do: the kernel would otherwise demand no_new_privs, and setuid programs
+ * would stop working in every container of an engine's defaults. The
+ * steps after it run under the filter. A sandbox installs it last, so that
+ * a command left without CAP_SYS_ADMIN gets no_new_privs with it. */
 static int early_seccomp(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (!spec->seccomp || spec->no_new_privs || !caps_have(CAP_SYS_ADMIN))
+	if (!spec->container || !spec->seccomp || spec->no_new_privs ||
+	    !caps_have(CAP_SYS_ADMIN))
 		return 0;
 	if (exec_prepare_descriptors_and_limits(spec, err) < 0)
 		return -1;

@@ -89,6 +89,10 @@ int cgroup_join(const int *fds, unsigned n, pid_t pid, struct nsrun_error *err);
 int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
 			const struct nsrun_cgroup_limits *limits, struct nsrun_error *err);
 
+/* The part of the spec the first limit that is set comes from
+ * (NSRUN_ABOUT_NOTHING for none): what a cgroup of its own is for. */
+enum nsrun_about cgroup_limits_about(const struct nsrun_cgroup_limits *limits);
+
 /* Whether any limit is set; the controllers the set ones need (names
  * point at static strings). */
 bool cgroup_limits_set(const struct nsrun_cgroup_limits *limits);

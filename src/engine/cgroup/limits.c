@@ -467,6 +467,18 @@ int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
 	return write_unified(dirs, n, l->unified, err);
 }
 
+enum nsrun_about cgroup_limits_about(const struct nsrun_cgroup_limits *l)
+{
+	char value[VALUE_SIZE];
+	for (size_t i = 0; i < ARRAY_SIZE(limit_files); i++)
+		if (limit_files[i].value(l, false, value, sizeof(value)) ||
+		    limit_files[i].value(l, true, value, sizeof(value)))
+			return limit_files[i].about;
+	if (l->hugepage_limits && *l->hugepage_limits)
+		return NSRUN_ABOUT_HUGEPAGES;
+	return l->unified && *l->unified ? NSRUN_ABOUT_UNIFIED : NSRUN_ABOUT_NOTHING;
+}
+
 bool cgroup_limits_set(const struct nsrun_cgroup_limits *l)
 {
 	char value[VALUE_SIZE];

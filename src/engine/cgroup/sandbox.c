@@ -383,8 +383,12 @@ static int make_dirs(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, b
 		     struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < cg->n_dirs; i++) {
-		if (make_planned_dir(cg, i, err) < 0)
+		if (make_planned_dir(cg, i, err) < 0) {
+			/* nsrun's own cgroup exists for the limits: name one. */
+			if (!cg->named)
+				nsrun_error_about(err, cgroup_limits_about(&spec->cgroup), -1);
 			goto fail;
+		}
 		if (open_v2 && cg->dirs[i].v2 &&
 		    (cg->v2_fd = open(cg->dirs[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			nsrun_fail(err, errno, "open %s", cg->dirs[i].path);

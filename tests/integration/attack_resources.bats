@@ -18,8 +18,12 @@ load attack_helpers
 		run_n $opts --memory 32m --memory-swap 32m -- "$probe" hog 512
 		echo "# nsrun $opts --memory 32m --memory-swap 32m -- probe hog 512: status $status, last: ${lines[-1]}"
 		[ "$status" -eq 137 ]
-		# It ran, and got no further than the limit.
-		[[ ${lines[-1]} =~ ^hog:\ ([0-9]+)\ MiB$ ]]
+		# nsrun says why it ended; the probe ran, and got no further than
+		# the limit.
+		[[ ${lines[-1]} == "nsrun: killed by the out-of-memory killer"* ]]
+		local last_hog
+		last_hog=$(grep '^hog: ' <<<"$output" | tail -1)
+		[[ $last_hog =~ ^hog:\ ([0-9]+)\ MiB$ ]]
 		[ "${BASH_REMATCH[1]}" -ge 8 ]
 		[ "${BASH_REMATCH[1]}" -le 32 ]
 	done

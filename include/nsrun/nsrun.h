@@ -153,6 +153,7 @@ struct nsrun_cgroup_limits {
 	const char *net_priorities;  /* "IFNAME PRIORITY" lines, net_prio (cgroup v1 only) */
 	const char *unified;         /* "FILE VALUE" lines: cgroup v2 files written as given */
 	uint64_t cpu_shares;         /* 2..262144 (cgroup v1 scale), instead of cpu_weight */
+	int64_t memory_kernel_tcp;   /* TCP buffer bytes (cgroup v1 only, where the kernel has it) */
 };
 
 /* Limits with nothing set: assign it rather than zero the structure. */

@@ -111,10 +111,13 @@ static int parse_memory(const struct res_parse *p, json_t *mem, struct nsrun_cgr
 		return -1;
 	if (r)
 		l->memory_reservation = v;
-	/* Kernel memory limits are gone from the kernel (5.16): accepted and
-	 * not applied, as runc does. */
+	if ((r = get_int(p, mem, "memory", "kernelTCP", I64_MIN_ONE, I64_MAX, &v)) < 0)
+		return -1;
+	if (r)
+		l->memory_kernel_tcp = v;
+	/* The kernel memory limit is gone from the kernel (5.16: it reads
+	 * back unlimited): accepted and not applied, as runc does. */
 	if (get_int(p, mem, "memory", "kernel", I64_MIN_ONE, I64_MAX, &v) < 0 ||
-	    get_int(p, mem, "memory", "kernelTCP", I64_MIN_ONE, I64_MAX, &v) < 0 ||
 	    get_bool(p, mem, "memory", "useHierarchy", &b) < 0 ||
 	    get_bool(p, mem, "memory", "checkBeforeUpdate", &b) < 0)
 		return -1;

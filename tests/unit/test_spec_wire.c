@@ -62,6 +62,7 @@ int main(void)
 		.io_weight_devices = "8:0 100\n", .io_read_bps = "8:0 1048576\n",
 		.hugepage_limits = "2MB 0\n1GB 0\n", .net_classid = 0x100001,
 		.net_priorities = "lo 5\n", .unified = "memory.high 1G\n",
+		.cpu_shares = 512, .memory_kernel_tcp = 1 << 21,
 	};
 	struct nsrun_error serr;
 	in.seccomp = nsrun_seccomp_default(&serr);
@@ -119,7 +120,8 @@ int main(void)
 	       out.cgroup.io_leaf_weight == 300 && out.cgroup.io_write_bps == NULL &&
 	       strcmp(out.cgroup.io_read_bps, "8:0 1048576\n") == 0 &&
 	       strcmp(out.cgroup.hugepage_limits, "2MB 0\n1GB 0\n") == 0 &&
-	       out.cgroup.net_classid == 0x100001 && strcmp(out.cgroup.unified, "memory.high 1G\n") == 0,
+	       out.cgroup.net_classid == 0x100001 && strcmp(out.cgroup.unified, "memory.high 1G\n") == 0 &&
+	       out.cgroup.cpu_shares == 512 && out.cgroup.memory_kernel_tcp == 1 << 21,
 	       "resources");
 	TAP_OK(out.seccomp && in.seccomp && out.seccomp->prog_len == in.seccomp->prog_len &&
 	       memcmp(out.seccomp->prog, in.seccomp->prog,

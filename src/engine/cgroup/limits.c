@@ -33,6 +33,7 @@ struct limit_file {
 	const char *v1, *v2;    /* the file in each version; NULL where there is none */
 	value_fn value;
 	bool lines;             /* a list: the kernel takes one line a write */
+	bool best_effort;       /* skipped where the host has no such file */
 };
 
 static bool put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -72,6 +73,11 @@ static bool memory_swap(const struct nsrun_cgroup_limits *l, bool v2, char *buf,
 static bool reservation(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
 	return bytes(l->memory_reservation, v2, buf, size);
+}
+
+static bool kernel_tcp(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
+{
+	return !v2 && bytes(l->memory_kernel_tcp, v2, buf, size);
 }
 
 static bool swappiness(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
@@ -265,36 +271,43 @@ static bool priorities(const struct nsrun_cgroup_limits *l, bool v2, char *buf, 
 /* In the order they are written: v1 takes the memory limit before memory
  * plus swap, the CFS and real-time periods before their quotas. */
 static const struct limit_file limit_files[] = {
-	{ NSRUN_ABOUT_MEMORY, "memory", "memory.limit_in_bytes", "memory.max", memory, false },
+	{ NSRUN_ABOUT_MEMORY, "memory", "memory.limit_in_bytes", "memory.max", memory, false, false },
 	{ NSRUN_ABOUT_MEMORY_SWAP, "memory", "memory.memsw.limit_in_bytes", "memory.swap.max",
-	  memory_swap, false },
+	  memory_swap, false, false },
 	{ NSRUN_ABOUT_MEMORY_RESERVATION, "memory", "memory.soft_limit_in_bytes", "memory.low",
-	  reservation, false },
-	{ NSRUN_ABOUT_SWAPPINESS, "memory", "memory.swappiness", NULL, swappiness, false },
-	{ NSRUN_ABOUT_OOM_KILLER, "memory", "memory.oom_control", NULL, oom_killer, false },
-	{ NSRUN_ABOUT_PIDS, "pids", "pids.max", "pids.max", pids, false },
-	{ NSRUN_ABOUT_CPU_WEIGHT, "cpu", "cpu.shares", "cpu.weight", cpu_weight, false },
-	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_period_us", NULL, cpu_period, false },
-	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_quota_us", "cpu.max", cpu_quota, false },
-	{ NSRUN_ABOUT_CPU_BURST, "cpu", "cpu.cfs_burst_us", "cpu.max.burst", cpu_burst, false },
-	{ NSRUN_ABOUT_CPU_IDLE, "cpu", "cpu.idle", "cpu.idle", cpu_idle, false },
-	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_period_us", NULL, rt_period, false },
-	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_runtime_us", NULL, rt_runtime, false },
-	{ NSRUN_ABOUT_CPUSET_CPUS, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus, false },
-	{ NSRUN_ABOUT_CPUSET_MEMS, "cpuset", "cpuset.mems", "cpuset.mems", mems, false },
-	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.weight", "io.weight", io_weight, false },
-	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.leaf_weight", NULL, io_leaf_weight, false },
+	  reservation, false, false },
+	{ NSRUN_ABOUT_SWAPPINESS, "memory", "memory.swappiness", NULL, swappiness, false, false },
+	/* v1 only, and gone from newer kernels: runc skips it there too. */
+	{ NSRUN_ABOUT_MEMORY, "memory", "memory.kmem.tcp.limit_in_bytes", NULL, kernel_tcp,
+	  .best_effort = true },
+	{ NSRUN_ABOUT_OOM_KILLER, "memory", "memory.oom_control", NULL, oom_killer, false, false },
+	{ NSRUN_ABOUT_PIDS, "pids", "pids.max", "pids.max", pids, false, false },
+	{ NSRUN_ABOUT_CPU_WEIGHT, "cpu", "cpu.shares", "cpu.weight", cpu_weight, false, false },
+	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_period_us", NULL, cpu_period, false, false },
+	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_quota_us", "cpu.max", cpu_quota, false, false },
+	{ NSRUN_ABOUT_CPU_BURST, "cpu", "cpu.cfs_burst_us", "cpu.max.burst", cpu_burst, false, false },
+	{ NSRUN_ABOUT_CPU_IDLE, "cpu", "cpu.idle", "cpu.idle", cpu_idle, false, false },
+	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_period_us", NULL, rt_period, false, false },
+	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_runtime_us", NULL, rt_runtime, false, false },
+	{ NSRUN_ABOUT_CPUSET_CPUS, "cpuset", "cpuset.cpus", "cpuset.cpus", cpus, false, false },
+	{ NSRUN_ABOUT_CPUSET_MEMS, "cpuset", "cpuset.mems", "cpuset.mems", mems, false, false },
+	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.weight", "io.weight", io_weight, false, false },
+	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.leaf_weight", NULL, io_leaf_weight, false, false },
 	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.weight_device", "io.weight", weight_devices,
-	  true },
+	  .lines = true },
 	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.leaf_weight_device", NULL, leaf_weight_devices,
-	  true },
-	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_bps_device", "io.max", read_bps, true },
-	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.write_bps_device", "io.max", write_bps, true },
-	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_iops_device", "io.max", read_iops, true },
+	  .lines = true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_bps_device", "io.max", read_bps,
+	  .lines = true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.write_bps_device", "io.max", write_bps,
+	  .lines = true },
+	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_iops_device", "io.max", read_iops,
+	  .lines = true },
 	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.write_iops_device", "io.max", write_iops,
-	  true },
-	{ NSRUN_ABOUT_NET_CLASSID, "net_cls", "net_cls.classid", NULL, classid, false },
-	{ NSRUN_ABOUT_NET_PRIORITIES, "net_prio", "net_prio.ifpriomap", NULL, priorities, true },
+	  .lines = true },
+	{ NSRUN_ABOUT_NET_CLASSID, "net_cls", "net_cls.classid", NULL, classid, false, false },
+	{ NSRUN_ABOUT_NET_PRIORITIES, "net_prio", "net_prio.ifpriomap", NULL, priorities,
+	  .lines = true },
 };
 
 /* Where a v1 kernel has no file of that name, the BFQ scheduler's one. */
@@ -455,6 +468,8 @@ int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
 			continue;
 		const char *file;
 		const struct cgroup_dir *d = find_file(dirs, n, f->v1, f->v2, &file);
+		if (!d && f->best_effort)
+			continue;
 		if (!d)
 			return not_available(f, dirs, n, err);
 		if (!f->value(l, d->v2, value, sizeof(value)))

@@ -363,6 +363,7 @@ static void wire_cgroup(struct wire *w, struct nsrun_spec *spec)
 		wire_str(w, lists[i]);
 	wire_u32(w, &l->net_classid);
 	wire_u64(w, &l->cpu_shares);
+	wire_i64(w, &l->memory_kernel_tcp);
 }
 
 /* The stage gets the compiled program only (seccomp_compile ran). */

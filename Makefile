@@ -11,10 +11,12 @@ DESTDIR ?=
 FUZZ_SECONDS ?= 60
 
 # Debian packages each job needs; installed when missing.
-BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config libseccomp-dev libjansson-dev
+BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config libseccomp-dev libjansson-dev \
+	libsystemd-dev
 FUZZ_DEPS = $(BUILD_DEPS) clang libclang-rt-14-dev
 TEST_DEPS = $(FUZZ_DEPS) bats uidmap util-linux iproute2 procps busybox-static \
-	python3 jq podman containerd libcap2-bin crun cppcheck clang-tidy valgrind
+	python3 jq podman containerd libcap2-bin crun cppcheck clang-tidy valgrind file \
+	docker.io buildah debootstrap
 # make check's long suites: seconds per fuzz target, and the load test's
 # divisor (1: 10,000 sandboxes and containers in sequence, 2,000 in parallel).
 CHECK_FUZZ_SECONDS ?= 10
@@ -49,7 +51,8 @@ check: deps-test build build-asan/build.ninja build-fuzz/build.ninja
 	ninja -C build-asan
 	ninja -C build-fuzz
 	STATIC_BUILD=build FUZZ_BUILD=build-fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) \
-		LOAD_NSRUN=build/nsrun LOAD_SCALE=$(LOAD_SCALE) tests/run.sh build build-asan
+		LOAD_NSRUN=build/nsrun LOAD_SCALE=$(LOAD_SCALE) VALIDATION_NSRUN=build/nsrun \
+		tests/run.sh build build-asan
 
 test: check
 

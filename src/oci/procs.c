@@ -107,6 +107,27 @@ void procs_kill_and_wait(const struct stored_container *ct)
 	}
 }
 
+/* "RTMIN", "RTMIN+3", "RTMAX-2" (systemd stops on SIGRTMIN+3): the
+ * signal, -1 for one out of range, 0 for a name of another kind. */
+static int realtime_signal(const char *name)
+{
+	bool from_min = strncasecmp(name, "RTMIN", 5) == 0;
+	if (!from_min && strncasecmp(name, "RTMAX", 5) != 0)
+		return 0;
+	const char *rest = name + 5;
+	long offset = 0;
+	if (*rest) {
+		char *end;
+		if (*rest != (from_min ? '+' : '-') || !rest[1])
+			return -1;
+		offset = strtol(rest + 1, &end, 10);
+		if (*end || offset < 0)
+			return -1;
+	}
+	long sig = from_min ? SIGRTMIN + offset : SIGRTMAX - offset;
+	return sig >= SIGRTMIN && sig <= SIGRTMAX ? (int)sig : -1;
+}
+
 int procs_signal_number(const char *text)
 {
 	char *end;
@@ -114,6 +135,9 @@ int procs_signal_number(const char *text)
 	if (*end == '\0')
 		return n > 0 && n < NSIG ? (int)n : -1;
 	const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+	int rt = realtime_signal(name);
+	if (rt != 0)
+		return rt;
 	for (int sig = 1; sig < NSIG; sig++) {
 		const char *abbrev = sigabbrev_np(sig);
 		if (abbrev && strcasecmp(abbrev, name) == 0)

@@ -122,3 +122,19 @@ start_trapping_init() {
 	done
 	oci_wait_status "$ID" stopped
 }
+
+@test "kill takes real-time signals by name: RTMIN+3 (systemd's stop), RTMAX-1" {
+	oci_new_id
+	# By number, as busybox's trap knows them: glibc's SIGRTMIN is 34, SIGRTMAX 64.
+	cfg_sh 'trap "echo rtmin3 >>/tmp/sigs" 37; trap "echo rtmax1 >>/tmp/sigs" 63
+		echo up >/tmp/up; while :; do sleep 0.05; done'
+	oci_run_d
+	wait_file "$BUNDLE/rootfs/tmp/up"
+	oci_ok kill "$ID" RTMIN+3
+	wait_sig 1
+	oci_ok kill "$ID" SIGRTMAX-1
+	wait_sig 2
+	[ "$(sigs)" = $'rtmin3\nrtmax1' ]
+	oci kill "$ID" RTMIN+99
+	assert_error_contains "unknown signal 'RTMIN+99'"
+}

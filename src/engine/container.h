@@ -41,6 +41,7 @@ struct nsrun_container {
 	const char *const *cgroup_join; /* existing cgroup directories to enter */
 	unsigned n_cgroup_join;
 	const struct systemd_unit *systemd; /* the systemd driver's scope; NULL: cgroupfs */
+	const char *apparmor_profile; /* the command runs confined by it; NULL: as we do */
 };
 
 /* No parking, no terminal, nothing to join. */

@@ -185,10 +185,32 @@ static int parse_oom_score_adj(json_t *oom, struct nsrun_spec *spec, struct nsru
 	return 0;
 }
 
+/* process.apparmorProfile: applied where AppArmor is enabled (dockerd
+ * sends docker-default there); elsewhere it has no meaning and is
+ * ignored, as crun does. */
+static int parse_apparmor(json_t *process, struct oci_config *cfg, struct nsrun_error *err)
+{
+	json_t *v = json_object_get(process, "apparmorProfile");
+	if (!config_is_set(v))
+		return 0;
+	if (!json_is_string(v) || strchr(json_string_value(v), '\n'))
+		return config_refuse(err, "process.apparmorProfile", "expected a profile's name");
+	char enabled[4] = "";
+	FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
+	if (f) {
+		if (!fgets(enabled, sizeof(enabled), f))
+			enabled[0] = '\0';
+		fclose(f);
+	}
+	if (json_string_length(v) > 0 && enabled[0] == 'Y')
+		cfg->container.apparmor_profile = json_string_value(v);
+	return 0;
+}
+
 int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
 		       struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "apparmorProfile", "ioPriority",
+	static const char *const unsupported[] = { "ioPriority",
 						   "scheduler", "execCPUAffinity", NULL };
 	struct nsrun_spec *spec = &cfg->spec;
 	(void)what;
@@ -204,7 +226,8 @@ int oci_config_process(struct oci_config *cfg, json_t *process, const char *what
 	    (config_is_set(user) && parse_user(user, spec, err) < 0) ||
 	    (config_is_set(caps) && parse_caps(caps, &spec->caps, err) < 0) ||
 	    (config_is_set(rlimits) && parse_rlimits(rlimits, spec, err) < 0) ||
-	    config_selinux_label(process, "selinuxLabel", "process.selinuxLabel", err) < 0)
+	    config_selinux_label(process, "selinuxLabel", "process.selinuxLabel", err) < 0 ||
+	    parse_apparmor(process, cfg, err) < 0)
 		return -1;
 	spec->no_new_privs = json_is_true(json_object_get(process, "noNewPrivileges"));
 	if (config_is_set(oom) && parse_oom_score_adj(oom, spec, err) < 0)

@@ -177,10 +177,20 @@ assert_create_fails() {
 	assert_create_fails "hooks.startContainer[0].path"
 }
 
-@test "process.apparmorProfile is refused, naming it" {
+@test "process.apparmorProfile: ignored where AppArmor is off, of the wrong type refused" {
 	cfg_args true
-	cfg_edit '.process.apparmorProfile = "unconfined-test"'
+	cfg_edit '.process.apparmorProfile = 7'
 	assert_create_fails "process.apparmorProfile"
+	[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) != Y ]] || skip "AppArmor is on"
+	cfg_edit '.process.apparmorProfile = "docker-default"'
+	oci_new_id
+	oci_ok run --bundle "$BUNDLE" "$ID"
+}
+
+@test "process.ioPriority is refused, naming it" {
+	cfg_args true
+	cfg_edit '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+	assert_create_fails "process.ioPriority"
 }
 
 @test "linux.intelRdt is refused, naming it" {
@@ -268,14 +278,14 @@ assert_create_fails() {
 @test "--log with --log-format json: a config error is logged as one error object naming the field" {
 	oci_new_id
 	cfg_args true
-	cfg_edit '.process.apparmorProfile = "unconfined-test"'
+	cfg_edit '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
 	local log=$TEST_TMP/oci-log
 	oci --log "$log" --log-format json create --bundle "$BUNDLE" "$ID"
-	assert_error_contains "process.apparmorProfile"
+	assert_error_contains "process.ioPriority"
 	cat "$log"
 	[ "$(jq -s 'length' "$log")" -eq 1 ]
 	[ "$(jq -r .level "$log")" = error ]
-	[[ $(jq -r .msg "$log") == *"process.apparmorProfile"* ]]
+	[[ $(jq -r .msg "$log") == *"process.ioPriority"* ]]
 	assert_nothing_left "$ID"
 }
 

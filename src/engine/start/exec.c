@@ -13,10 +13,12 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
+#include "engine/container.h"
 #include "engine/start/exec.h"
 #include "engine/limits/rlimit.h"
 #include "engine/limits/seccomp.h"
 #include "engine/start/shim_copy.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 int exec_wait_block_fd(const struct nsrun_spec *spec, struct nsrun_error *err)
@@ -87,11 +89,35 @@ int exec_prepare_descriptors_and_limits(const struct nsrun_spec *spec, struct ns
 	return 0;
 }
 
+/* AppArmor confines the command from its execve on: the profile is asked
+ * for on this thread's next exec, as runc and crun do (the container's
+ * /proc). */
+static int apparmor_on_exec(const char *profile, struct nsrun_error *err)
+{
+	static const char *const files[] = { "/proc/thread-self/attr/apparmor/exec",
+					     "/proc/thread-self/attr/exec" };
+	char line[512];
+	int n = snprintf(line, sizeof(line), "exec %s", profile);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return nsrun_fail(err, ENAMETOOLONG, "AppArmor profile %s", profile);
+	int e = ENOENT;
+	for (size_t i = 0; i < ARRAY_SIZE(files) && e == ENOENT; i++) {
+		int fd = open(files[i], O_WRONLY | O_CLOEXEC);
+		e = fd < 0 ? errno : write(fd, line, (size_t)n) == n ? 0 : errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	return e ? nsrun_fail(err, e, "AppArmor profile %s for the command", profile) : 0;
+}
+
 /* The last steps before any execve of the command: what it must not
- * inherit, its limits, no_new_privs. */
+ * inherit, its limits, no_new_privs, its AppArmor profile. */
 static int prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (exec_prepare_descriptors_and_limits(spec, err) < 0)
+		return -1;
+	const char *profile = spec_container(spec)->apparmor_profile;
+	if (profile && apparmor_on_exec(profile, err) < 0)
 		return -1;
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_NO_NEW_PRIVS, -1, errno,

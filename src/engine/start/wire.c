@@ -421,6 +421,7 @@ static void wire_container_fields(struct wire *w, struct nsrun_container *c)
 	wire_ushort(w, &c->console_cols);
 	wire_str(w, &c->hooks);
 	wire_str(w, &c->hooks_state);
+	wire_str(w, &c->apparmor_profile);
 	/* The stage never joins cgroups itself: the launcher did. */
 }
 

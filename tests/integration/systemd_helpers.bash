@@ -82,7 +82,21 @@ sd_copy_nsrun() {
 	cp /bin/busybox "$dir/bundle/rootfs/bin/busybox"
 	for applet in sh sleep cat; do ln -s busybox "$dir/bundle/rootfs/bin/$applet"; done
 	"$NSRUN_ORIG" spec --bundle "$dir/bundle"
+	# The booted root has no CAP_SYS_ADMIN (as podman's default): the
+	# container gets it in a user namespace of its own, root mapped to root.
+	# There the kernel refuses a new proc or sysfs over the root's masked
+	# ones, and devpts a gid that is not mapped: /proc and /sys are bound.
 	jq '.process.args = ["sleep", "600"] | .process.terminal = false
+		| .linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
+		| .mounts |= map(
+			if .type == "proc" then {destination: "/proc", type: "bind", source: "/proc",
+				options: ["rbind", "nosuid", "noexec", "nodev"]}
+			elif .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys",
+				options: ["rbind", "nosuid", "noexec", "nodev", "ro"]}
+			elif .type == "devpts" then .options -= ["gid=5"]
+			else . end)
 		| .linux.cgroupsPath = "system.slice:nsrun-bats:oci"
 		| .linux.resources = {"pids": {"limit": 50}, "memory": {"limit": 67108864}}' \
 		"$dir/bundle/config.json" >"$dir/bundle/config.json.new"

@@ -196,16 +196,9 @@ up() {
 
 # --- down ----------------------------------------------------------------------------
 
-# The signal systemd halts on. nsrun kill may not know the name of a
-# real-time signal; its number then (glibc's SIGRTMIN+3).
+# The signal systemd halts on.
 halt() {
-	local out
-	out=$(ns kill "$ID" RTMIN+3 2>&1) && return 0
-	if [[ $out == *"unknown signal"* ]]; then
-		say "nsrun kill does not take RTMIN+3; sending $(kill -l RTMIN+3) (its number)"
-		ns kill "$ID" "$(kill -l RTMIN+3)" && return 0
-	fi
-	return 1
+	ns kill "$ID" RTMIN+3
 }
 
 # Cgroup directories named ID anywhere under /sys/fs/cgroup.

@@ -247,20 +247,24 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	(void)snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
 	const char *name = cg->named ? spec->cgroup_path : own_name;
 	const struct systemd_unit *unit = spec_container(spec)->systemd;
-	char slice[NSRUN_CGROUP_PATH_MAX] = "";
+	char slice[NSRUN_CGROUP_PATH_MAX] = "", scope[NSRUN_CGROUP_PATH_MAX];
 	if (unit) {
 		cg->named = cg->systemd = true;
 		cg->unit = *unit;
-		name = unit->unit;
-		if (systemd_slice_path(unit->slice, slice, sizeof(slice)) < 0)
+		/* From each hierarchy's root: systemd makes the slice and the
+		 * scope only where it manages the hierarchy; nsrun makes them in
+		 * the others. */
+		if (systemd_slice_path(unit->slice, slice, sizeof(slice)) < 0 ||
+		    path_format(scope, sizeof(scope), "%s/%s", slice, unit->unit) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, 0,
 						"'%s' is not a slice", unit->slice);
+		name = scope;
 	}
 	for (int i = 0; i < nh; i++) {
 		const struct hierarchy *h = &hs[i];
 		if (!cg->named && !own_needs(spec, h, need, n_need, enable))
 			continue;
-		if ((unit ? path_format(base, sizeof(base), "%s%s", h->mount, slice)
+		if ((unit ? path_format(base, sizeof(base), "%s", h->mount)
 		     : cg->named ? named_parent(h, name, base, sizeof(base))
 				 : sandbox_parent(h, base, sizeof(base))) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, errno,

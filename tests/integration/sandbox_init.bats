@@ -297,9 +297,21 @@ json_start() {
 		5>"$TEST_TMP/status.json"
 	NSRUN_PID=$BG_PID
 	retry 10 grep -q . "$TEST_TMP/status.json"
-	JSON_CHILD=$(sed -n 's/^{"child-pid": \([0-9][0-9]*\)}$/\1/p' "$TEST_TMP/status.json")
+	JSON_CHILD=$(head -1 "$TEST_TMP/status.json" | jq -r '."child-pid" // empty')
 	echo "# first line: $(head -1 "$TEST_TMP/status.json")"
 	[ -n "$JSON_CHILD" ]
+}
+
+# json_child_line PID NS...: the first line for PID, with the inode of each
+# namespace NS it was given (in bwrap's order, as nsrun writes them).
+json_child_line() {
+	local pid=$1 ns line
+	shift
+	line="{\"child-pid\": $pid"
+	for ns in "$@"; do
+		line+=", \"$ns-namespace\": $(stat -L -c %i "/proc/$pid/ns/$ns")"
+	done
+	echo "$line}"
 }
 
 json_finish() {
@@ -318,9 +330,11 @@ json_finish() {
 		[ "$JSON_CHILD" = "$(staged_child "$NSRUN_PID")" ]
 		# The same process is PID 1 inside.
 		[ "$(awk '/^NSpid:/ { print $2, $3 }' "/proc/$JSON_CHILD/status")" = "$JSON_CHILD 1" ]
+		local first
+		first=$(json_child_line "$JSON_CHILD" pid user)
 		json_finish
 		[ "$BG_STATUS" -eq 3 ]
-		assert_text "{\"child-pid\": $JSON_CHILD}
+		assert_text "$first
 {\"exit-code\": 3}" "$(cat "$TEST_TMP/status.json")"
 	done
 }
@@ -329,9 +343,11 @@ json_finish() {
 	json_start 5 -Urp --init
 	[ "$JSON_CHILD" = "$(staged_child "$NSRUN_PID")" ]
 	[ "$(cat "/proc/$JSON_CHILD/comm")" = nsrun:init ]
+	local first
+	first=$(json_child_line "$JSON_CHILD" pid user)
 	json_finish
 	[ "$BG_STATUS" -eq 5 ]
-	assert_text "{\"child-pid\": $JSON_CHILD}
+	assert_text "$first
 {\"exit-code\": 5}" "$(cat "$TEST_TMP/status.json")"
 	# Killed by a signal: 128+N in both places.
 	run_t "$NSRUN" -Urp --init --json-status-fd 5 -- sh -c 'kill -KILL $$' 5>"$TEST_TMP/status.json"
@@ -343,7 +359,9 @@ json_finish() {
 @test "--json-status-fd in place: child-pid is nsrun's own PID, which the command keeps" {
 	json_start 4 -Ur
 	[ "$JSON_CHILD" = "$NSRUN_PID" ]
+	local first
+	first=$(json_child_line "$NSRUN_PID" user)
 	json_finish
 	[ "$BG_STATUS" -eq 4 ]
-	[ "$(head -1 "$TEST_TMP/status.json")" = "{\"child-pid\": $NSRUN_PID}" ]
+	[ "$(head -1 "$TEST_TMP/status.json")" = "$first" ]
 }

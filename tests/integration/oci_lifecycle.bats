@@ -374,3 +374,26 @@ count_above() { (($(cat "$BUNDLE/rootfs/tmp/count") > $1)); }
 	[[ $output != *proc-mounted* ]]
 	[ "$(oci_host_mounts)" = "$before" ]
 }
+
+@test "ps: the pid list, --format json, and ps(1)'s own options after the id, filtered to the container" {
+	oci_new_id
+	cfg_sh 'sleep 30 & exec sleep 31'
+	oci_run_d
+	local init
+	init=$(oci_pid "$ID")
+	count_pids() { oci ps --format json "$ID"; [ "$(jq 'length' <<<"$output")" -ge 2 ]; }
+	retry 5 count_pids
+	oci_ok ps --format json "$ID"
+	[ "$(jq 'length' <<<"$output")" -eq 2 ]
+	jq -e --argjson p "$init" 'index($p) != null' <<<"$output"
+	oci_ok ps "$ID" -o pid,comm
+	[ "${lines[0]}" = "  PID COMMAND" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ $output == *"$init sleep"* ]]
+	# Every line but the header is the container's.
+	oci_ok ps "$ID" -ef
+	[[ ${lines[0]} == UID*PID*CMD* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	oci ps --format yaml "$ID"
+	assert_error_contains "--format 'yaml'"
+}

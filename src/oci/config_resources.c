@@ -13,8 +13,7 @@
 
 #define FIELD_SIZE 96
 #define DEVICE_LINE_SIZE 48
-#define HUGEPAGE_LINE_SIZE 64
-#define PRIORITY_LINE_SIZE 64
+#define NAMED_LINE_SIZE 64
 
 /* Where the resources are, as errors name them: "config.json:
  * linux.resources", or update's "update: resources". */
@@ -159,20 +158,38 @@ static int parse_cpu(const struct res_parse *p, json_t *cpu, struct nsrun_cgroup
 	return 0;
 }
 
+/* The text a list field becomes, kept with the config: room for
+ * line_size bytes an entry. NULL with *rc 0 when the list is absent, -1
+ * when it is no array or memory is short. */
+static char *list_text(const struct res_parse *p, json_t *list, const char *path,
+		       size_t line_size, size_t *size, int *rc)
+{
+	*rc = 0;
+	if (!config_is_set(list))
+		return NULL;
+	if (!json_is_array(list)) {
+		*rc = refuse(p, path, "expected an array");
+		return NULL;
+	}
+	*size = json_array_size(list) * line_size + 1;
+	char *text = config_keep(p->cfg, malloc(*size), p->err);
+	if (!text)
+		*rc = -1;
+	else
+		text[0] = '\0';
+	return text;
+}
+
 /* A list of {major, minor, VALUE_KEY} into "MAJ:MIN VALUE" lines; entries
  * whose value is 0 are skipped (unset). */
 static int device_lines(const struct res_parse *p, json_t *list, const char *path,
 			const char *value_key, json_int_t max, const char **out)
 {
-	if (!config_is_set(list))
-		return 0;
-	if (!json_is_array(list))
-		return refuse(p, path, "expected an array");
-	size_t i, used = 0, size = json_array_size(list) * DEVICE_LINE_SIZE + 1;
-	char *text = config_keep(p->cfg, malloc(size), p->err);
+	size_t i, used = 0, size;
+	int rc;
+	char *text = list_text(p, list, path, DEVICE_LINE_SIZE, &size, &rc);
 	if (!text)
-		return -1;
-	text[0] = '\0';
+		return rc;
 	json_t *e;
 	json_array_foreach(list, i, e) {
 		char name[FIELD_SIZE];
@@ -222,67 +239,72 @@ static int parse_block_io(const struct res_parse *p, json_t *bio, struct nsrun_c
 	return 0;
 }
 
-/* [{pageSize, limit}] into "SIZE BYTES" lines; a limit of 0 is kept (it
- * forbids the size: kubelet sends one for every size it knows). */
-static int parse_hugepages(const struct res_parse *p, json_t *list, struct nsrun_cgroup_limits *l)
+/* A list of {NAME_KEY: string, VALUE_KEY: number} into "NAME VALUE"
+ * lines: hugepageLimits and network.priorities. */
+struct named_list {
+	const char *path, *name_key, *value_key;
+	bool (*name_valid)(const char *name);
+	const char *why; /* for a name that is not valid */
+	json_int_t max;
+};
+
+static int named_lines(const struct res_parse *p, json_t *list, const struct named_list *d,
+		       const char **out)
 {
-	if (!config_is_set(list))
-		return 0;
-	if (!json_is_array(list))
-		return refuse(p, "hugepageLimits", "expected an array");
-	size_t i, used = 0, size = json_array_size(list) * HUGEPAGE_LINE_SIZE + 1;
-	char *text = config_keep(p->cfg, malloc(size), p->err);
+	size_t i, used = 0, size;
+	int rc;
+	char *text = list_text(p, list, d->path, NAMED_LINE_SIZE, &size, &rc);
 	if (!text)
-		return -1;
-	text[0] = '\0';
+		return rc;
 	json_t *e;
 	json_array_foreach(list, i, e) {
 		char name[FIELD_SIZE];
-		(void)snprintf(name, sizeof(name), "hugepageLimits[%zu]", i);
-		const char *page = json_string_value(json_object_get(e, "pageSize"));
-		json_int_t limit = 0;
-		if (!page || !*page || strlen(page) > 16 || strspn(page, "0123456789KMGB") != strlen(page))
-			return refuse(p, name, "expected a pageSize such as 2MB or 1GB");
-		if (get_int(p, e, name, "limit", 0, I64_MAX, &limit) < 0)
+		(void)snprintf(name, sizeof(name), "%s[%zu]", d->path, i);
+		const char *key = json_string_value(json_object_get(e, d->name_key));
+		json_int_t value = 0;
+		if (!key || !d->name_valid(key))
+			return refuse(p, name, d->why);
+		if (get_int(p, e, name, d->value_key, 0, d->max, &value) < 0)
 			return -1;
-		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n", page,
-					 limit);
+		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n", key,
+					 value);
 	}
-	l->hugepage_limits = used ? text : NULL;
+	*out = used ? text : NULL;
 	return 0;
+}
+
+static bool page_size_valid(const char *s)
+{
+	return *s && strlen(s) <= 16 && strspn(s, "0123456789KMGB") == strlen(s);
+}
+
+static bool ifname_valid(const char *s)
+{
+	return *s && strlen(s) <= 15 && !strpbrk(s, " \n/");
+}
+
+/* A hugepage limit of 0 is kept (it forbids the size: kubelet sends one
+ * for every size it knows). */
+static int parse_hugepages(const struct res_parse *p, json_t *list, struct nsrun_cgroup_limits *l)
+{
+	static const struct named_list hugepages = {
+		"hugepageLimits", "pageSize", "limit", page_size_valid,
+		"expected a pageSize such as 2MB or 1GB", I64_MAX
+	};
+	return named_lines(p, list, &hugepages, &l->hugepage_limits);
 }
 
 static int parse_network(const struct res_parse *p, json_t *net, struct nsrun_cgroup_limits *l)
 {
+	static const struct named_list priorities = {
+		"network.priorities", "name", "priority", ifname_valid,
+		"expected an interface name", UINT32_MAX
+	};
 	json_int_t classid = 0;
 	if (get_int(p, net, "network", "classID", 0, UINT32_MAX, &classid) < 0)
 		return -1;
 	l->net_classid = (uint32_t)classid;
-	json_t *list = json_object_get(net, "priorities");
-	if (!config_is_set(list))
-		return 0;
-	if (!json_is_array(list))
-		return refuse(p, "network.priorities", "expected an array");
-	size_t i, used = 0, size = json_array_size(list) * PRIORITY_LINE_SIZE + 1;
-	char *text = config_keep(p->cfg, malloc(size), p->err);
-	if (!text)
-		return -1;
-	text[0] = '\0';
-	json_t *e;
-	json_array_foreach(list, i, e) {
-		char name[FIELD_SIZE];
-		(void)snprintf(name, sizeof(name), "network.priorities[%zu]", i);
-		const char *ifname = json_string_value(json_object_get(e, "name"));
-		json_int_t prio = 0;
-		if (!ifname || !*ifname || strlen(ifname) > 15 || strpbrk(ifname, " \n/"))
-			return refuse(p, name, "expected an interface name");
-		if (get_int(p, e, name, "priority", 0, UINT32_MAX, &prio) < 0)
-			return -1;
-		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n",
-					 ifname, prio);
-	}
-	l->net_priorities = used ? text : NULL;
-	return 0;
+	return named_lines(p, json_object_get(net, "priorities"), &priorities, &l->net_priorities);
 }
 
 /* {"memory.high": "1G"} into "FILE VALUE" lines. */
@@ -357,16 +379,13 @@ static int device_rule(const struct res_parse *p, json_t *v, const char *field, 
 static int parse_device_rules(const struct res_parse *p, json_t *devices,
 			      struct nsrun_cgroup_limits *l)
 {
-	if (!config_is_set(devices))
-		return 0;
-	if (!json_is_array(devices))
-		return refuse(p, "devices", "expected an array");
-	/* 48 a rule: "allow" and three short words, two numbers < 2^32. */
-	size_t i, used = 0, size = json_array_size(devices) * 48 + 1;
-	char *text = config_keep(p->cfg, malloc(size), p->err);
+	/* DEVICE_LINE_SIZE a rule: "allow" and three short words, two
+	 * numbers < 2^32. */
+	size_t i, used = 0, size;
+	int rc;
+	char *text = list_text(p, devices, "devices", DEVICE_LINE_SIZE, &size, &rc);
 	if (!text)
-		return -1;
-	text[0] = '\0';
+		return rc;
 	json_t *v;
 	json_array_foreach(devices, i, v) {
 		char field[64];

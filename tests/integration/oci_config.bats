@@ -377,7 +377,7 @@ cgroup_dir_of() {
 	[ "$(cat "$pids/pids.max")" = 42 ]
 	grep -qx "$init" "$mem/cgroup.procs"
 	grep -qx "$init" "$pids/cgroup.procs"
-	oci_ok delete "$ID"
+	oci_ok delete --force "$ID"
 	[ ! -e "$mem" ]
 	[ ! -e "$pids" ]
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reexec-demo: the reexec pattern with libnsrun.
  *
  * The "parent" stage (also what runs when no stage is named) spawns the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun error object: what failed, why, the part of the spec at fault, and
  * the exit status it maps to.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libnsrun: start a command inside new Linux namespaces.
  *
  * Fill a struct nsrun_spec (nsrun_spec_init() gives the defaults), then call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* <nsrun/reexec.h>: named stages a program runs by re-executing itself.
  *
  * The C form of Moby's pkg/reexec. A program registers stages by name and

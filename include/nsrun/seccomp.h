@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seccomp profiles for libnsrun: the OCI linux.seccomp JSON object, parsed
  * into a struct nsrun_seccomp that nsrun_spec.seccomp points at. The engine
  * compiles it with libseccomp before the sandbox starts and installs the

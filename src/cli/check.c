@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The option combinations the command line lets through and the engine
  * refuses, checked here first so that the message names the options.
  * Most options add the namespace they need themselves (--bind a mount

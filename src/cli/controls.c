@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Isolation controls: capabilities, seccomp, resource limits, cgroup
  * limits, masked and read-only paths. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Building the command's environment. See environ.h. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The command's environment as the options build it: --setenv, --unsetenv,
  * --clearenv and --env-file, applied in order to a copy of the caller's. */
 #ifndef NSRUN_CLI_ENVIRON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine errors named by option. See errors.h. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine errors in the sandbox CLI's words: the option behind the part of
  * the spec an error is about goes before the engine's message. */
 #ifndef NSRUN_CLI_ERRORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Filesystem options: the new root and its steps, in order. Every step
  * records the option that made it (cli_options.fs_ops) for messages. */
 #include <errno.h>

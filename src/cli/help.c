@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun --help: reads like the man page. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun: the program. Stage dispatch first (the re-executed init stage never
  * reaches the command line), then the sandbox front end. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Namespace options: which ones are new, which are joined, and the id maps
  * of a new user namespace. */
 #include <sched.h>

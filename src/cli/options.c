@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox command line -> struct nsrun_spec: the option table, and
  * cli_parse, which offers each option to the step of its area (parse.h)
  * and then finishes the spec. */

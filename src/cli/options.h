@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox command line (nsrun [OPTIONS] [--] COMMAND [ARG...]),
  * parsed with getopt_long into a struct nsrun_spec. */
 #ifndef NSRUN_CLI_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the option steps of cli_parse share: the getopt codes of the long
  * options, the state built while argv is read, and the value parsers. Each
  * area of options (ns.c, fs.c, process.c, controls.c, preset.c) has one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --sandbox, the everyday preset, and --share-net. What the preset adds is
  * recorded as its own (CLI_PRESET), so that an error in one of its steps
  * names --sandbox, not an option the user never typed. */

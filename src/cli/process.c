@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The command's process: identity, environment, descriptors and the first
  * process (--init and friends). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option values: numbers, modes, sizes, second values, growing lists.
  * See parse.h. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI runtime's additions to a spec. See container.h. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What only nsrun's OCI runtime asks of the engine, beyond the library's
  * struct nsrun_spec: a created container parked until start, its terminal
  * handed over a console socket, the hooks that run inside it, joining an

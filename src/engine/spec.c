@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container description: defaults, release and consistency checks. */
 #include <stdlib.h>
 #include <string.h>

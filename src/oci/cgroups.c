@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See cgroups.h. */
 #include <stdio.h>
 #include <string.h>

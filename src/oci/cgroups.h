@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A stored container's cgroup directories as the engine's cgroup code
  * takes them (update writes limits there, events reads use). */
 #ifndef NSRUN_OCI_CGROUPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json -> struct nsrun_spec: loading, the top level, and what the
  * parts share. See config.h and config_parse.h. */
 #include <errno.h>

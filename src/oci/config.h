@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json (and exec's process.json) -> struct nsrun_spec. Every field
  * nsrun implements is translated; a field it does not implement is refused
  * with an error naming it; unknown fields are ignored, as the runtime spec

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json's linux object -> struct nsrun_spec (its resources:
  * config_resources.c). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json's mounts -> the spec's fs_ops. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the parts of config.json's translation share: config.c (the top
  * level), config_process.c, config_mounts.c, config_linux.c and
  * config_resources.c. */

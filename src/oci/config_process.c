@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json's process (and exec's process.json) -> struct nsrun_spec. */
 #include <errno.h>
 #include <stdio.h>

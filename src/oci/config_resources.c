@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json's linux.resources (and update's resources) -> the spec's
  * cgroup limits. A default value (0, false, an empty string or list) is
  * "unset", as Docker and kubelet send them for every container; a value of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --console-socket: where create, run and exec send the container's
  * terminal. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What create and run share. See container_start.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What create and run share: their options, and a container made from a
  * bundle, parked on its exec fifo until start (create) or going on as
  * soon as it is made (run). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine errors named by config.json field. See errors.h. */
 #include <stdio.h>
 

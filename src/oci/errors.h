@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Engine errors in config.json's words: the field behind the part of the
  * spec an error is about goes before the engine's message. */
 #ifndef NSRUN_OCI_ERRORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec's process. See exec_process.h. */
 #include <errno.h>
 #include <stdio.h>

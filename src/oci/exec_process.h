@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec's process: its options, and the process they make from the
  * container's config (or a --process file) to start in the container's
  * namespaces, cgroups and security context. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's freezer: freezer.state of cgroup v1, or cgroup.freeze of
  * v2, in the first of its cgroups that has one. */
 #ifndef NSRUN_OCI_FREEZER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI hooks. See hooks.h. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI hooks: programs run in the runtime's namespaces at points of the
  * lifecycle, with the container's state JSON on their stdin. */
 #ifndef NSRUN_OCI_HOOKS_H

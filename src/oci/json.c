@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON helpers of the OCI front end. See json.h. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON as the OCI front end reads, prints and releases it. */
 #ifndef NSRUN_OCI_JSON_H
 #define NSRUN_OCI_JSON_H

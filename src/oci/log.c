@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI front end's log (--log, --log-format, --debug), as containerd and
  * conmon read runc's: the last error line is the one they report. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI front end: global flags, the verb table, dispatch. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runc-compatible OCI runtime front end: nsrun [GLOBAL] VERB ... */
 #ifndef NSRUN_OCI_OCI_H
 #define NSRUN_OCI_OCI_H

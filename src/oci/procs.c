@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's processes. See procs.h. */
 #include <errno.h>
 #include <limits.h>

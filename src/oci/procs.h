@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's processes as several verbs reach them: the pids in its
  * cgroup, its init signalled only while it is the process the store
  * recorded, and all of it killed and waited for. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI runtime's store of containers: <root>/<id>/state.json, written
  * atomically, beside the exec fifo that parks a created container. */
 #ifndef NSRUN_OCI_STORE_H

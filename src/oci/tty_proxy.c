@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A foreground container's terminal, held by nsrun: the container's stage
  * sends the pty master over a socket pair instead of a --console-socket,
  * and nsrun copies between it and its own stdin and stdout until the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A foreground container's terminal held by nsrun itself (run -t and
  * exec -t without --console-socket). */
 #ifndef NSRUN_OCI_TTY_PROXY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The verbs' command lines. See verb.h. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What every OCI verb does alike: its options, parsed with getopt_long
  * from one table that also writes its --help, and its container id. */
 #ifndef NSRUN_OCI_VERB_H

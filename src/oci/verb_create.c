@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* create: a container from a bundle, its init parked on the exec fifo
  * until start (container_start.c). */
 #include "oci/container_start.h"

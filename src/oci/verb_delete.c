@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delete: a stopped container's cgroups and state, or with --force any
  * container's, killed first. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* events: a container's use as runc prints it, one JSON object a line:
  * {"type": "stats", "id": ..., "data": {...}} once with --stats, else
  * every --interval until the container stops, with {"type": "oom"} lines

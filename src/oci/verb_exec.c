@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec: another process in a container's namespaces, cgroups and security
  * context, through the same sealed init stage (its process:
  * exec_process.c). */

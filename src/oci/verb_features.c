@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* features: what this runtime implements, as the runtime spec's features
  * document. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kill: a signal to a container's init, or with --all to every process
  * in its cgroup. */
 #include <errno.h>

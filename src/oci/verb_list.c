@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* list: the containers of the state root. */
 #include <dirent.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pause: freeze every process of a running container. */
 #include "oci/freezer.h"
 #include "oci/verb.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ps: the pids of a container's processes (those of its cgroup). */
 #include <errno.h>
 #include <fcntl.h>

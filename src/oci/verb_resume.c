@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* resume: thaw the processes of a paused container. */
 #include "oci/freezer.h"
 #include "oci/verb.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run: create and start at once; in the foreground, forward signals to the
  * container until it exits, then delete it. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spec: a starter config.json: a shell in ./rootfs, as root (or, with
  * --rootless, the caller mapped to root), with the usual mounts and
  * defaults. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* start: a created container's init goes on from its exec fifo. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state: the state JSON of the runtime spec. */
 #include "oci/json.h"
 #include "oci/verb.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* update: change a running container's cgroup limits, from runc's flags
  * or a resources object (-r FILE, or - for stdin, as containerd, Docker,
  * podman and kubelet's in-place resize send it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun's exec shim: the last image a container's init runs before its
  * command, when the init stage ran in the cloned child instead of a sealed
  * re-executed copy of nsrun (src/engine/launch.c, init_runs_in_child).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun-systemd: the D-Bus calls of nsrun's systemd cgroup driver.
  *
  * nsrun is a static program and Debian ships no static libsystemd, so the

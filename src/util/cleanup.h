@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scoped cleanup: a variable declared with one of these attributes is
  * released when it goes out of scope, on every return path, with errno
  * kept as the failing call left it. A function then has one exit path per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Filling, wrapping and printing struct nsrun_error: one line, "<what>: <why>". */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fault injection points. See fault.h. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fault injection for the reliability tests: named points along the
  * start-up path where a test build can make nsrun die (SIGKILL) or a step
  * fail with a chosen errno. Release builds compile every point away.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Descriptor hygiene. See fds.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Descriptor hygiene: closing everything a step does not need. */
 #ifndef NSRUN_UTIL_FDS_H
 #define NSRUN_UTIL_FDS_H

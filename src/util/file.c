@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small files. See file.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small files: whole reads and writes of the one-line files of /proc,
  * /sys/fs/cgroup and nsrun's own state, and a checked path formatter. */
 #ifndef NSRUN_UTIL_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Verbose start-up tracing. One formatted write() per line, so lines from the
  * launcher and its init stage do not interleave mid-line. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Verbose start-up tracing on stderr ("nsrun: <step>"), one line per step. */
 #ifndef NSRUN_UTIL_LOG_H
 #define NSRUN_UTIL_LOG_H

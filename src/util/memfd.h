@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sealed executable memfds: copies of programs that nothing can change once
  * made, so that a process executing one cannot write through its
  * /proc/PID/exe to a file on the host. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz input as a command line, for the targets that parse one. */
 #ifndef NSRUN_FUZZ_ARGV_H
 #define NSRUN_FUZZ_ARGV_H

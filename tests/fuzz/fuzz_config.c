@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: a bundle's config.json, read by oci_config_load as create
  * and run read it (hooks, process, mounts, linux.* with seccomp), then the
  * spec it yields checked, validated and encoded for the init stage as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: docker-style env files (--env-file). */
 #include <stdint.h>
 #include <string.h>

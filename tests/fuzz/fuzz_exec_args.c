@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: exec's command line (nsrun exec [OPTIONS] ID [COMMAND...]),
  * parsed and applied over a container's config as exec does. The input is
  * split at NUL bytes into argv words. */

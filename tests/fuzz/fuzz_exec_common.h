@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the exec targets: the container config an exec starts from,
  * loaded and stripped as exec does (src/oci/exec_process.c). */
 #ifndef NSRUN_FUZZ_EXEC_COMMON_H

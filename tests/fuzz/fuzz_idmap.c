@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the -M/-G map parser, on any bytes. */
 #include <stdint.h>
 #include <stdlib.h>

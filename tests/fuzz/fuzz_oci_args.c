@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the OCI verbs' command lines: the global flags before the
  * verb (oci_globals_parse, which oci_wants asks as main() decides between
  * the sandbox CLI and the runtime), create's and run's options, and kill's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: the sandbox command line. The input is split at NUL bytes
  * into argv words. --seccomp FILE and --env-file FILE read files (their
  * contents are fuzz_seccomp's and fuzz_envfile's): an input that could name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: a sandbox's /etc/passwd and /etc/group (the same bytes are
  * read as both), looked up as --as USER[:GROUP] does: by a fixed name, by
  * uid, and by the first name in the input, so that matching lines are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: exec's --process FILE (process.json), read and applied over
  * a container's config as exec does. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: seccomp profiles (--seccomp FILE, linux.seccomp). */
 #include <stdint.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The launcher sends every spec to its init stage: whatever a parser
  * produced must encode, and decode to the same bytes. */
 #ifndef NSRUN_FUZZ_SPEC_CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: decoding the spec the init stage receives. */
 #include <stdint.h>
 #include <stdlib.h>

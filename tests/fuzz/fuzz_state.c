@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: a container's state.json, as state, list, kill, delete and
  * exec load it; then printed as `state` prints it, and saved and loaded
  * again. The input is written to a private temporary state root. */

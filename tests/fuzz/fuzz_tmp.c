@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See fuzz_tmp.h. */
 #include <errno.h>
 #include <fcntl.h>

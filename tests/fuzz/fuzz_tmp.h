@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A private temporary directory for targets whose parser reads a file by
  * path: each input is written there, and nothing outside it is touched. */
 #ifndef NSRUN_FUZZ_TMP_H

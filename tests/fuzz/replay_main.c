@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Without libFuzzer (gcc builds), a fuzz target replays the files named on
  * its command line: the corpus becomes a regression test. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal TAP producer for the unit tests: ok/not ok lines and a plan. */
 #ifndef NSRUN_TESTS_TAP_H
 #define NSRUN_TESTS_TAP_H

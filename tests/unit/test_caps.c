@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: capability and rlimit names. */
 #include <sys/resource.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: building the command's environment, and docker's env-file
  * format. */
 #include <stdlib.h>

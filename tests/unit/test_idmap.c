@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: id map parsing, checking, formatting and /etc/subuid lookup. */
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the sandbox command line into the spec. */
 #include <sched.h>
 #include <sys/resource.h>

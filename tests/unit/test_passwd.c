@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the sandbox's passwd and group files, read without NSS. */
 #include "engine/ns/passwd.h"
 #include "tap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the stage registry, the sealed binary copy and spawning a
  * stage of this very test program. */
 #include <errno.h>

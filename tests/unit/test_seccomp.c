@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: seccomp profiles parsed, checked field by field, compiled,
  * and installed in a child to see the profile's errno come back. */
 #include <errno.h>

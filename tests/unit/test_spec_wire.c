@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the spec survives the launcher -> init hand-over, and a
  * damaged buffer is refused rather than half-read. */
 #include <sched.h>

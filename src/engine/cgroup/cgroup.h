@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's own cgroup: created per start on v1, v2 and hybrid hosts,
  * limits written, the first process placed in it before it runs anything,
  * and everything removed when the sandbox ends. A container's cgroup

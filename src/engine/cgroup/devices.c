@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device rules (linux.resources.devices) in a cgroup: the v1 devices
  * controller's allow and deny files, or on cgroup v2 a BPF program
  * (devices_bpf.c). */

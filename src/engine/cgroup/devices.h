@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside the cgroup module: device rules, parsed, and the cgroup v2 way of
  * enforcing them. */
 #ifndef NSRUN_ENGINE_CGROUP_DEVICES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device rules on cgroup v2: a BPF_CGROUP_DEVICE program made from the
  * rules and attached to the container's cgroup2 directory. The kernel runs
  * it on every mknod and every open of a device node below that cgroup. The

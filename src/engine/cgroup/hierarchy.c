@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding the host's cgroup hierarchies. See hierarchy.h. */
 #include <errno.h>
 #include <stdio.h>

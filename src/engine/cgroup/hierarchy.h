@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside the cgroup module: the hierarchies this process is in, and where
  * the host mounts them (v1 under /sys/fs/cgroup/NAME, cgroup2 at
  * /sys/fs/cgroup or, on a hybrid host, /sys/fs/cgroup/unified). */

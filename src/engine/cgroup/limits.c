@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The spec's limits as cgroup files: one table, read for v1 and for v2, so
  * that a limit is described once. Each limit goes to the cgroup directory
  * that has its file: the v1 hierarchy of its controller, or the v2 tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which cgroup a process is in: /proc/self/cgroup, one line per hierarchy,
  * "ID:CONTROLLERS:PATH" (v2: "0::PATH"). See cgroup.h. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's cgroups on v1, v2 and hybrid hosts: planned, made,
  * entered and removed. See cgroup.h. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a container's cgroups say of its use: CPU time and throttling,
  * memory and swap, processes, bytes and operations per block device,
  * huge pages, the OOM kills. Read from whichever directory has each file,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd cgroup driver: a container's cgroup is a transient scope
  * unit that systemd makes (StartTransientUnit, Delegate=yes, the init's
  * pid in it), with the limits systemd can express as unit properties.

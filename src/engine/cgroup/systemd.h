@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd cgroup driver: a container's cgroup as a transient scope
  * that systemd makes and removes, through the nsrun-systemd helper. */
 #ifndef NSRUN_ENGINE_CGROUP_SYSTEMD_H

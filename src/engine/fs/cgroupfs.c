@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's /sys/fs/cgroup on a v1 or hybrid host: a tmpfs with one
  * mount per hierarchy the host has, each showing the container's own
  * cgroup and what is below it, never the host's tree. See cgroupfs.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The "cgroup" mount of an OCI container on a host with cgroup v1
  * hierarchies (v1 or hybrid): a tmpfs at dest holding, for every
  * hierarchy of the host's /sys/fs/cgroup (and its cgroup2 mount on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container's terminal. See console.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container's terminal (OCI process.terminal): a pty allocated inside
  * the container, its master sent to the caller's console socket. */
 #ifndef NSRUN_ENGINE_FS_CONSOLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal /dev. See devfs.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --dev: a minimal /dev for a sandbox. */
 #ifndef NSRUN_ENGINE_FS_DEVFS_H
 #define NSRUN_ENGINE_FS_DEVFS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Mounting by descriptor: new detached filesystems (fsopen, fsmount),
  * attaching a detached tree onto a resolved directory (move_mount), and
  * mount(2) onto a resolved descriptor. Every step of the new root is built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI runtime's mounts, devices and sysctls inside a new root: generic
  * mount(2)s from config.json, device nodes, the default /dev entries the
  * runtime spec requires, and /proc/sys settings. */

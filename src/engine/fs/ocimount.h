@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI mounts, devices and sysctls inside the new root (config.json's
  * mounts, linux.devices, the default /dev entries, linux.sysctl). */
 #ifndef NSRUN_ENGINE_FS_OCIMOUNT_H

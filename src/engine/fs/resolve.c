@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resolving and creating paths inside a new root. See resolve.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Paths inside a new root, resolved without ever leaving it: symlinks and
  * ".." are resolved as if the root were "/" (openat2 RESOLVE_IN_ROOT), so a
  * rootfs whose /etc is a symlink to "/" cannot point a mount at the host. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Building the new root from the spec's filesystem steps and switching to it.
  *
  * Sources are host paths, cloned (open_tree) and attached in order; those

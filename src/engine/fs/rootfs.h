@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The new root: the spec's filesystem steps applied in order inside it, then
  * pivot_root (or MS_MOVE + chroot) into it. Runs inside the new mount
  * namespace, after the id maps are written. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Capabilities. See caps.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Process capabilities on raw capget/capset: names as in capabilities(7),
  * and applying the OCI sets around a user switch. */
 #ifndef NSRUN_ENGINE_LIMITS_CAPS_H

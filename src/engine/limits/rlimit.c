@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resource limits. See rlimit.h. */
 #include <errno.h>
 #include <inttypes.h>

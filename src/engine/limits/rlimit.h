@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resource limits (setrlimit) for the command, and their names. */
 #ifndef NSRUN_ENGINE_LIMITS_RLIMIT_H
 #define NSRUN_ENGINE_LIMITS_RLIMIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Installing a compiled seccomp program, and the built-in default profile
  * (compiled when nsrun is built: see tools/seccomp-bpfgen.c). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seccomp inside the engine: the parsed profile, its compilation to a BPF
  * program (libseccomp, in the launcher) and installing that program (in the
  * sandbox, the last step before execve). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compiling a parsed seccomp profile to a BPF program with libseccomp.
  * Shared by the launcher and the build-time generator of the default
  * profile, so it depends on nothing else of the engine. */

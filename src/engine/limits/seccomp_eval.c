@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running a compiled seccomp program on one system call, in the launcher,
  * the way the kernel will run it in the sandbox: whether the filter lets
  * the exec shim's own calls through (launch.c asks before it chooses to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing OCI seccomp profiles (linux.seccomp) with jansson. Every field is
  * checked and a bad one is named in the error. */
 #include <errno.h>

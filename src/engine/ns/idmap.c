@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* User namespace id maps. See idmap.h. */
 #include <errno.h>
 #include <fcntl.h>

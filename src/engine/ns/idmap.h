@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* User namespace id maps: parsing the "INSIDE OUTSIDE COUNT,..." notation,
  * checking ranges as the kernel will, deciding who may write them, and
  * writing them (directly, or through newuidmap/newgidmap). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Namespace types and joining existing namespaces. See namespaces.h. */
 #include <errno.h>
 #include <fcntl.h>

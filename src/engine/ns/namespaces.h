@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Namespace types: their names, CLONE_NEW* flags and joining existing ones. */
 #ifndef NSRUN_ENGINE_NS_NAMESPACES_H
 #define NSRUN_ENGINE_NS_NAMESPACES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback up over rtnetlink. See net.h. */
 #include <errno.h>
 #include <net/if.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The network namespace's loopback interface. */
 #ifndef NSRUN_ENGINE_NS_NET_H
 #define NSRUN_ENGINE_NS_NET_H

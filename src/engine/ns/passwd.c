@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* passwd and group file parsing. See passwd.h. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading a sandbox's /etc/passwd and /etc/group directly (never NSS): the
  * files belong to the sandbox's root and may be hostile, so every field is
  * checked and a bad line is skipped. */

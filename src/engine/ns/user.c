@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The user switch. See user.h. */
 #include <errno.h>
 #include <fcntl.h>

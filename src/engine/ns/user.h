@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --as USER[:GROUP]: the su-exec/gosu user switch, with names from the
  * sandbox's own /etc/passwd and /etc/group. */
 #ifndef NSRUN_ENGINE_NS_USER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI runtime's starts: create in two phases (container_create, then
  * container_commit or container_abort) and exec --detach
  * (container_spawn). See engine/container.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The final step: close what the command must not inherit, look the
  * command up in PATH as execvp does, and execve it. */
 #ifndef NSRUN_ENGINE_START_EXEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signal forwarding and the final wait. See forward.h. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The launcher's wait: forward signals to the sandbox's first process and
  * turn its end into an exit status. */
 #ifndef NSRUN_ENGINE_START_FORWARD_H

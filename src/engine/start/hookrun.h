@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running OCI hooks: a program with the container's state JSON on its
  * stdin, bounded by its timeout. The OCI runtime runs most kinds itself;
  * the init stage runs createContainer (before pivot_root, so the path

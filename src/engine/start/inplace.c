@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The in-place start: join and unshare the namespaces, write the maps
  * (ourselves, or a helper forked before the unshare), set up, execve. The
  * command keeps our PID. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun_run(): chooses between the two start-up paths.
  *
  * in place  join/unshare, write the maps, set up, execve: the command keeps

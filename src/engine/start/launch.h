@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nsrun_run()'s two start-up paths and what they share. */
 #ifndef NSRUN_ENGINE_START_LAUNCH_H
 #define NSRUN_ENGINE_START_LAUNCH_H

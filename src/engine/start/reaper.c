@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The reaper that stays PID 1 beside the command. See reaper.h. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --init: stay PID 1, run the command as a child, reap every zombie and
  * forward signals, as tini does. */
 #ifndef NSRUN_ENGINE_START_REAPER_H

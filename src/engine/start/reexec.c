@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Named stages run by re-executing a sealed copy of the running binary.
  * See <nsrun/reexec.h>. */
 #include <errno.h>

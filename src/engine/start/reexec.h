@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside libnsrun: nsrun_reexec_spawn() with a choice of where the stage
  * runs. With `in_child`, the cloned child calls it directly instead of
  * executing the sealed copy of the binary: one execve and one copy of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sandbox set-up from inside. See setup.h. */
 #include <errno.h>
 #include <limits.h>

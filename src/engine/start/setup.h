@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Setting up the sandbox from inside its namespaces, after the id maps are
  * written and before the command runs, in this order: mount propagation,
  * /proc, the new root, hostname and domain name, loopback, environment,

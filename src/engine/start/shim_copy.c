@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sealed copy of the exec shim. See shim.h. */
 #include <errno.h>
 #include <pthread.h>

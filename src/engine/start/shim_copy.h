@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The exec shim (src/shim/exec-shim.c): a 2 KB program carried inside
  * libnsrun. An init stage that runs in the cloned child, rather than in a
  * re-executed sealed copy of nsrun, executes the command through a sealed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The stage: runs in the new namespaces, from the sealed binary copy or in
  * the cloned child itself (launch.c), and becomes the command. In order:
  * receive the spec (which waits until the launcher has written the id

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The stage: the child in the new namespaces that sets up the sandbox from
  * inside and then becomes the command. */
 #ifndef NSRUN_ENGINE_START_STAGE_H

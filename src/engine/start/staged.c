@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The staged start: clone a child into the new namespaces that runs the
  * stage ("nsrun:init"), re-executing the sealed binary first unless it may
  * run in the child itself (stage_runs_in_child); place it in its cgroups,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The staged start: a child cloned into the new namespaces runs the stage,
  * which the launcher places in its cgroups, maps and releases. */
 #ifndef NSRUN_ENGINE_START_STAGED_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Framed messages on the sync socket. See sync.h. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Length-framed messages on the launcher <-> init sync socket. */
 #ifndef NSRUN_ENGINE_START_SYNC_H
 #define NSRUN_ENGINE_START_SYNC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Spec encoding for the launcher -> stage hand-over. See wire.h.
  *
  * Each part of the spec is described once, by a function that either

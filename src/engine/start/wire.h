@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The spec as bytes: how the launcher hands a spec to its init stage over
  * the sync socket. Both ends are the same binary, so the format is private
  * and needs no versioning; decoding still checks every length. */

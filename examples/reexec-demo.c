@@ -42,7 +42,8 @@ static int map_root(pid_t pid)
 		if (i == 0)
 			snprintf(line, sizeof(line), "deny");
 		else
-			snprintf(line, sizeof(line), "0 %d 1", i == 1 ? (int)getuid() : (int)getgid());
+			snprintf(line, sizeof(line), "0 %d 1",
+				 i == 1 ? (int)getuid() : (int)getgid());
 		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, line, strlen(line)) < 0) {

@@ -16,40 +16,40 @@ extern "C" {
 
 /* Exit statuses, as docker, env and timeout use them. */
 enum {
-	NSRUN_EXIT_FAILURE = 125,      /* nsrun itself failed */
-	NSRUN_EXIT_CANNOT_EXEC = 126,  /* the command exists but cannot run */
-	NSRUN_EXIT_NOT_FOUND = 127,    /* the command was not found */
+	NSRUN_EXIT_FAILURE = 125, /* nsrun itself failed */
+	NSRUN_EXIT_CANNOT_EXEC = 126, /* the command exists but cannot run */
+	NSRUN_EXIT_NOT_FOUND = 127, /* the command was not found */
 };
 
 /* The part of struct nsrun_spec an error is about. Those marked [i] are
  * arrays: the error's index says which element. */
 enum nsrun_about {
 	NSRUN_ABOUT_NOTHING = 0,
-	NSRUN_ABOUT_COMMAND,        /* argv */
+	NSRUN_ABOUT_COMMAND, /* argv */
 	NSRUN_ABOUT_NEW_NS,
-	NSRUN_ABOUT_JOIN,           /* [i] joins */
+	NSRUN_ABOUT_JOIN, /* [i] joins */
 	NSRUN_ABOUT_UID_MAP,
 	NSRUN_ABOUT_GID_MAP,
-	NSRUN_ABOUT_ID_SOURCE,      /* the maps nsrun works out (root, auto) */
+	NSRUN_ABOUT_ID_SOURCE, /* the maps nsrun works out (root, auto) */
 	NSRUN_ABOUT_MOUNT_PROC,
 	NSRUN_ABOUT_ROOTFS,
 	NSRUN_ABOUT_NO_PIVOT,
 	NSRUN_ABOUT_PROPAGATION,
-	NSRUN_ABOUT_FS_OP,          /* [i] fs_ops */
+	NSRUN_ABOUT_FS_OP, /* [i] fs_ops */
 	NSRUN_ABOUT_ROOT_READONLY,
-	NSRUN_ABOUT_MASKED_PATH,    /* [i] masked_paths */
-	NSRUN_ABOUT_READONLY_PATH,  /* [i] readonly_paths */
+	NSRUN_ABOUT_MASKED_PATH, /* [i] masked_paths */
+	NSRUN_ABOUT_READONLY_PATH, /* [i] readonly_paths */
 	NSRUN_ABOUT_HOSTNAME,
 	NSRUN_ABOUT_DOMAINNAME,
 	NSRUN_ABOUT_CHDIR,
 	NSRUN_ABOUT_ENV,
 	NSRUN_ABOUT_AS_USER,
-	NSRUN_ABOUT_USER_IDS,       /* uid, gid, additional_gids */
+	NSRUN_ABOUT_USER_IDS, /* uid, gid, additional_gids */
 	NSRUN_ABOUT_CAPS,
 	NSRUN_ABOUT_NO_NEW_PRIVS,
-	NSRUN_ABOUT_RLIMIT,         /* [i] rlimits */
+	NSRUN_ABOUT_RLIMIT, /* [i] rlimits */
 	NSRUN_ABOUT_SECCOMP,
-	NSRUN_ABOUT_SYSCTL,         /* [i] sysctl */
+	NSRUN_ABOUT_SYSCTL, /* [i] sysctl */
 	NSRUN_ABOUT_OOM_SCORE_ADJ,
 	NSRUN_ABOUT_CGROUP_PATH,
 	NSRUN_ABOUT_MEMORY,
@@ -73,22 +73,22 @@ enum nsrun_about {
 	NSRUN_ABOUT_NET_CLASSID,
 	NSRUN_ABOUT_NET_PRIORITIES,
 	NSRUN_ABOUT_UNIFIED,
-	NSRUN_ABOUT_KEEP_FD,        /* [i] keep_fds */
+	NSRUN_ABOUT_KEEP_FD, /* [i] keep_fds */
 	NSRUN_ABOUT_BLOCK_FD,
 	NSRUN_ABOUT_JSON_STATUS_FD,
 	NSRUN_ABOUT_INIT,
 	NSRUN_ABOUT_INIT_GROUP,
 	NSRUN_ABOUT_DIE_WITH_PARENT,
 	NSRUN_ABOUT_NEW_SESSION,
-	NSRUN_ABOUT_TERMINAL,       /* the container's terminal and console socket */
+	NSRUN_ABOUT_TERMINAL, /* the container's terminal and console socket */
 	NSRUN_ABOUT_COUNT
 };
 
 struct nsrun_error {
 	int status; /* exit status this error maps to (125, 126 or 127) */
 	int errnum; /* errno behind it, 0 when none */
-	int about;  /* enum nsrun_about: the part of the spec at fault */
-	int index;  /* the element of an array part, -1 when none */
+	int about; /* enum nsrun_about: the part of the spec at fault */
+	int index; /* the element of an array part, -1 when none */
 	char msg[512]; /* "<what>: <why>", without the "nsrun: " prefix */
 };
 
@@ -98,14 +98,12 @@ int nsrun_fail(struct nsrun_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The same with an explicit exit status. */
-int nsrun_fail_status(struct nsrun_error *err, int status, int errnum,
-		      const char *fmt, ...)
+int nsrun_fail_status(struct nsrun_error *err, int status, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* nsrun_fail, and say which part of the spec the error is about. */
-int nsrun_fail_about(struct nsrun_error *err, enum nsrun_about about, int index,
-		     int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int nsrun_fail_about(struct nsrun_error *err, enum nsrun_about about, int index, int errnum,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Say which part of the spec a filled error is about, unless an inner
  * step said so already. Returns -1. */

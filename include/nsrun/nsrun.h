@@ -44,8 +44,8 @@ struct nsrun_id_map {
 /* Where the id maps of a new user namespace come from. */
 enum nsrun_id_source {
 	NSRUN_IDS_EXPLICIT = 0, /* uid_map/gid_map as given (maybe empty) */
-	NSRUN_IDS_ROOT,         /* caller's uid and gid become 0 inside */
-	NSRUN_IDS_AUTO,         /* root plus the caller's /etc/subuid, /etc/subgid ranges */
+	NSRUN_IDS_ROOT, /* caller's uid and gid become 0 inside */
+	NSRUN_IDS_AUTO, /* root plus the caller's /etc/subuid, /etc/subgid ranges */
 };
 
 enum nsrun_setgroups {
@@ -55,39 +55,39 @@ enum nsrun_setgroups {
 };
 
 struct nsrun_ns_join {
-	int type;         /* one CLONE_NEW* flag */
+	int type; /* one CLONE_NEW* flag */
 	const char *path; /* e.g. /proc/1234/ns/net */
 };
 
 /* One filesystem step of the new root, applied in order (bwrap's model). */
 enum nsrun_fs_kind {
-	NSRUN_FS_BIND,       /* src -> dest, recursive, nodev */
-	NSRUN_FS_RO_BIND,    /* the same, read-only recursively */
-	NSRUN_FS_DEV_BIND,   /* the same, devices allowed */
-	NSRUN_FS_TMPFS,      /* a tmpfs on dest (size, mode) */
-	NSRUN_FS_PROC,       /* a fresh proc on dest */
-	NSRUN_FS_DEV,        /* a minimal /dev on dest */
-	NSRUN_FS_MQUEUE,     /* an mqueue fs on dest */
-	NSRUN_FS_DIR,        /* a directory (mode) */
-	NSRUN_FS_SYMLINK,    /* dest -> src (the link's target) */
+	NSRUN_FS_BIND, /* src -> dest, recursive, nodev */
+	NSRUN_FS_RO_BIND, /* the same, read-only recursively */
+	NSRUN_FS_DEV_BIND, /* the same, devices allowed */
+	NSRUN_FS_TMPFS, /* a tmpfs on dest (size, mode) */
+	NSRUN_FS_PROC, /* a fresh proc on dest */
+	NSRUN_FS_DEV, /* a minimal /dev on dest */
+	NSRUN_FS_MQUEUE, /* an mqueue fs on dest */
+	NSRUN_FS_DIR, /* a directory (mode) */
+	NSRUN_FS_SYMLINK, /* dest -> src (the link's target) */
 	NSRUN_FS_REMOUNT_RO, /* make the mount at dest read-only */
-	NSRUN_FS_CHMOD,      /* chmod dest to mode */
-	NSRUN_FS_MOUNT,      /* mount(2) of fstype from src with flags and data
+	NSRUN_FS_CHMOD, /* chmod dest to mode */
+	NSRUN_FS_MOUNT, /* mount(2) of fstype from src with flags and data
 	                        (OCI mounts); MS_BIND for binds */
-	NSRUN_FS_DEVICE,     /* a device node at dest (OCI linux.devices) */
+	NSRUN_FS_DEVICE, /* a device node at dest (OCI linux.devices) */
 };
 
 struct nsrun_fs_op {
 	enum nsrun_fs_kind kind;
-	const char *src;      /* bind source, symlink target; NULL otherwise */
-	const char *dest;     /* path inside the new root */
-	bool optional;        /* --bind-try: skip a missing source */
-	int mode;             /* -1: default */
-	uint64_t size;        /* tmpfs size in bytes, 0: default */
+	const char *src; /* bind source, symlink target; NULL otherwise */
+	const char *dest; /* path inside the new root */
+	bool optional; /* --bind-try: skip a missing source */
+	int mode; /* -1: default */
+	uint64_t size; /* tmpfs size in bytes, 0: default */
 	/* NSRUN_FS_MOUNT */
 	const char *fstype;
 	const char *data;
-	unsigned long flags;  /* MS_* */
+	unsigned long flags; /* MS_* */
 	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, ... with MS_REC; 0: none */
 	/* NSRUN_FS_DEVICE: type 'c', 'b' or 'p', mode as .mode */
 	char dev_type;
@@ -103,7 +103,7 @@ enum nsrun_propagation {
 
 /* Capability sets as the OCI spec has them, one bit per capability. */
 struct nsrun_caps {
-	bool set;               /* false: leave capabilities as the kernel has them */
+	bool set; /* false: leave capabilities as the kernel has them */
 	uint64_t bounding;
 	uint64_t effective;
 	uint64_t permitted;
@@ -112,8 +112,8 @@ struct nsrun_caps {
 };
 
 struct nsrun_rlimit {
-	int resource;           /* RLIMIT_* */
-	uint64_t soft, hard;    /* RLIM_INFINITY for unlimited */
+	int resource; /* RLIMIT_* */
+	uint64_t soft, hard; /* RLIM_INFINITY for unlimited */
 };
 
 /* cgroup limits, as the OCI spec's linux.resources has them. 0 (or NULL)
@@ -122,12 +122,12 @@ struct nsrun_rlimit {
  * the kernel's cgroup files take them. Each is written where the host has
  * it: the v1 hierarchy of its controller, or the cgroup v2 tree. */
 struct nsrun_cgroup_limits {
-	int64_t memory;             /* bytes */
-	int64_t memory_swap;        /* memory plus swap, bytes; -1: unlimited swap */
+	int64_t memory; /* bytes */
+	int64_t memory_swap; /* memory plus swap, bytes; -1: unlimited swap */
 	int64_t pids;
-	uint64_t cpu_quota;         /* microseconds per cpu_period */
+	uint64_t cpu_quota; /* microseconds per cpu_period */
 	uint64_t cpu_period;
-	uint64_t cpu_weight;        /* 1..10000 (cgroup v2 scale) */
+	uint64_t cpu_weight; /* 1..10000 (cgroup v2 scale) */
 	/* Device access rules in order, one per line: "allow|deny TYPE
 	 * MAJOR:MINOR ACCESS" ("deny a *:* rwm"), as the v1 devices controller
 	 * takes them. Enforced where the container could make device nodes
@@ -135,26 +135,26 @@ struct nsrun_cgroup_limits {
 	 * only the nodes nsrun makes exist. */
 	const char *device_rules;
 	int64_t memory_reservation; /* the soft limit, bytes */
-	int swappiness;             /* 0..100 (cgroup v1 only); -1: unset */
-	bool disable_oom_killer;    /* cgroup v1 only */
-	uint64_t cpu_burst;         /* microseconds over the quota a period may use */
-	bool cpu_idle;              /* schedule the group as idle */
-	int64_t cpu_rt_runtime;     /* real-time microseconds per cpu_rt_period */
+	int swappiness; /* 0..100 (cgroup v1 only); -1: unset */
+	bool disable_oom_killer; /* cgroup v1 only */
+	uint64_t cpu_burst; /* microseconds over the quota a period may use */
+	bool cpu_idle; /* schedule the group as idle */
+	int64_t cpu_rt_runtime; /* real-time microseconds per cpu_rt_period */
 	uint64_t cpu_rt_period;
-	const char *cpuset_cpus;    /* "0-3,6" */
+	const char *cpuset_cpus; /* "0-3,6" */
 	const char *cpuset_mems;
-	uint16_t io_weight;         /* 10..1000 (blkio scale) */
-	uint16_t io_leaf_weight;    /* 10..1000, cgroup v1 with CFQ only */
+	uint16_t io_weight; /* 10..1000 (blkio scale) */
+	uint16_t io_leaf_weight; /* 10..1000, cgroup v1 with CFQ only */
 	/* "MAJOR:MINOR VALUE" lines: a weight, or bytes or operations a second. */
 	const char *io_weight_devices;
 	const char *io_leaf_weight_devices;
 	const char *io_read_bps, *io_write_bps, *io_read_iops, *io_write_iops;
 	const char *hugepage_limits; /* "SIZE BYTES" lines: "2MB 0" */
-	uint32_t net_classid;        /* net_cls (cgroup v1 only) */
-	const char *net_priorities;  /* "IFNAME PRIORITY" lines, net_prio (cgroup v1 only) */
-	const char *unified;         /* "FILE VALUE" lines: cgroup v2 files written as given */
-	uint64_t cpu_shares;         /* 2..262144 (cgroup v1 scale), instead of cpu_weight */
-	int64_t memory_kernel_tcp;   /* TCP buffer bytes (cgroup v1 only, where the kernel has it) */
+	uint32_t net_classid; /* net_cls (cgroup v1 only) */
+	const char *net_priorities; /* "IFNAME PRIORITY" lines, net_prio (cgroup v1 only) */
+	const char *unified; /* "FILE VALUE" lines: cgroup v2 files written as given */
+	uint64_t cpu_shares; /* 2..262144 (cgroup v1 scale), instead of cpu_weight */
+	int64_t memory_kernel_tcp; /* TCP buffer bytes (cgroup v1 only, where the kernel has it) */
 };
 
 /* Limits with nothing set: assign it rather than zero the structure. */
@@ -173,36 +173,36 @@ struct nsrun_spec {
 	struct nsrun_id_map gid_map;
 	enum nsrun_setgroups setgroups;
 
-	bool mount_proc;   /* fresh /proc (implies a new mount namespace) */
-	bool force_child;  /* staged path even without a PID namespace (-f) */
-	int verbose;       /* >0: each start-up step on stderr */
-	int block_fd;      /* wait for data or EOF on it before the exec; -1: none */
+	bool mount_proc; /* fresh /proc (implies a new mount namespace) */
+	bool force_child; /* staged path even without a PID namespace (-f) */
+	int verbose; /* >0: each start-up step on stderr */
+	int block_fd; /* wait for data or EOF on it before the exec; -1: none */
 
-	int *keep_fds;     /* descriptors besides 0-2 the command inherits */
+	int *keep_fds; /* descriptors besides 0-2 the command inherits */
 	unsigned n_keep_fds;
 
 	/* Filesystem: a new root is built when rootfs is set or fs ops exist
 	 * (an empty tmpfs when rootfs is NULL), then pivot_root'ed into. */
 	const char *rootfs;
-	bool no_pivot;     /* MS_MOVE + chroot instead of pivot_root */
+	bool no_pivot; /* MS_MOVE + chroot instead of pivot_root */
 	enum nsrun_propagation propagation;
 	struct nsrun_fs_op *fs_ops;
 	unsigned n_fs_ops;
 
 	/* Identity and environment. */
-	const char *hostname;   /* needs a new UTS namespace */
+	const char *hostname; /* needs a new UTS namespace */
 	const char *domainname;
-	const char *chdir;      /* NULL: the caller's directory if it exists inside, else / */
-	char **env;             /* the command's environment; NULL: the caller's */
-	const char *as_user;    /* USER[:GROUP], names from the sandbox's /etc */
-	int umask;              /* -1: unchanged */
+	const char *chdir; /* NULL: the caller's directory if it exists inside, else / */
+	char **env; /* the command's environment; NULL: the caller's */
+	const char *as_user; /* USER[:GROUP], names from the sandbox's /etc */
+	int umask; /* -1: unchanged */
 
 	/* Isolation controls. */
 	struct nsrun_caps caps;
 	bool no_new_privs;
 	struct nsrun_rlimit *rlimits;
 	unsigned n_rlimits;
-	const char **masked_paths;   /* a file becomes /dev/null, a directory an
+	const char **masked_paths; /* a file becomes /dev/null, a directory an
 	                                empty read-only tmpfs; missing ones skipped */
 	unsigned n_masked_paths;
 	const char **readonly_paths; /* bound read-only onto themselves */
@@ -211,12 +211,12 @@ struct nsrun_spec {
 	struct nsrun_seccomp *seccomp; /* NULL: no filter */
 
 	/* Container specifics (config.json has them; so may a library caller). */
-	bool root_readonly;      /* the new root read-only after the steps */
-	const char **sysctl;     /* "key=value" pairs, written under /proc/sys */
+	bool root_readonly; /* the new root read-only after the steps */
+	const char **sysctl; /* "key=value" pairs, written under /proc/sys */
 	unsigned n_sysctl;
 	bool oom_score_adj_set;
 	int oom_score_adj;
-	bool user_ids_set;       /* uid/gid/additional_gids, numeric (OCI) */
+	bool user_ids_set; /* uid/gid/additional_gids, numeric (OCI) */
 	uint32_t uid, gid;
 	uint32_t *additional_gids;
 	unsigned n_additional_gids;
@@ -224,14 +224,14 @@ struct nsrun_spec {
 	                            NULL: a temporary nsrun-<pid> one */
 
 	/* The first process. */
-	bool init;              /* stay PID 1: reap zombies, forward signals */
-	bool init_group;        /* forward to the command's process group */
-	bool die_with_parent;   /* killed when nsrun's parent dies */
-	bool new_session;       /* a session of its own: the command cannot reach
+	bool init; /* stay PID 1: reap zombies, forward signals */
+	bool init_group; /* forward to the command's process group */
+	bool die_with_parent; /* killed when nsrun's parent dies */
+	bool new_session; /* a session of its own: the command cannot reach
 	                           the caller's terminal (TIOCSTI, TIOCLINUX) */
-	int json_status_fd;     /* -1: none; {"child-pid": N} and {"exit-code": N} */
+	int json_status_fd; /* -1: none; {"child-pid": N} and {"exit-code": N} */
 
-	char **argv;       /* the command; argv[0] is looked up in PATH */
+	char **argv; /* the command; argv[0] is looked up in PATH */
 
 	/* What only nsrun's own OCI runtime asks of the engine (parking a
 	 * created container, its console socket, in-container hooks); internal

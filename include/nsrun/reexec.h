@@ -43,29 +43,29 @@ int nsrun_reexec_sealed_fd(struct nsrun_error *err);
 
 struct nsrun_reexec_attr {
 	unsigned long clone_flags; /* CLONE_NEW* for the child, 0 for none */
-	int pdeathsig;             /* signal the child gets when the spawning
+	int pdeathsig; /* signal the child gets when the spawning
 	                              thread dies, 0 for none */
-	const sigset_t *sigmask;   /* signal mask the child starts with,
+	const sigset_t *sigmask; /* signal mask the child starts with,
 	                              NULL keeps the caller's */
-	int hold_fd;               /* > 0: before executing the stage the child
+	int hold_fd; /* > 0: before executing the stage the child
 	                              reads one byte from this descriptor, so
 	                              the caller can write its id maps first
 	                              (capabilities in a new user namespace
 	                              survive execve only with uid 0 mapped);
 	                              at EOF the child exits with status 125 */
-	bool keep_capabilities;    /* with CLONE_NEWUSER: carry the child's
+	bool keep_capabilities; /* with CLONE_NEWUSER: carry the child's
 	                              capabilities across execve as ambient
 	                              ones, so the stage holds them even before
 	                              its id maps are written. The stage clears
 	                              them (PR_CAP_AMBIENT_CLEAR_ALL and the
 	                              inheritable set) before it executes
 	                              anything else */
-	int cgroup_fd;             /* > 0: a cgroup v2 directory the child
+	int cgroup_fd; /* > 0: a cgroup v2 directory the child
 	                              starts in (clone3 CLONE_INTO_CGROUP) */
-	const int *inherit_fds;    /* descriptors the stage inherits: their
+	const int *inherit_fds; /* descriptors the stage inherits: their
 	                              close-on-exec flag is cleared in the child */
 	unsigned n_inherit_fds;
-	int hold_peer_fd;          /* > 0: the caller's end of hold_fd's socket,
+	int hold_peer_fd; /* > 0: the caller's end of hold_fd's socket,
 	                              closed in the child at once, so that the
 	                              caller's death reads as EOF on hold_fd
 	                              and a held child never outlives it */
@@ -74,10 +74,8 @@ struct nsrun_reexec_attr {
 /* Start `stage` in a child from the sealed copy, with argv (argv[0] is
  * replaced by the stage name) and envp (NULL: the caller's environ).
  * attr may be NULL. Returns the child's pid, or -1 with err filled. */
-pid_t nsrun_reexec_spawn(const char *stage, char *const argv[],
-			 char *const envp[],
-			 const struct nsrun_reexec_attr *attr,
-			 struct nsrun_error *err);
+pid_t nsrun_reexec_spawn(const char *stage, char *const argv[], char *const envp[],
+			 const struct nsrun_reexec_attr *attr, struct nsrun_error *err);
 
 #ifdef __cplusplus
 }

@@ -18,9 +18,9 @@ static int check_joins(const struct nsrun_spec *spec, struct nsrun_error *err)
 			return nsrun_fail(err, 0, "--join %s:%s: a %s namespace is already joined",
 					  name, j->path, name);
 		if (spec->new_ns & type)
-			return nsrun_fail(err, 0,
-					  "--join %s:%s: conflicts with creating a new %s namespace",
-					  name, j->path, name);
+			return nsrun_fail(
+				err, 0, "--join %s:%s: conflicts with creating a new %s namespace",
+				name, j->path, name);
 		joined |= type;
 	}
 	return 0;

@@ -17,8 +17,7 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 
-static int parse_cap(const char *text, const char *option, uint64_t *bits,
-		     struct nsrun_error *err)
+static int parse_cap(const char *text, const char *option, uint64_t *bits, struct nsrun_error *err)
 {
 	if (strcasecmp(text, "ALL") == 0) {
 		*bits = caps_all_named();
@@ -136,7 +135,8 @@ static int add_rlimit(struct nsrun_spec *spec, const char *text, struct nsrun_er
 	if (colon && rlimit_value(text, colon + 1, strlen(colon + 1), &v[1], err) < 0)
 		return -1;
 	if (v[0] > v[1])
-		return nsrun_fail(err, 0, "--rlimit '%s': the soft limit is above the hard limit", text);
+		return nsrun_fail(err, 0, "--rlimit '%s': the soft limit is above the hard limit",
+				  text);
 	struct nsrun_rlimit *slot = cli_append(&spec->rlimits, spec->n_rlimits, sizeof(*slot));
 	if (!slot)
 		return nsrun_fail(err, errno, "--rlimit");
@@ -182,12 +182,10 @@ static int cgroup_option(struct cli_parser *p, int c)
 			return -1;
 		cg->pids = (int64_t)v;
 		return 0;
-	case OPT_CPUS:
-		return set_cpus(cg, optarg, p->err);
+	case OPT_CPUS: return set_cpus(cg, optarg, p->err);
 	case OPT_CPU_WEIGHT:
 		return cli_parse_range(optarg, "--cpu-weight", 1, 10000, &cg->cpu_weight, p->err);
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -196,8 +194,8 @@ static int add_path(struct cli_parser *p, const char ***list, unsigned *n,
 		    struct cli_origins *origins, const char *path, const char *option)
 {
 	const char **slot = cli_append(list, *n, sizeof(*slot));
-	const char **origin = slot ? cli_append(&origins->option, origins->n, sizeof(*origin))
-				   : NULL;
+	const char **origin =
+		slot ? cli_append(&origins->option, origins->n, sizeof(*origin)) : NULL;
 	if (!origin)
 		return nsrun_fail(p->err, errno, "%s %s", option, path);
 	*slot = path;
@@ -209,8 +207,8 @@ static int add_path(struct cli_parser *p, const char ***list, unsigned *n,
 
 int cli_add_masked(struct cli_parser *p, const char *path, const char *option)
 {
-	return add_path(p, &p->spec->masked_paths, &p->spec->n_masked_paths,
-			&p->opts->masked_paths, path, option);
+	return add_path(p, &p->spec->masked_paths, &p->spec->n_masked_paths, &p->opts->masked_paths,
+			path, option);
 }
 
 int cli_add_readonly(struct cli_parser *p, const char *path, const char *option)
@@ -223,22 +221,13 @@ int cli_control_option(struct cli_parser *p, int c)
 {
 	switch (c) {
 	case OPT_CAP_ADD:
-	case OPT_CAP_DROP:
-		return cap_option(p, c);
-	case OPT_NO_NEW_PRIVS:
-		p->spec->no_new_privs = true;
-		return 0;
-	case OPT_SECCOMP:
-		return load_seccomp(p, optarg);
-	case OPT_SECCOMP_DEFAULT:
-		return cli_use_default_seccomp(p);
-	case OPT_RLIMIT:
-		return add_rlimit(p->spec, optarg, p->err);
-	case OPT_MASK:
-		return cli_add_masked(p, optarg, "--mask");
-	case OPT_RO:
-		return cli_add_readonly(p, optarg, "--ro");
-	default:
-		return cgroup_option(p, c);
+	case OPT_CAP_DROP: return cap_option(p, c);
+	case OPT_NO_NEW_PRIVS: p->spec->no_new_privs = true; return 0;
+	case OPT_SECCOMP: return load_seccomp(p, optarg);
+	case OPT_SECCOMP_DEFAULT: return cli_use_default_seccomp(p);
+	case OPT_RLIMIT: return add_rlimit(p->spec, optarg, p->err);
+	case OPT_MASK: return cli_add_masked(p, optarg, "--mask");
+	case OPT_RO: return cli_add_readonly(p, optarg, "--ro");
+	default: return cgroup_option(p, c);
 	}
 }

@@ -62,8 +62,8 @@ int env_copy(struct env_list *env, char *const *envp, struct nsrun_error *err)
 }
 
 /* KEY set to VALUE (klen and vlen bytes), replacing an earlier entry. */
-static int set_n(struct env_list *env, const char *key, size_t klen, const char *value,
-		 size_t vlen, struct nsrun_error *err)
+static int set_n(struct env_list *env, const char *key, size_t klen, const char *value, size_t vlen,
+		 struct nsrun_error *err)
 {
 	size_t i = index_of(env->v, env->n, key, klen);
 	if (i == env->n && reserve(env, err) < 0)
@@ -124,8 +124,8 @@ static const char *lookup(char *const *envp, const char *key, size_t klen)
 	return envp && envp[i] ? envp[i] + klen + 1 : NULL;
 }
 
-int env_parse_file_text(struct env_list *env, const char *text, size_t len,
-			const char *source, char *const *lookup_env, struct nsrun_error *err)
+int env_parse_file_text(struct env_list *env, const char *text, size_t len, const char *source,
+			char *const *lookup_env, struct nsrun_error *err)
 {
 	size_t pos = 0;
 	for (unsigned lineno = 1; pos < len; lineno++) {
@@ -151,7 +151,8 @@ int env_parse_file_text(struct env_list *env, const char *text, size_t len,
 		for (size_t i = 0; i < klen; i++)
 			if (line[i] == ' ' || line[i] == '\t')
 				return nsrun_fail(err, 0,
-						  "--env-file %s:%u: variable name '%.*s' contains white space",
+						  "--env-file %s:%u: variable name '%.*s' contains "
+						  "white space",
 						  source, lineno, (int)klen, line);
 		if (eq) {
 			if (set_n(env, line, klen, eq + 1, llen - klen - 1, err) < 0)

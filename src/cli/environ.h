@@ -24,8 +24,8 @@ void env_free(struct env_list *env);
  * lines skipped, leading white space ignored, a bare KEY takes the value
  * from lookup_env (and is skipped when that has none). `source` names the
  * file in errors, with the line number. */
-int env_parse_file_text(struct env_list *env, const char *text, size_t len,
-			const char *source, char *const *lookup_env, struct nsrun_error *err);
+int env_parse_file_text(struct env_list *env, const char *text, size_t len, const char *source,
+			char *const *lookup_env, struct nsrun_error *err);
 
 /* Read FILE and apply it as above. */
 int env_load_file(struct env_list *env, const char *path, char *const *lookup_env,

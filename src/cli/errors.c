@@ -67,8 +67,8 @@ static void wrap_element(const struct cli_options *opts, struct nsrun_error *err
 	} else if (err->about == NSRUN_ABOUT_MASKED_PATH && in_range(i, spec->n_masked_paths) &&
 		   in_range(i, opts->masked_paths.n)) {
 		nsrun_error_wrap(err, "%s %s", opts->masked_paths.option[i], spec->masked_paths[i]);
-	} else if (err->about == NSRUN_ABOUT_READONLY_PATH &&
-		   in_range(i, spec->n_readonly_paths) && in_range(i, opts->readonly_paths.n)) {
+	} else if (err->about == NSRUN_ABOUT_READONLY_PATH && in_range(i, spec->n_readonly_paths) &&
+		   in_range(i, opts->readonly_paths.n)) {
 		nsrun_error_wrap(err, "%s %s", opts->readonly_paths.option[i],
 				 spec->readonly_paths[i]);
 	} else if (err->about == NSRUN_ABOUT_KEEP_FD && in_range(i, spec->n_keep_fds)) {
@@ -95,10 +95,11 @@ void cli_error_wrap(const struct cli_options *opts, struct nsrun_error *err)
 		return;
 	}
 	const struct nsrun_spec *spec = &opts->spec;
-	const char *value = about == NSRUN_ABOUT_CHDIR ? spec->chdir
-			    : about == NSRUN_ABOUT_HOSTNAME ? spec->hostname
+	const char *value = about == NSRUN_ABOUT_CHDIR	      ? spec->chdir
+			    : about == NSRUN_ABOUT_HOSTNAME   ? spec->hostname
 			    : about == NSRUN_ABOUT_DOMAINNAME ? spec->domainname
-			    : about == NSRUN_ABOUT_ROOTFS ? spec->rootfs : NULL;
+			    : about == NSRUN_ABOUT_ROOTFS     ? spec->rootfs
+							      : NULL;
 	if (option_of[about] && value)
 		nsrun_error_wrap(err, "%s %s", option_of[about], value);
 	else if (option_of[about])
@@ -107,7 +108,8 @@ void cli_error_wrap(const struct cli_options *opts, struct nsrun_error *err)
 	 * /etc/subuid go through newuidmap. */
 	if ((about == NSRUN_ABOUT_UID_MAP || about == NSRUN_ABOUT_GID_MAP) && err->errnum == 0) {
 		size_t len = strlen(err->msg);
-		(void)snprintf(err->msg + len, sizeof(err->msg) - len, /* a hint: cut short is fine */
+		(void)snprintf(err->msg + len,
+			       sizeof(err->msg) - len, /* a hint: cut short is fine */
 			       "; use --map-auto for the ranges in /etc/sub%cid",
 			       about == NSRUN_ABOUT_UID_MAP ? 'u' : 'g');
 	}

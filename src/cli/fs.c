@@ -9,8 +9,8 @@
 #include "cli/parse.h"
 #include "util/cleanup.h"
 
-struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option,
-				  enum nsrun_fs_kind kind, const char *src, const char *dest)
+struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option, enum nsrun_fs_kind kind,
+				  const char *src, const char *dest)
 {
 	struct nsrun_spec *spec = p->spec;
 	struct cli_origins *origins = &p->opts->fs_ops;
@@ -90,8 +90,10 @@ static int add_chmod(struct cli_parser *p)
 static int set_propagation(struct nsrun_spec *spec, const char *name, struct nsrun_error *err)
 {
 	static const char *const names[] = {
-		[NSRUN_PROPAGATION_PRIVATE] = "private", [NSRUN_PROPAGATION_SLAVE] = "slave",
-		[NSRUN_PROPAGATION_SHARED] = "shared", [NSRUN_PROPAGATION_UNBINDABLE] = "unbindable",
+		[NSRUN_PROPAGATION_PRIVATE] = "private",
+		[NSRUN_PROPAGATION_SLAVE] = "slave",
+		[NSRUN_PROPAGATION_SHARED] = "shared",
+		[NSRUN_PROPAGATION_UNBINDABLE] = "unbindable",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (strcmp(name, names[i]) == 0) {
@@ -99,8 +101,8 @@ static int set_propagation(struct nsrun_spec *spec, const char *name, struct nsr
 			return 0;
 		}
 	}
-	return nsrun_fail(err, 0, "--propagation '%s': expected private, slave, shared or unbindable",
-			  name);
+	return nsrun_fail(
+		err, 0, "--propagation '%s': expected private, slave, shared or unbindable", name);
 }
 
 int cli_fs_option(struct cli_parser *p, int c)
@@ -109,22 +111,15 @@ int cli_fs_option(struct cli_parser *p, int c)
 		if (steps[i].opt == c)
 			return add_step(p, &steps[i]);
 	switch (c) {
-	case OPT_CHMOD:
-		return add_chmod(p);
-	case OPT_PERMS:
-		return cli_parse_mode(optarg, "--perms", &p->mod.perms, p->err);
-	case OPT_SIZE:
-		return cli_parse_bytes(optarg, "--size", &p->mod.size, p->err);
+	case OPT_CHMOD: return add_chmod(p);
+	case OPT_PERMS: return cli_parse_mode(optarg, "--perms", &p->mod.perms, p->err);
+	case OPT_SIZE: return cli_parse_bytes(optarg, "--size", &p->mod.size, p->err);
 	case OPT_ROOTFS:
 		p->spec->rootfs = optarg;
 		p->spec->new_ns |= CLONE_NEWNS;
 		return 0;
-	case OPT_NO_PIVOT:
-		p->spec->no_pivot = true;
-		return 0;
-	case OPT_PROPAGATION:
-		return set_propagation(p->spec, optarg, p->err);
-	default:
-		return 1;
+	case OPT_NO_PIVOT: p->spec->no_pivot = true; return 0;
+	case OPT_PROPAGATION: return set_propagation(p->spec, optarg, p->err);
+	default: return 1;
 	}
 }

@@ -13,8 +13,8 @@ static const struct {
 	int opt;
 	unsigned long flags;
 } new_ns_options[] = {
-	{ 'U', CLONE_NEWUSER }, { 'm', CLONE_NEWNS },      { 'p', CLONE_NEWPID },
-	{ 'n', CLONE_NEWNET },  { 'u', CLONE_NEWUTS },     { 'i', CLONE_NEWIPC },
+	{ 'U', CLONE_NEWUSER },	  { 'm', CLONE_NEWNS },	  { 'p', CLONE_NEWPID },
+	{ 'n', CLONE_NEWNET },	  { 'u', CLONE_NEWUTS },  { 'i', CLONE_NEWIPC },
 	{ 'C', CLONE_NEWCGROUP }, { 'T', CLONE_NEWTIME }, { 'a', NS_ALL_FLAGS },
 };
 
@@ -22,7 +22,8 @@ static int add_join(struct nsrun_spec *spec, const char *text, struct nsrun_erro
 {
 	const char *colon = strchr(text, ':');
 	if (!colon || colon == text || colon[1] == '\0')
-		return nsrun_fail(err, 0, "--join '%s': expected TYPE:PATH, e.g. net:/proc/1234/ns/net",
+		return nsrun_fail(err, 0,
+				  "--join '%s': expected TYPE:PATH, e.g. net:/proc/1234/ns/net",
 				  text);
 	char type[16];
 	size_t len = (size_t)(colon - text);
@@ -88,22 +89,14 @@ int cli_ns_option(struct cli_parser *p, int c)
 		}
 	}
 	switch (c) {
-	case 'f':
-		p->spec->force_child = true;
-		return 0;
-	case OPT_JOIN:
-		return add_join(p->spec, optarg, p->err);
+	case 'f': p->spec->force_child = true; return 0;
+	case OPT_JOIN: return add_join(p->spec, optarg, p->err);
 	case 'r':
-	case 'z':
-		return set_id_source(p, NSRUN_IDS_ROOT, "-r/--map-root-user");
-	case OPT_MAP_AUTO:
-		return set_id_source(p, NSRUN_IDS_AUTO, "--map-auto");
+	case 'z': return set_id_source(p, NSRUN_IDS_ROOT, "-r/--map-root-user");
+	case OPT_MAP_AUTO: return set_id_source(p, NSRUN_IDS_AUTO, "--map-auto");
 	case 'M':
-	case 'G':
-		return add_map(p, c);
-	case OPT_SETGROUPS:
-		return set_setgroups(p->spec, optarg, p->err);
-	default:
-		return 1;
+	case 'G': return add_map(p, c);
+	case OPT_SETGROUPS: return set_setgroups(p->spec, optarg, p->err);
+	default: return 1;
 	}
 }

@@ -96,25 +96,19 @@ static int (*const areas[])(struct cli_parser *, int) = {
 static int general_option(struct cli_parser *p, int c)
 {
 	switch (c) {
-	case 'v':
-		p->spec->verbose++;
-		return 0;
-	case 'h':
-		p->opts->action = CLI_HELP;
-		return 0;
-	case 'V':
-		p->opts->action = CLI_VERSION;
-		return 0;
+	case 'v': p->spec->verbose++; return 0;
+	case 'h': p->opts->action = CLI_HELP; return 0;
+	case 'V': p->opts->action = CLI_VERSION; return 0;
 	case ':':
 		return nsrun_fail(p->err, 0, "option '%s' needs a value (see nsrun --help)",
 				  p->argv[optind - 1]);
 	case '?':
 		if (optopt)
-			return nsrun_fail(p->err, 0, "unknown option '-%c' (see nsrun --help)", optopt);
+			return nsrun_fail(p->err, 0, "unknown option '-%c' (see nsrun --help)",
+					  optopt);
 		return nsrun_fail(p->err, 0, "unknown option '%s' (see nsrun --help)",
 				  p->argv[optind - 1]);
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -154,15 +148,17 @@ static int finish(struct cli_parser *p)
 {
 	struct nsrun_spec *spec = p->spec;
 	if (p->mod.perms >= 0 || p->mod.size)
-		return nsrun_fail(p->err, 0, "--perms or --size must come before the step it applies to");
+		return nsrun_fail(p->err, 0,
+				  "--perms or --size must come before the step it applies to");
 	if (p->env_set_up) {
 		spec->env = p->env.v; /* the spec owns it now */
 		p->env_set_up = false;
 	}
 	finish_caps(&p->caps, &spec->caps);
 	if (optind >= p->argc)
-		return nsrun_fail(p->err, 0,
-				  "no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");
+		return nsrun_fail(
+			p->err, 0,
+			"no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");
 	spec->argv = p->argv + optind;
 	if (cli_check(p->opts, p->err) < 0)
 		return -1;
@@ -180,8 +176,12 @@ static struct cli_parser parser_start(int argc, char **argv, struct cli_options 
 	nsrun_spec_init(&opts->spec);
 	opterr = 0;
 	optind = 0; /* 0, not 1: glibc then forgets a previous argv entirely */
-	return (struct cli_parser){ .opts = opts, .spec = &opts->spec, .argc = argc, .argv = argv,
-				    .err = err, .mod = { .perms = -1 } };
+	return (struct cli_parser){ .opts = opts,
+				    .spec = &opts->spec,
+				    .argc = argc,
+				    .argv = argv,
+				    .err = err,
+				    .mod = { .perms = -1 } };
 }
 
 /* An environment the options built and the spec did not take. */

@@ -79,8 +79,8 @@ enum {
 
 /* --perms and --size apply to the next step that takes them. */
 struct fs_modifiers {
-	int perms;      /* -1: none pending */
-	uint64_t size;  /* 0: none pending */
+	int perms; /* -1: none pending */
+	uint64_t size; /* 0: none pending */
 };
 
 /* The capability set being built, and what --cap-add named (a non-root
@@ -96,10 +96,10 @@ struct cli_parser {
 	int argc;
 	char **argv;
 	struct nsrun_error *err;
-	const char *id_option;  /* the id option given (-r, -M, ...), for conflicts */
+	const char *id_option; /* the id option given (-r, -M, ...), for conflicts */
 	struct fs_modifiers mod;
 	struct cap_state caps;
-	struct env_list env;    /* valid once env_set_up */
+	struct env_list env; /* valid once env_set_up */
 	bool env_set_up;
 };
 
@@ -115,8 +115,8 @@ int cli_preset_option(struct cli_parser *p, int c);
 int cli_check(const struct cli_options *opts, struct nsrun_error *err);
 
 /* What the --sandbox preset shares with the options it stands for. */
-struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option,
-				  enum nsrun_fs_kind kind, const char *src, const char *dest);
+struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option, enum nsrun_fs_kind kind,
+				  const char *src, const char *dest);
 int cli_add_masked(struct cli_parser *p, const char *path, const char *option);
 int cli_add_readonly(struct cli_parser *p, const char *path, const char *option);
 void cli_caps_drop(struct cap_state *caps, uint64_t bits);
@@ -125,8 +125,7 @@ int cli_use_default_seccomp(struct cli_parser *p);
 /* Value parsers; the error names option and text. */
 int cli_parse_fd(const char *text, const char *option, int *fd, struct nsrun_error *err);
 int cli_parse_mode(const char *text, const char *option, int *mode, struct nsrun_error *err);
-int cli_parse_bytes(const char *text, const char *option, uint64_t *size,
-		    struct nsrun_error *err);
+int cli_parse_bytes(const char *text, const char *option, uint64_t *size, struct nsrun_error *err);
 int cli_parse_range(const char *text, const char *option, uint64_t min, uint64_t max,
 		    uint64_t *value, struct nsrun_error *err);
 

@@ -21,9 +21,10 @@ static const struct {
 
 /* What OCI runtimes mask and make read-only by default. */
 static const char *const default_masked[] = {
-	"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+	"/proc/acpi",	    "/proc/asound",	 "/proc/interrupts",
+	"/proc/kcore",	    "/proc/keys",	 "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi",	    "/sys/firmware",	 "/sys/devices/virtual/powercap",
 };
 static const char *const default_readonly[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -69,12 +70,8 @@ static int apply_sandbox_preset(struct cli_parser *p)
 int cli_preset_option(struct cli_parser *p, int c)
 {
 	switch (c) {
-	case OPT_SANDBOX:
-		return apply_sandbox_preset(p);
-	case OPT_SHARE_NET:
-		p->spec->new_ns &= ~(unsigned long)CLONE_NEWNET;
-		return 0;
-	default:
-		return 1;
+	case OPT_SANDBOX: return apply_sandbox_preset(p);
+	case OPT_SHARE_NET: p->spec->new_ns &= ~(unsigned long)CLONE_NEWNET; return 0;
+	default: return 1;
 	}
 }

@@ -46,14 +46,9 @@ static int env_option(struct cli_parser *p, int c)
 		const char *value = cli_second_value(p, "--setenv");
 		return value ? env_set(&p->env, optarg, value, p->err) : -1;
 	}
-	case OPT_UNSETENV:
-		env_unset(&p->env, optarg);
-		return 0;
-	case OPT_CLEARENV:
-		env_clear(&p->env);
-		return 0;
-	default:
-		return env_load_file(&p->env, optarg, environ, p->err);
+	case OPT_UNSETENV: env_unset(&p->env, optarg); return 0;
+	case OPT_CLEARENV: env_clear(&p->env); return 0;
+	default: return env_load_file(&p->env, optarg, environ, p->err);
 	}
 }
 
@@ -73,21 +68,19 @@ int cli_process_option(struct cli_parser *p, int c)
 	case OPT_DIE_WITH_PARENT: spec->die_with_parent = true; return 0;
 	case OPT_NEW_SESSION: spec->new_session = true; return 0;
 	case OPT_NO_NEW_SESSION: spec->new_session = false; return 0;
-	case OPT_UMASK:
-		return set_umask(spec, optarg, p->err);
+	case OPT_UMASK: return set_umask(spec, optarg, p->err);
 	case OPT_JSON_STATUS_FD:
 		return cli_parse_fd(optarg, "--json-status-fd", &spec->json_status_fd, p->err);
 	case OPT_MOUNT_PROC:
 		spec->mount_proc = true;
 		spec->new_ns |= CLONE_NEWNS;
 		return 0;
-	case OPT_KEEP_FD:
-		return add_keep_fd(spec, optarg, p->err);
-	case OPT_BLOCK_FD:
-		return cli_parse_fd(optarg, "--block-fd", &spec->block_fd, p->err);
-	case OPT_SETENV: case OPT_UNSETENV: case OPT_CLEARENV: case OPT_ENV_FILE:
-		return env_option(p, c);
-	default:
-		return 1;
+	case OPT_KEEP_FD: return add_keep_fd(spec, optarg, p->err);
+	case OPT_BLOCK_FD: return cli_parse_fd(optarg, "--block-fd", &spec->block_fd, p->err);
+	case OPT_SETENV:
+	case OPT_UNSETENV:
+	case OPT_CLEARENV:
+	case OPT_ENV_FILE: return env_option(p, c);
+	default: return 1;
 	}
 }

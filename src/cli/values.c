@@ -10,8 +10,7 @@
 
 /* A whole number from min to max in strtoll's syntax (leading blanks, a
  * sign), the whole text. */
-static bool read_whole(const char *text, int base, long long min, long long max,
-		       long long *value)
+static bool read_whole(const char *text, int base, long long min, long long max, long long *value)
 {
 	char *end;
 	errno = 0;
@@ -53,17 +52,28 @@ int cli_parse_range(const char *text, const char *option, uint64_t min, uint64_t
 }
 
 /* BYTES, optionally with a k, m or g suffix (powers of 1024). */
-int cli_parse_bytes(const char *text, const char *option, uint64_t *size,
-		    struct nsrun_error *err)
+int cli_parse_bytes(const char *text, const char *option, uint64_t *size, struct nsrun_error *err)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
 	unsigned shift = 0;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
 	}
 	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v == 0 ||
 	    v > (UINT64_MAX >> shift))

@@ -21,20 +21,20 @@
 #define NSRUN_CGROUP_PATH_MAX 1100
 
 struct nsrun_container {
-	bool park;               /* create: report ready, then wait for a byte on
+	bool park; /* create: report ready, then wait for a byte on
 	                            exec_fifo_fd before the exec (OCI start);
 	                            exec_fifo_fd -1: go on as soon as create
 	                            commits (OCI run) */
 	int exec_fifo_fd;
-	bool report_errors;      /* the stage sends set-up errors to the launcher
+	bool report_errors; /* the stage sends set-up errors to the launcher
 	                            before it exits (exec --detach) */
-	bool make_cwd;           /* create the working directory when missing */
-	bool default_devices;    /* the default /dev nodes and links of the OCI spec */
-	bool terminal;           /* the command gets a pty; its master goes to
+	bool make_cwd; /* create the working directory when missing */
+	bool default_devices; /* the default /dev nodes and links of the OCI spec */
+	bool terminal; /* the command gets a pty; its master goes to
 	                            console_socket_fd over SCM_RIGHTS */
-	int console_socket_fd;   /* -1: none */
+	int console_socket_fd; /* -1: none */
 	unsigned short console_rows, console_cols;
-	const char *hooks;       /* config.json's hooks object (JSON text) whose
+	const char *hooks; /* config.json's hooks object (JSON text) whose
 	                            createContainer hooks run before pivot_root and
 	                            startContainer hooks after start */
 	const char *hooks_state; /* the state JSON those hooks read on stdin;
@@ -53,17 +53,16 @@ const struct nsrun_container *spec_container(const struct nsrun_spec *spec);
 
 /* What container_create started. */
 struct nsrun_created {
-	pid_t pid;                    /* the container's first process, on the host */
-	unsigned n_cgroup_dirs;       /* its cgroup directories, one per hierarchy */
+	pid_t pid; /* the container's first process, on the host */
+	unsigned n_cgroup_dirs; /* its cgroup directories, one per hierarchy */
 	char cgroup_dirs[NSRUN_MAX_CGROUP_DIRS][NSRUN_CGROUP_PATH_MAX];
 	/* Optional, set by the caller: called once the cgroup directories exist
 	 * and before any process is in them, so that a caller which may be
 	 * killed can first record what to clean up. A non-zero return (err
 	 * filled) fails the create. */
-	int (*on_cgroups)(const struct nsrun_created *made, void *arg,
-			  struct nsrun_error *err);
+	int (*on_cgroups)(const struct nsrun_created *made, void *arg, struct nsrun_error *err);
 	void *arg;
-	int commit_fd;                /* engine's: see container_commit */
+	int commit_fd; /* engine's: see container_commit */
 };
 
 /* OCI create, in two phases. container_create starts the sandbox up to the

@@ -67,11 +67,19 @@ static int validate_joins(const struct nsrun_spec *spec, struct nsrun_error *err
 /* What needs a namespace of its own: the part of the spec, and the type. */
 static int validate_needs(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	bool has_maps = spec->id_source != NSRUN_IDS_EXPLICIT || spec->uid_map.n > 0 ||
-			spec->gid_map.n > 0;
-	const struct { bool asked; enum nsrun_about about; unsigned long ns; const char *what; } needs[] = {
-		{ has_maps, spec->uid_map.n ? NSRUN_ABOUT_UID_MAP : spec->gid_map.n
-			? NSRUN_ABOUT_GID_MAP : NSRUN_ABOUT_ID_SOURCE, CLONE_NEWUSER, "user" },
+	bool has_maps =
+		spec->id_source != NSRUN_IDS_EXPLICIT || spec->uid_map.n > 0 || spec->gid_map.n > 0;
+	const struct {
+		bool asked;
+		enum nsrun_about about;
+		unsigned long ns;
+		const char *what;
+	} needs[] = {
+		{ has_maps,
+		  spec->uid_map.n   ? NSRUN_ABOUT_UID_MAP
+		  : spec->gid_map.n ? NSRUN_ABOUT_GID_MAP
+				    : NSRUN_ABOUT_ID_SOURCE,
+		  CLONE_NEWUSER, "user" },
 		{ spec->mount_proc, NSRUN_ABOUT_MOUNT_PROC, CLONE_NEWNS, "mount" },
 		{ spec->n_masked_paths > 0, NSRUN_ABOUT_MASKED_PATH, CLONE_NEWNS, "mount" },
 		{ spec->n_readonly_paths > 0, NSRUN_ABOUT_READONLY_PATH, CLONE_NEWNS, "mount" },
@@ -81,8 +89,8 @@ static int validate_needs(const struct nsrun_spec *spec, struct nsrun_error *err
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(needs); i++)
 		if (needs[i].asked && !(spec->new_ns & needs[i].ns))
-			return nsrun_fail_about(err, needs[i].about, needs[i].about ==
-						NSRUN_ABOUT_FS_OP ? 0 : -1, 0,
+			return nsrun_fail_about(err, needs[i].about,
+						needs[i].about == NSRUN_ABOUT_FS_OP ? 0 : -1, 0,
 						"needs a new %s namespace", needs[i].what);
 	return 0;
 }
@@ -92,7 +100,8 @@ int nsrun_spec_validate(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (spec->argv == NULL || spec->argv[0] == NULL)
 		return nsrun_fail_about(err, NSRUN_ABOUT_COMMAND, -1, 0, "no command given");
 	if (spec->new_ns & ~(unsigned long)NS_ALL_FLAGS)
-		return nsrun_fail_about(err, NSRUN_ABOUT_NEW_NS, -1, 0, "unknown namespace flags %#lx",
+		return nsrun_fail_about(err, NSRUN_ABOUT_NEW_NS, -1, 0,
+					"unknown namespace flags %#lx",
 					spec->new_ns & ~(unsigned long)NS_ALL_FLAGS);
 	if (spec->n_joins > NSRUN_MAX_JOINS)
 		return nsrun_fail_about(err, NSRUN_ABOUT_JOIN, -1, 0,

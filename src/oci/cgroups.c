@@ -12,7 +12,8 @@ unsigned oci_cgroup_dirs(const struct stored_container *ct, struct cgroup_dir *d
 	for (unsigned i = 0; i < ct->n_cgroups && n < CGROUP_MAX_DIRS; i++) {
 		char probe[NSRUN_CGROUP_PATH_MAX + 32];
 		/* Only a cgroup2 directory has cgroup.controllers. */
-		(void)snprintf(probe, sizeof(probe), "%s/cgroup.controllers", ct->cgroups[i]); /* fits */
+		(void)snprintf(probe, sizeof(probe), "%s/cgroup.controllers",
+			       ct->cgroups[i]); /* fits */
 		memcpy(dirs[n].path, ct->cgroups[i], sizeof(dirs[n].path));
 		dirs[n].v2 = access(probe, F_OK) == 0;
 		n++;

@@ -53,8 +53,7 @@ int config_refuse_unsupported(json_t *obj, const char *prefix, const char *const
 	return 0;
 }
 
-int config_selinux_label(json_t *obj, const char *key, const char *field,
-			 struct nsrun_error *err)
+int config_selinux_label(json_t *obj, const char *key, const char *field, struct nsrun_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!config_is_set(v))
@@ -142,7 +141,8 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	cfg->spec.container = &cfg->container;
 	if (path_format(path, sizeof(path), "%s/config.json", bundle) < 0)
 		return nsrun_fail(err, ENAMETOOLONG, "%s/config.json", bundle);
-	if (oci_json_load_file(path, &cfg->json, err) < 0 || parse_top_level(cfg, bundle, err) < 0 ||
+	if (oci_json_load_file(path, &cfg->json, err) < 0 ||
+	    parse_top_level(cfg, bundle, err) < 0 ||
 	    oci_config_process(cfg, json_object_get(cfg->json, "process"), "config.json", err) < 0)
 		return -1;
 	json_t *mounts = json_object_get(cfg->json, "mounts");

@@ -14,18 +14,18 @@
 #include "engine/container.h"
 
 struct oci_config {
-	json_t *json;          /* the parsed file; the spec's strings point into it */
+	json_t *json; /* the parsed file; the spec's strings point into it */
 	struct nsrun_spec spec;
 	struct nsrun_container container; /* spec.container points here */
-	unsigned n_mount_ops;  /* spec.fs_ops: mounts[] first, then linux.devices[] */
+	unsigned n_mount_ops; /* spec.fs_ops: mounts[] first, then linux.devices[] */
 	const char *oci_version;
-	const char *rootfs;    /* absolute */
-	json_t *annotations;   /* borrowed from json, may be NULL */
-	json_t *hooks;         /* borrowed from json, may be NULL */
+	const char *rootfs; /* absolute */
+	json_t *annotations; /* borrowed from json, may be NULL */
+	json_t *hooks; /* borrowed from json, may be NULL */
 	struct systemd_unit systemd_unit; /* --systemd-cgroup's scope; container.systemd
 	                                     points here when systemd runs */
 	char cgroup_path[NSRUN_CGROUP_PATH_MAX]; /* a scope's path, without systemd */
-	char **allocated;      /* strings made here that the spec points into */
+	char **allocated; /* strings made here that the spec points into */
 	size_t n_allocated;
 };
 

@@ -14,15 +14,18 @@
 
 static int parse_namespaces(json_t *list, struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	static const struct { const char *oci; const char *ours; } names[] = {
-		{ "pid", "pid" }, { "network", "net" }, { "mount", "mnt" }, { "ipc", "ipc" },
-		{ "uts", "uts" }, { "user", "user" }, { "cgroup", "cgroup" }, { "time", "time" },
+	static const struct {
+		const char *oci;
+		const char *ours;
+	} names[] = {
+		{ "pid", "pid" }, { "network", "net" }, { "mount", "mnt" },	{ "ipc", "ipc" },
+		{ "uts", "uts" }, { "user", "user" },	{ "cgroup", "cgroup" }, { "time", "time" },
 	};
 	if (!json_is_array(list))
 		return config_refuse(err, "linux.namespaces", "expected an array");
 	size_t i;
 	json_t *ns;
-	json_array_foreach(list, i, ns) {
+	json_array_foreach (list, i, ns) {
 		char field[48];
 		(void)snprintf(field, sizeof(field), "linux.namespaces[%zu]", i);
 		const char *type = json_string_value(json_object_get(ns, "type"));
@@ -55,7 +58,7 @@ static int parse_id_map(json_t *list, const char *field, struct nsrun_id_map *ma
 	map->n = 0;
 	size_t i;
 	json_t *r;
-	json_array_foreach(list, i, r) {
+	json_array_foreach (list, i, r) {
 		struct nsrun_id_range *range = &map->range[map->n];
 		if (config_get_u32(r, "containerID", field, &range->inside, true, err) < 0 ||
 		    config_get_u32(r, "hostID", field, &range->outside, true, err) < 0 ||
@@ -90,8 +93,10 @@ static int parse_device(json_t *d, const char *field, struct nsrun_fs_op *op,
 	const char *type = json_string_value(json_object_get(d, "type"));
 	if (!path || path[0] != '/' || !type || strlen(type) != 1 || !strchr("cbpu", type[0]))
 		return config_refuse(err, field, "needs an absolute path and a type c, b, u or p");
-	*op = (struct nsrun_fs_op){ .kind = NSRUN_FS_DEVICE, .dest = path,
-				    .dev_type = (char)(type[0] == 'u' ? 'c' : type[0]), .mode = 0666 };
+	*op = (struct nsrun_fs_op){ .kind = NSRUN_FS_DEVICE,
+				    .dest = path,
+				    .dev_type = (char)(type[0] == 'u' ? 'c' : type[0]),
+				    .mode = 0666 };
 	uint32_t mode = 0666;
 	if ((type[0] != 'p' && (config_get_u32(d, "major", field, &op->major, true, err) < 0 ||
 				config_get_u32(d, "minor", field, &op->minor, true, err) < 0)) ||
@@ -107,7 +112,7 @@ static int parse_devices(json_t *list, struct nsrun_spec *spec, struct nsrun_err
 {
 	size_t i;
 	json_t *d;
-	json_array_foreach(list, i, d) {
+	json_array_foreach (list, i, d) {
 		char field[40];
 		(void)snprintf(field, sizeof(field), "linux.devices[%zu]", i);
 		struct nsrun_fs_op op;
@@ -133,7 +138,7 @@ static int parse_paths(json_t *list, const char *field, const char ***out, unsig
 		return nsrun_fail(err, errno, "config.json");
 	size_t i;
 	json_t *p;
-	json_array_foreach(list, i, p) {
+	json_array_foreach (list, i, p) {
 		if (!json_is_string(p))
 			return config_refuse(err, field, "expected strings");
 		(*out)[(*n)++] = json_string_value(p);
@@ -146,7 +151,8 @@ static int parse_hidden_paths(json_t *lx, struct nsrun_spec *spec, struct nsrun_
 {
 	json_t *v;
 	if (config_is_set(v = json_object_get(lx, "maskedPaths")) &&
-	    parse_paths(v, "linux.maskedPaths", &spec->masked_paths, &spec->n_masked_paths, err) < 0)
+	    parse_paths(v, "linux.maskedPaths", &spec->masked_paths, &spec->n_masked_paths, err) <
+		    0)
 		return -1;
 	if (config_is_set(v = json_object_get(lx, "readonlyPaths")) &&
 	    parse_paths(v, "linux.readonlyPaths", &spec->readonly_paths, &spec->n_readonly_paths,
@@ -172,8 +178,9 @@ static int parse_cgroup(struct oci_config *cfg, json_t *lx, struct nsrun_error *
 	if (spec->cgroup_path && !*spec->cgroup_path)
 		spec->cgroup_path = NULL;
 	if (spec->cgroup_path && has_dot_dot(spec->cgroup_path))
-		return config_refuse(err, "linux.cgroupsPath",
-				     "'..' would leave the cgroup hierarchy (runc resolves it inside)");
+		return config_refuse(
+			err, "linux.cgroupsPath",
+			"'..' would leave the cgroup hierarchy (runc resolves it inside)");
 	json_t *res = json_object_get(lx, "resources");
 	return config_is_set(res) ? config_resources(cfg, res, err) : 0;
 }
@@ -185,8 +192,9 @@ static int parse_propagation(const char *prop, struct nsrun_spec *spec, struct n
 		spec->propagation = NSRUN_PROPAGATION_PRIVATE;
 		return 0;
 	}
-	const char *bare = prop[0] == 'r' && strcmp(prop, "rprivate") != 0 ? prop + 1 :
-			   (strcmp(prop, "rprivate") == 0 ? "private" : prop);
+	const char *bare = prop[0] == 'r' && strcmp(prop, "rprivate") != 0
+				   ? prop + 1
+				   : (strcmp(prop, "rprivate") == 0 ? "private" : prop);
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
 		if (strcmp(bare, names[i]) == 0 || strcmp(prop, names[i]) == 0) {
 			spec->propagation = (enum nsrun_propagation)i;
@@ -210,9 +218,11 @@ static bool has_ns(const struct nsrun_spec *spec, int flag)
  * container's own (as runc checks them). */
 static bool sysctl_is_namespaced(const struct nsrun_spec *spec, const char *key)
 {
-	static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-						"kernel.sem", "kernel.shmall", "kernel.shmmax",
-						"kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+	static const char *const ipc_keys[] = {
+		"kernel.msgmax", "kernel.msgmnb",	   "kernel.msgmni",
+		"kernel.sem",	 "kernel.shmall",	   "kernel.shmmax",
+		"kernel.shmmni", "kernel.shm_rmid_forced", NULL
+	};
 	for (size_t i = 0; ipc_keys[i]; i++)
 		if (strcmp(key, ipc_keys[i]) == 0)
 			return has_ns(spec, CLONE_NEWIPC);
@@ -230,19 +240,21 @@ static int parse_sysctl(struct oci_config *cfg, json_t *sysctl, struct nsrun_err
 	struct nsrun_spec *spec = &cfg->spec;
 	const char *key;
 	json_t *v;
-	json_object_foreach(sysctl, key, v) {
+	json_object_foreach (sysctl, key, v) {
 		if (!sysctl_is_namespaced(spec, key)) {
 			char why[160];
-			(void)snprintf(why, sizeof(why),
-				       "%.80s is not in a namespace of the container's own: it would "
-				       "change the host", key);
+			(void)snprintf(
+				why, sizeof(why),
+				"%.80s is not in a namespace of the container's own: it would "
+				"change the host",
+				key);
 			return config_refuse(err, "linux.sysctl", why);
 		}
 	}
 	spec->sysctl = calloc(json_object_size(sysctl) + 1, sizeof(char *));
 	if (!spec->sysctl)
 		return nsrun_fail(err, errno, "config.json");
-	json_object_foreach(sysctl, key, v) {
+	json_object_foreach (sysctl, key, v) {
 		char *kv = NULL;
 		if (!json_is_string(v))
 			return config_refuse(err, "linux.sysctl", "values must be strings");
@@ -257,12 +269,13 @@ static int parse_sysctl(struct oci_config *cfg, json_t *sysctl, struct nsrun_err
 
 int config_linux(struct oci_config *cfg, json_t *lx, struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "intelRdt", "personality",
-						   "timeOffsets", "memoryPolicy", NULL };
+	static const char *const unsupported[] = { "intelRdt", "personality", "timeOffsets",
+						   "memoryPolicy", NULL };
 	struct nsrun_spec *spec = &cfg->spec;
 	json_t *v;
 	if (parse_ids(lx, spec, err) < 0 ||
-	    (config_is_set(v = json_object_get(lx, "devices")) && parse_devices(v, spec, err) < 0) ||
+	    (config_is_set(v = json_object_get(lx, "devices")) &&
+	     parse_devices(v, spec, err) < 0) ||
 	    parse_cgroup(cfg, lx, err) < 0 || parse_hidden_paths(lx, spec, err) < 0 ||
 	    config_selinux_label(lx, "mountLabel", "linux.mountLabel", err) < 0 ||
 	    parse_propagation(json_string_value(json_object_get(lx, "rootfsPropagation")), spec,

@@ -13,27 +13,38 @@ static const struct {
 	const char *name;
 	unsigned long set, clear;
 } mount_flags[] = {
-	{ "ro", MS_RDONLY, 0 },           { "rw", 0, MS_RDONLY },
-	{ "nosuid", MS_NOSUID, 0 },       { "suid", 0, MS_NOSUID },
-	{ "nodev", MS_NODEV, 0 },         { "dev", 0, MS_NODEV },
-	{ "noexec", MS_NOEXEC, 0 },       { "exec", 0, MS_NOEXEC },
-	{ "sync", MS_SYNCHRONOUS, 0 },    { "async", 0, MS_SYNCHRONOUS },
-	{ "dirsync", MS_DIRSYNC, 0 },     { "mand", MS_MANDLOCK, 0 },
-	{ "nomand", 0, MS_MANDLOCK },     { "atime", 0, MS_NOATIME },
-	{ "noatime", MS_NOATIME, 0 },     { "diratime", 0, MS_NODIRATIME },
-	{ "nodiratime", MS_NODIRATIME, 0 }, { "relatime", MS_RELATIME, 0 },
-	{ "norelatime", 0, MS_RELATIME }, { "strictatime", MS_STRICTATIME, 0 },
+	{ "ro", MS_RDONLY, 0 },
+	{ "rw", 0, MS_RDONLY },
+	{ "nosuid", MS_NOSUID, 0 },
+	{ "suid", 0, MS_NOSUID },
+	{ "nodev", MS_NODEV, 0 },
+	{ "dev", 0, MS_NODEV },
+	{ "noexec", MS_NOEXEC, 0 },
+	{ "exec", 0, MS_NOEXEC },
+	{ "sync", MS_SYNCHRONOUS, 0 },
+	{ "async", 0, MS_SYNCHRONOUS },
+	{ "dirsync", MS_DIRSYNC, 0 },
+	{ "mand", MS_MANDLOCK, 0 },
+	{ "nomand", 0, MS_MANDLOCK },
+	{ "atime", 0, MS_NOATIME },
+	{ "noatime", MS_NOATIME, 0 },
+	{ "diratime", 0, MS_NODIRATIME },
+	{ "nodiratime", MS_NODIRATIME, 0 },
+	{ "relatime", MS_RELATIME, 0 },
+	{ "norelatime", 0, MS_RELATIME },
+	{ "strictatime", MS_STRICTATIME, 0 },
 	{ "nostrictatime", 0, MS_STRICTATIME },
-	{ "bind", MS_BIND, 0 },           { "rbind", MS_BIND | MS_REC, 0 },
+	{ "bind", MS_BIND, 0 },
+	{ "rbind", MS_BIND | MS_REC, 0 },
 };
 
 static const struct {
 	const char *name;
 	unsigned long flags;
 } propagations[] = {
-	{ "private", MS_PRIVATE },   { "rprivate", MS_PRIVATE | MS_REC },
-	{ "shared", MS_SHARED },     { "rshared", MS_SHARED | MS_REC },
-	{ "slave", MS_SLAVE },       { "rslave", MS_SLAVE | MS_REC },
+	{ "private", MS_PRIVATE },	 { "rprivate", MS_PRIVATE | MS_REC },
+	{ "shared", MS_SHARED },	 { "rshared", MS_SHARED | MS_REC },
+	{ "slave", MS_SLAVE },		 { "rslave", MS_SLAVE | MS_REC },
 	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
@@ -62,7 +73,7 @@ static int mount_options(json_t *opts, const char *field, struct nsrun_fs_op *op
 {
 	size_t i;
 	json_t *o;
-	json_array_foreach(opts, i, o) {
+	json_array_foreach (opts, i, o) {
 		const char *name = json_string_value(o);
 		if (!name)
 			return config_refuse(err, field, "options must be strings");
@@ -71,7 +82,8 @@ static int mount_options(json_t *opts, const char *field, struct nsrun_fs_op *op
 		if (strcmp(name, "tmpcopyup") == 0 || strcmp(name, "idmap") == 0 ||
 		    strcmp(name, "ridmap") == 0 || strcmp(name, "remount") == 0) {
 			char why[64];
-			(void)snprintf(why, sizeof(why), "option '%s' is not supported by nsrun", name);
+			(void)snprintf(why, sizeof(why), "option '%s' is not supported by nsrun",
+				       name);
 			return config_refuse(err, field, why);
 		}
 		size_t len = strlen(data);
@@ -136,7 +148,7 @@ int config_mounts(struct oci_config *cfg, const char *bundle, json_t *mounts,
 		return nsrun_fail(err, errno, "config.json");
 	size_t i;
 	json_t *v;
-	json_array_foreach(mounts, i, v) {
+	json_array_foreach (mounts, i, v) {
 		if (parse_mount(cfg, bundle, v, i, &spec->fs_ops[spec->n_fs_ops], err) < 0)
 			return -1;
 		spec->n_fs_ops++;

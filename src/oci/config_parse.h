@@ -31,8 +31,7 @@ int config_refuse_unsupported(json_t *obj, const char *prefix, const char *const
 
 /* An SELinux label (linux.mountLabel, process.selinuxLabel): accepted
  * where SELinux is off, refused naming `field` where it is on. */
-int config_selinux_label(json_t *obj, const char *key, const char *field,
-			 struct nsrun_error *err);
+int config_selinux_label(json_t *obj, const char *key, const char *field, struct nsrun_error *err);
 
 /* obj's `key`, a number from 0 to 2^32-1, into *out: 0, 1 when absent and
  * not required, or -1 with err naming `field`. */

@@ -11,8 +11,7 @@
 #include "util/cleanup.h"
 
 /* One capability set: a list of names, as bits. */
-static int parse_cap_set(json_t *list, const char *field, uint64_t *bits,
-			 struct nsrun_error *err)
+static int parse_cap_set(json_t *list, const char *field, uint64_t *bits, struct nsrun_error *err)
 {
 	*bits = 0;
 	if (!config_is_set(list))
@@ -21,7 +20,7 @@ static int parse_cap_set(json_t *list, const char *field, uint64_t *bits,
 		return config_refuse(err, field, "expected an array of names");
 	size_t k;
 	json_t *name;
-	json_array_foreach(list, k, name) {
+	json_array_foreach (list, k, name) {
 		int cap = json_is_string(name) ? caps_from_name(json_string_value(name)) : -1;
 		if (cap < 0) {
 			char why[96];
@@ -58,7 +57,7 @@ static int parse_rlimits(json_t *list, struct nsrun_spec *spec, struct nsrun_err
 		return config_refuse(err, "process.rlimits", "expected an array");
 	size_t i;
 	json_t *r;
-	json_array_foreach(list, i, r) {
+	json_array_foreach (list, i, r) {
 		char field[48];
 		(void)snprintf(field, sizeof(field), "process.rlimits[%zu]", i);
 		const char *type = json_string_value(json_object_get(r, "type"));
@@ -73,8 +72,9 @@ static int parse_rlimits(json_t *list, struct nsrun_spec *spec, struct nsrun_err
 		if (!grown)
 			return nsrun_fail(err, errno, "config.json");
 		spec->rlimits = grown;
-		spec->rlimits[spec->n_rlimits++] = (struct nsrun_rlimit){
-			res, (uint64_t)json_integer_value(soft), (uint64_t)json_integer_value(hard) };
+		spec->rlimits[spec->n_rlimits++] =
+			(struct nsrun_rlimit){ res, (uint64_t)json_integer_value(soft),
+					       (uint64_t)json_integer_value(hard) };
 	}
 	return 0;
 }
@@ -90,9 +90,11 @@ static int parse_additional_gids(json_t *gids, struct nsrun_spec *spec, struct n
 		return nsrun_fail(err, errno, "config.json");
 	size_t i;
 	json_t *g;
-	json_array_foreach(gids, i, g) {
-		if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) > UINT32_MAX)
-			return config_refuse(err, "process.user.additionalGids", "expected numbers");
+	json_array_foreach (gids, i, g) {
+		if (!json_is_integer(g) || json_integer_value(g) < 0 ||
+		    json_integer_value(g) > UINT32_MAX)
+			return config_refuse(err, "process.user.additionalGids",
+					     "expected numbers");
 		spec->additional_gids[spec->n_additional_gids++] = (uint32_t)json_integer_value(g);
 	}
 	return 0;
@@ -103,7 +105,8 @@ static int parse_user(json_t *user, struct nsrun_spec *spec, struct nsrun_error 
 	if (!json_is_object(user))
 		return config_refuse(err, "process.user", "expected an object");
 	if (json_string_value(json_object_get(user, "username")))
-		return config_refuse(err, "process.user.username", "not supported by nsrun (Windows)");
+		return config_refuse(err, "process.user.username",
+				     "not supported by nsrun (Windows)");
 	spec->user_ids_set = true;
 	if (config_get_u32(user, "uid", "process.user.uid", &spec->uid, true, err) < 0 ||
 	    config_get_u32(user, "gid", "process.user.gid", &spec->gid, true, err) < 0)
@@ -128,7 +131,7 @@ static int parse_args(json_t *args, struct nsrun_spec *spec, struct nsrun_error 
 		return nsrun_fail(err, errno, "config.json");
 	size_t i;
 	json_t *v;
-	json_array_foreach(args, i, v) {
+	json_array_foreach (args, i, v) {
 		if (!json_is_string(v))
 			return config_refuse(err, "process.args", "expected strings");
 		spec->argv[i] = (char *)json_string_value(v);
@@ -147,7 +150,7 @@ static int parse_env(json_t *env, struct nsrun_spec *spec, struct nsrun_error *e
 		return nsrun_fail(err, errno, "config.json");
 	size_t i;
 	json_t *v;
-	json_array_foreach(env, i, v) {
+	json_array_foreach (env, i, v) {
 		if (!json_is_string(v) || !strchr(json_string_value(v), '='))
 			return config_refuse(err, "process.env", "expected KEY=VALUE strings");
 		if (!(spec->env[i] = strdup(json_string_value(v))))
@@ -179,7 +182,8 @@ static int parse_place(json_t *process, struct oci_config *cfg, struct nsrun_err
 
 static int parse_oom_score_adj(json_t *oom, struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (!json_is_integer(oom) || json_integer_value(oom) < -1000 || json_integer_value(oom) > 1000)
+	if (!json_is_integer(oom) || json_integer_value(oom) < -1000 ||
+	    json_integer_value(oom) > 1000)
 		return config_refuse(err, "process.oomScoreAdj", "expected -1000 to 1000");
 	spec->oom_score_adj_set = true;
 	spec->oom_score_adj = (int)json_integer_value(oom);
@@ -211,8 +215,8 @@ static int parse_apparmor(json_t *process, struct oci_config *cfg, struct nsrun_
 int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
 		       struct nsrun_error *err)
 {
-	static const char *const unsupported[] = { "ioPriority",
-						   "scheduler", "execCPUAffinity", NULL };
+	static const char *const unsupported[] = { "ioPriority", "scheduler", "execCPUAffinity",
+						   NULL };
 	struct nsrun_spec *spec = &cfg->spec;
 	(void)what;
 	if (!json_is_object(process))

@@ -40,8 +40,10 @@ static int get_int(const struct res_parse *p, json_t *obj, const char *path, con
 	char name[FIELD_SIZE], why[96];
 	(void)snprintf(name, sizeof(name), "%s.%s", path, key);
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		(void)snprintf(why, sizeof(why), "expected a number from %" JSON_INTEGER_FORMAT
-			       " to %" JSON_INTEGER_FORMAT, min, max);
+		(void)snprintf(why, sizeof(why),
+			       "expected a number from %" JSON_INTEGER_FORMAT
+			       " to %" JSON_INTEGER_FORMAT,
+			       min, max);
 		return refuse(p, name, why);
 	}
 	*out = json_integer_value(v);
@@ -162,8 +164,8 @@ static int parse_cpu(const struct res_parse *p, json_t *cpu, struct nsrun_cgroup
 /* The text a list field becomes, kept with the config: room for
  * line_size bytes an entry. NULL with *rc 0 when the list is absent, -1
  * when it is no array or memory is short. */
-static char *list_text(const struct res_parse *p, json_t *list, const char *path,
-		       size_t line_size, size_t *size, int *rc)
+static char *list_text(const struct res_parse *p, json_t *list, const char *path, size_t line_size,
+		       size_t *size, int *rc)
 {
 	*rc = 0;
 	if (!config_is_set(list))
@@ -192,7 +194,7 @@ static int device_lines(const struct res_parse *p, json_t *list, const char *pat
 	if (!text)
 		return rc;
 	json_t *e;
-	json_array_foreach(list, i, e) {
+	json_array_foreach (list, i, e) {
 		char name[FIELD_SIZE];
 		(void)snprintf(name, sizeof(name), "%s[%zu]", path, i);
 		json_int_t major = 0, minor = 0, value = 0;
@@ -205,7 +207,8 @@ static int device_lines(const struct res_parse *p, json_t *list, const char *pat
 		if (value)
 			used += (size_t)snprintf(text + used, size - used,
 						 "%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT
-						 " %" JSON_INTEGER_FORMAT "\n", major, minor, value);
+						 " %" JSON_INTEGER_FORMAT "\n",
+						 major, minor, value);
 	}
 	*out = used ? text : NULL;
 	return 0;
@@ -213,7 +216,10 @@ static int device_lines(const struct res_parse *p, json_t *list, const char *pat
 
 static int parse_block_io(const struct res_parse *p, json_t *bio, struct nsrun_cgroup_limits *l)
 {
-	static const struct { const char *key; size_t offset; } throttles[] = {
+	static const struct {
+		const char *key;
+		size_t offset;
+	} throttles[] = {
 		{ "throttleReadBpsDevice", offsetof(struct nsrun_cgroup_limits, io_read_bps) },
 		{ "throttleWriteBpsDevice", offsetof(struct nsrun_cgroup_limits, io_write_bps) },
 		{ "throttleReadIOPSDevice", offsetof(struct nsrun_cgroup_limits, io_read_iops) },
@@ -258,7 +264,7 @@ static int named_lines(const struct res_parse *p, json_t *list, const struct nam
 	if (!text)
 		return rc;
 	json_t *e;
-	json_array_foreach(list, i, e) {
+	json_array_foreach (list, i, e) {
 		char name[FIELD_SIZE];
 		(void)snprintf(name, sizeof(name), "%s[%zu]", d->path, i);
 		const char *key = json_string_value(json_object_get(e, d->name_key));
@@ -267,8 +273,8 @@ static int named_lines(const struct res_parse *p, json_t *list, const struct nam
 			return refuse(p, name, d->why);
 		if (get_int(p, e, name, d->value_key, 0, d->max, &value) < 0)
 			return -1;
-		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n", key,
-					 value);
+		used += (size_t)snprintf(text + used, size - used, "%s %" JSON_INTEGER_FORMAT "\n",
+					 key, value);
 	}
 	*out = used ? text : NULL;
 	return 0;
@@ -288,17 +294,19 @@ static bool ifname_valid(const char *s)
  * for every size it knows). */
 static int parse_hugepages(const struct res_parse *p, json_t *list, struct nsrun_cgroup_limits *l)
 {
-	static const struct named_list hugepages = {
-		"hugepageLimits", "pageSize", "limit", page_size_valid,
-		"expected a pageSize such as 2MB or 1GB", I64_MAX
-	};
+	static const struct named_list hugepages = { "hugepageLimits",
+						     "pageSize",
+						     "limit",
+						     page_size_valid,
+						     "expected a pageSize such as 2MB or 1GB",
+						     I64_MAX };
 	return named_lines(p, list, &hugepages, &l->hugepage_limits);
 }
 
 static int parse_network(const struct res_parse *p, json_t *net, struct nsrun_cgroup_limits *l)
 {
 	static const struct named_list priorities = {
-		"network.priorities", "name", "priority", ifname_valid,
+		"network.priorities",	      "name",	 "priority", ifname_valid,
 		"expected an interface name", UINT32_MAX
 	};
 	json_int_t classid = 0;
@@ -318,12 +326,14 @@ static int parse_unified(const struct res_parse *p, json_t *unified, struct nsru
 	size_t size = 1;
 	const char *key;
 	json_t *v;
-	json_object_foreach(unified, key, v) {
+	json_object_foreach (unified, key, v) {
 		if (!json_is_string(v) || strchr(json_string_value(v), '\n') || !*key ||
 		    strpbrk(key, " /\n") || strncmp(key, "cgroup.", 7) == 0) {
 			char why[160];
-			(void)snprintf(why, sizeof(why), "'%.64s': expected a controller's file and a "
-				       "value on one line", key);
+			(void)snprintf(why, sizeof(why),
+				       "'%.64s': expected a controller's file and a "
+				       "value on one line",
+				       key);
 			return refuse(p, "unified", why);
 		}
 		size += strlen(key) + json_string_length(v) + 2;
@@ -333,8 +343,9 @@ static int parse_unified(const struct res_parse *p, json_t *unified, struct nsru
 		return -1;
 	size_t used = 0;
 	text[0] = '\0';
-	json_object_foreach(unified, key, v)
-		used += (size_t)snprintf(text + used, size - used, "%s %s\n", key, json_string_value(v));
+	json_object_foreach (unified, key, v)
+		used += (size_t)snprintf(text + used, size - used, "%s %s\n", key,
+					 json_string_value(v));
 	l->unified = used ? text : NULL;
 	return 0;
 }
@@ -347,8 +358,8 @@ static bool device_rule_valid(json_t *allow, const char *type, const char *acces
 {
 	return json_is_boolean(allow) &&
 	       !(type && (strlen(type) != 1 || !strchr("abc", type[0]))) &&
-	       !(access && (!*access || strspn(access, "rwm") != strlen(access) ||
-			    strlen(access) > 3)) &&
+	       !(access &&
+		 (!*access || strspn(access, "rwm") != strlen(access) || strlen(access) > 3)) &&
 	       !(config_is_set(maj) && (!json_is_integer(maj) || json_integer_value(maj) < 0)) &&
 	       !(config_is_set(min) && (!json_is_integer(min) || json_integer_value(min) < 0));
 }
@@ -363,12 +374,15 @@ static int device_rule(const struct res_parse *p, json_t *v, const char *field, 
 	const char *access = json_string_value(json_object_get(v, "access"));
 	json_t *maj = json_object_get(v, "major"), *min = json_object_get(v, "minor");
 	if (!device_rule_valid(allow, type, access, maj, min))
-		return refuse(p, field, "needs allow (a boolean), and type a, b or c, access of r, w "
-				       "and m, and major and minor numbers if given");
+		return refuse(p, field,
+			      "needs allow (a boolean), and type a, b or c, access of r, w "
+			      "and m, and major and minor numbers if given");
 	if (config_is_set(maj))
-		(void)snprintf(major, sizeof(major), "%" JSON_INTEGER_FORMAT, json_integer_value(maj));
+		(void)snprintf(major, sizeof(major), "%" JSON_INTEGER_FORMAT,
+			       json_integer_value(maj));
 	if (config_is_set(min))
-		(void)snprintf(minor, sizeof(minor), "%" JSON_INTEGER_FORMAT, json_integer_value(min));
+		(void)snprintf(minor, sizeof(minor), "%" JSON_INTEGER_FORMAT,
+			       json_integer_value(min));
 	int n = snprintf(out, size, "%s %s %s:%s %s\n", json_is_true(allow) ? "allow" : "deny",
 			 type ? type : "a", major, minor, access ? access : "rwm");
 	if (n < 0 || (size_t)n >= size)
@@ -388,7 +402,7 @@ static int parse_device_rules(const struct res_parse *p, json_t *devices,
 	if (!text)
 		return rc;
 	json_t *v;
-	json_array_foreach(devices, i, v) {
+	json_array_foreach (devices, i, v) {
 		char field[64];
 		(void)snprintf(field, sizeof(field), "devices[%zu]", i);
 		int n = device_rule(p, v, field, text + used, size - used);
@@ -407,8 +421,10 @@ int config_resources_into(struct oci_config *cfg, json_t *res, const char *prefi
 	if (!json_is_object(res))
 		return nsrun_fail(err, 0, "%s: expected an object", prefix);
 	int rc[6];
-	json_t *mem = get_object(&p, res, "memory", &rc[0]), *cpu = get_object(&p, res, "cpu", &rc[1]);
-	json_t *pids = get_object(&p, res, "pids", &rc[2]), *bio = get_object(&p, res, "blockIO", &rc[3]);
+	json_t *mem = get_object(&p, res, "memory", &rc[0]),
+	       *cpu = get_object(&p, res, "cpu", &rc[1]);
+	json_t *pids = get_object(&p, res, "pids", &rc[2]),
+	       *bio = get_object(&p, res, "blockIO", &rc[3]);
 	json_t *net = get_object(&p, res, "network", &rc[4]);
 	json_t *rdma = json_object_get(res, "rdma");
 	json_int_t pids_limit = 0;

@@ -20,28 +20,39 @@
 #include "util/fault.h"
 #include "util/file.h"
 
-enum { OPT_PID_FILE = OCI_LONG_ONLY, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
-       OPT_PRESERVE_FDS, OPT_KEEP, OPT_NO_SUBREAPER, OPT_PIDFD_SOCKET };
+enum {
+	OPT_PID_FILE = OCI_LONG_ONLY,
+	OPT_CONSOLE_SOCKET,
+	OPT_NO_PIVOT,
+	OPT_NO_NEW_KEYRING,
+	OPT_PRESERVE_FDS,
+	OPT_KEEP,
+	OPT_NO_SUBREAPER,
+	OPT_PIDFD_SOCKET
+};
 
 #define INTO(member) OCI_INTO(struct create_opts, member)
 
 /* create's options, which run has too. */
-#define CREATE_OPTIONS \
-	{ "bundle", 'b', "DIR", "the bundle: config.json and rootfs (default .)", \
-	  INTO(bundle) }, \
-	{ "pid-file", OPT_PID_FILE, "FILE", "write the container's pid to FILE", \
-	  INTO(pid_file) }, \
-	{ "console-socket", OPT_CONSOLE_SOCKET, "PATH", \
-	  "send the container's terminal to this socket", INTO(console_socket) }, \
-	{ "no-pivot", OPT_NO_PIVOT, NULL, "MS_MOVE and chroot, not pivot_root (initramfs)", \
-	  INTO(no_pivot) }, \
-	{ "preserve-fds", OPT_PRESERVE_FDS, "N", "pass on N descriptors beyond stdio, from 3", 0 }, \
-	{ "keep", OPT_KEEP, NULL, "run: keep the stopped container (no delete)", INTO(keep) }, \
-	{ "no-new-keyring", OPT_NO_NEW_KEYRING, NULL, "ignored: nsrun makes no session keyring", \
-	  0 }, \
-	{ "no-subreaper", OPT_NO_SUBREAPER, NULL, "ignored: run waits for the container itself", \
-	  0 }, \
-	{ "pidfd-socket", OPT_PIDFD_SOCKET, "PATH", "refused: not supported by nsrun", 0 }
+#define CREATE_OPTIONS                                                                             \
+	{ "bundle", 'b', "DIR", "the bundle: config.json and rootfs (default .)", INTO(bundle) },  \
+		{ "pid-file", OPT_PID_FILE, "FILE", "write the container's pid to FILE",           \
+		  INTO(pid_file) },                                                                \
+		{ "console-socket", OPT_CONSOLE_SOCKET, "PATH",                                    \
+		  "send the container's terminal to this socket", INTO(console_socket) },          \
+		{ "no-pivot", OPT_NO_PIVOT, NULL,                                                  \
+		  "MS_MOVE and chroot, not pivot_root (initramfs)", INTO(no_pivot) },              \
+		{ "preserve-fds", OPT_PRESERVE_FDS, "N",                                           \
+		  "pass on N descriptors beyond stdio, from 3", 0 },                               \
+		{ "keep", OPT_KEEP, NULL, "run: keep the stopped container (no delete)",           \
+		  INTO(keep) },                                                                    \
+		{ "no-new-keyring", OPT_NO_NEW_KEYRING, NULL,                                      \
+		  "ignored: nsrun makes no session keyring", 0 },                                  \
+		{ "no-subreaper", OPT_NO_SUBREAPER, NULL,                                          \
+		  "ignored: run waits for the container itself", 0 },                              \
+	{                                                                                          \
+		"pidfd-socket", OPT_PIDFD_SOCKET, "PATH", "refused: not supported by nsrun", 0     \
+	}
 
 /* --preserve-fds and --pidfd-socket; the rest are stored or ignored. */
 static int take_option(int val, const char *value, void *opts, struct nsrun_error *err)
@@ -98,9 +109,8 @@ static int record_cgroups(const struct nsrun_created *made, void *arg, struct ns
 /* createContainer and startContainer hooks run in the container's
  * namespaces: the init stage gets them, with the state they read ("pid"
  * is filled in there). *hooks and *state are the caller's to free. */
-static int hand_over_container_hooks(const struct stored_container *ct,
-				     struct nsrun_container *c, char **hooks, char **state,
-				     struct nsrun_error *err)
+static int hand_over_container_hooks(const struct stored_container *ct, struct nsrun_container *c,
+				     char **hooks, char **state, struct nsrun_error *err)
 {
 	if (json_array_size(json_object_get(ct->hooks, "createContainer")) == 0 &&
 	    json_array_size(json_object_get(ct->hooks, "startContainer")) == 0)
@@ -119,8 +129,7 @@ static int hand_over_container_hooks(const struct stored_container *ct,
  * systemd makes (rootless: the user's manager). Where systemd does not run
  * (a container, a CI machine) the same scope's path is made directly, so
  * that an engine set up for systemd hosts works there too. */
-static int use_systemd(const struct create_opts *o, struct oci_config *cfg,
-		       struct nsrun_error *err)
+static int use_systemd(const struct create_opts *o, struct oci_config *cfg, struct nsrun_error *err)
 {
 	struct systemd_unit *u = &cfg->systemd_unit;
 	bool user = geteuid() != 0;
@@ -150,11 +159,13 @@ static int load_bundle(const struct oci_globals *g, const struct create_opts *o,
 	if (oci_config_load(bundle, cfg, err) < 0 || fault_point("oci.config", err) < 0)
 		return -1;
 	if (cfg->container.terminal && !o->console_socket && o->tty_sock < 0)
-		return nsrun_fail(err, 0, "cannot allocate tty if nsrun will detach without setting "
-					  "console socket");
+		return nsrun_fail(err, 0,
+				  "cannot allocate tty if nsrun will detach without setting "
+				  "console socket");
 	if (!cfg->container.terminal && o->console_socket)
-		return nsrun_fail(err, 0, "cannot use console socket if nsrun will not detach or "
-					  "allocate tty");
+		return nsrun_fail(err, 0,
+				  "cannot use console socket if nsrun will not detach or "
+				  "allocate tty");
 	struct nsrun_spec *spec = &cfg->spec;
 	if (strcmp(g->cgroup_manager, "disabled") == 0) {
 		spec->cgroup_path = NULL;
@@ -171,8 +182,8 @@ static int load_bundle(const struct oci_globals *g, const struct create_opts *o,
 }
 
 /* What the store records of the container before it is made. */
-static int describe(struct stored_container *ct, const char *bundle,
-		    const struct oci_config *cfg, struct nsrun_error *err)
+static int describe(struct stored_container *ct, const char *bundle, const struct oci_config *cfg,
+		    struct nsrun_error *err)
 {
 	/* bundle is a realpath, of PATH_MAX at most: fits */
 	(void)snprintf(ct->bundle, sizeof(ct->bundle), "%s", bundle);
@@ -255,9 +266,8 @@ static int console_fd_for(const struct create_opts *o, const struct oci_config *
 /* With the state directory made: the container, with its descriptors
  * (closed on return, before the caller removes the directory on failure:
  * at EMFILE the removal needs one). */
-static int make_container(const struct create_opts *o, const char *bundle,
-			  struct oci_config *cfg, struct stored_container *ct,
-			  struct nsrun_error *err)
+static int make_container(const struct create_opts *o, const char *bundle, struct oci_config *cfg,
+			  struct stored_container *ct, struct nsrun_error *err)
 {
 	cleanup_close int fifo_fd = -1;
 	cleanup_close int console_fd = -1;
@@ -265,15 +275,15 @@ static int make_container(const struct create_opts *o, const char *bundle,
 	cleanup_free char *hooks_state = NULL;
 	if (describe(ct, bundle, cfg, err) < 0 ||
 	    (!o->start && (fifo_fd = open_exec_fifo(ct, err)) < 0) ||
-	    fault_point("oci.exec-fifo", err) < 0 ||
-	    console_fd_for(o, cfg, &console_fd, err) < 0 ||
+	    fault_point("oci.exec-fifo", err) < 0 || console_fd_for(o, cfg, &console_fd, err) < 0 ||
 	    hand_over_container_hooks(ct, &cfg->container, &hooks, &hooks_state, err) < 0)
 		return -1;
 	cfg->container.exec_fifo_fd = fifo_fd;
 	cfg->container.console_socket_fd = console_fd;
 	oci_debug("create %s: bundle %s", o->id, bundle);
-	struct nsrun_created made = { .pid = -1, .commit_fd = -1, .on_cgroups = record_cgroups,
-				      .arg = ct };
+	struct nsrun_created made = {
+		.pid = -1, .commit_fd = -1, .on_cgroups = record_cgroups, .arg = ct
+	};
 	int rc = container_create(&cfg->spec, &made, err);
 	if (rc < 0)
 		oci_error_wrap(cfg, err);

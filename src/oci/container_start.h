@@ -18,12 +18,12 @@ struct create_opts {
 	const char *console_socket;
 	bool no_pivot;
 	int preserve_fds;
-	bool detach;      /* run -d */
-	bool keep;        /* run --keep */
-	bool start;       /* run: the container starts as create commits, with no
+	bool detach; /* run -d */
+	bool keep; /* run --keep */
+	bool start; /* run: the container starts as create commits, with no
 	                     exec fifo to wait on */
 	const char *id;
-	int tty_sock;     /* run -t without --console-socket: where the
+	int tty_sock; /* run -t without --console-socket: where the
 	                     terminal goes, for nsrun to hold; -1: none */
 };
 

@@ -57,10 +57,11 @@ void oci_error_wrap(const struct oci_config *cfg, struct nsrun_error *err)
 	const char *field = field_of[about];
 	if (!field)
 		return;
-	const char *value = about == NSRUN_ABOUT_CHDIR ? spec->chdir
-			    : about == NSRUN_ABOUT_HOSTNAME ? spec->hostname
+	const char *value = about == NSRUN_ABOUT_CHDIR	      ? spec->chdir
+			    : about == NSRUN_ABOUT_HOSTNAME   ? spec->hostname
 			    : about == NSRUN_ABOUT_DOMAINNAME ? spec->domainname
-			    : about == NSRUN_ABOUT_ROOTFS ? spec->rootfs : NULL;
+			    : about == NSRUN_ABOUT_ROOTFS     ? spec->rootfs
+							      : NULL;
 	if (value) {
 		nsrun_error_wrap(err, "config.json: %s %s", field, value);
 		return;

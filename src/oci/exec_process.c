@@ -12,8 +12,17 @@
 #include "engine/ns/namespaces.h"
 #include "util/cleanup.h"
 
-enum { X_PID_FILE = OCI_LONG_ONLY, X_CONSOLE_SOCKET, X_CWD, X_NO_NEW_PRIVS, X_PRESERVE_FDS,
-       X_PROCESS_LABEL, X_APPARMOR, X_CGROUP, X_IGNORE_PAUSED };
+enum {
+	X_PID_FILE = OCI_LONG_ONLY,
+	X_CONSOLE_SOCKET,
+	X_CWD,
+	X_NO_NEW_PRIVS,
+	X_PRESERVE_FDS,
+	X_PROCESS_LABEL,
+	X_APPARMOR,
+	X_CGROUP,
+	X_IGNORE_PAUSED
+};
 
 #define INTO(member) OCI_INTO(struct exec_opts, member)
 
@@ -39,7 +48,8 @@ static int take_option(int val, const char *value, void *opts, struct nsrun_erro
 	case X_PRESERVE_FDS:
 		o->preserve_fds = oci_parse_count("--preserve-fds", value, err);
 		return o->preserve_fds < 0 ? -1 : 0;
-	case X_PROCESS_LABEL: case X_APPARMOR:
+	case X_PROCESS_LABEL:
+	case X_APPARMOR:
 		if (*value)
 			return nsrun_fail(err, 0, "exec: --%s is not supported by nsrun",
 					  val == X_APPARMOR ? "apparmor" : "process-label");
@@ -154,8 +164,8 @@ int exec_use_process_file(struct oci_config *cfg, json_t *process, const char *w
 int exec_join_namespaces(struct nsrun_spec *spec, pid_t pid, char paths[8][64],
 			 struct nsrun_error *err)
 {
-	static const char *const types[] = { "user", "mnt", "pid", "net", "uts", "ipc", "cgroup",
-					     "time" };
+	static const char *const types[] = { "user", "mnt", "pid",    "net",
+					     "uts",  "ipc", "cgroup", "time" };
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
 		char ours[64];
 		struct stat a, b;
@@ -220,7 +230,8 @@ static int apply_gid(const char *text, struct nsrun_spec *spec, struct nsrun_err
 	uint32_t gid;
 	const char *end = parse_id(text, &gid);
 	if (!end || *end)
-		return nsrun_fail(err, 0, "exec: --additional-gids '%s': expected a group id", text);
+		return nsrun_fail(err, 0, "exec: --additional-gids '%s': expected a group id",
+				  text);
 	uint32_t *grown =
 		realloc(spec->additional_gids, (spec->n_additional_gids + 1) * sizeof(uint32_t));
 	if (!grown)
@@ -268,8 +279,7 @@ static int apply_env(const char *text, struct nsrun_spec *spec, struct nsrun_err
 	return 0;
 }
 
-int exec_apply_options(const struct exec_opts *o, struct oci_config *cfg,
-		       struct nsrun_error *err)
+int exec_apply_options(const struct exec_opts *o, struct oci_config *cfg, struct nsrun_error *err)
 {
 	struct nsrun_spec *spec = &cfg->spec;
 	if (o->args && *o->args && apply_command(o->args, spec, err) < 0)

@@ -20,14 +20,14 @@ struct exec_opts {
 	const char *user;
 	bool detach, tty, no_new_privs, ignore_paused;
 	int preserve_fds;
-	const char **env;    /* -e NAME=VALUE, each as given */
+	const char **env; /* -e NAME=VALUE, each as given */
 	unsigned n_env;
 	const char **caps;
 	unsigned n_caps;
 	const char **gids;
 	unsigned n_gids;
 	const char *id;
-	char **args;         /* the command, NULL-terminated; may be empty */
+	char **args; /* the command, NULL-terminated; may be empty */
 };
 
 /* Parse exec's command line (argv[0] is "exec") into o, as oci_parse:
@@ -50,8 +50,7 @@ int exec_use_process_file(struct oci_config *cfg, json_t *process, const char *w
 
 /* The options that change the process: the command, --cwd, --tty,
  * --no-new-privs, --user, --additional-gids, --cap and --env. */
-int exec_apply_options(const struct exec_opts *o, struct oci_config *cfg,
-		       struct nsrun_error *err);
+int exec_apply_options(const struct exec_opts *o, struct oci_config *cfg, struct nsrun_error *err);
 
 /* Join every namespace of the container's init (pid) that is not ours;
  * paths holds the names the spec's joins point at. */

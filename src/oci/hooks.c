@@ -12,8 +12,8 @@
 #include "engine/start/hookrun.h"
 #include "util/cleanup.h"
 
-static const char *const kinds[] = { "prestart", "createRuntime", "createContainer",
-				     "startContainer", "poststart", "poststop" };
+static const char *const kinds[] = { "prestart",       "createRuntime", "createContainer",
+				     "startContainer", "poststart",	"poststop" };
 
 int oci_hooks_check(json_t *hooks, struct nsrun_error *err)
 {
@@ -23,23 +23,29 @@ int oci_hooks_check(json_t *hooks, struct nsrun_error *err)
 		return nsrun_fail(err, 0, "config.json: hooks: expected an object");
 	const char *kind;
 	json_t *list;
-	json_object_foreach(hooks, kind, list) {
+	json_object_foreach (hooks, kind, list) {
 		bool known = false;
 		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 			known |= strcmp(kind, kinds[i]) == 0;
 		if (!known && json_array_size(list) > 0)
-			return nsrun_fail(err, 0, "config.json: hooks.%s: not supported by nsrun", kind);
+			return nsrun_fail(err, 0, "config.json: hooks.%s: not supported by nsrun",
+					  kind);
 		size_t i;
 		json_t *h;
-		json_array_foreach(list, i, h) {
+		json_array_foreach (list, i, h) {
 			const char *path = json_string_value(json_object_get(h, "path"));
 			json_t *timeout = json_object_get(h, "timeout");
 			if (!path || path[0] != '/')
-				return nsrun_fail(err, 0, "config.json: hooks.%s[%zu].path: expected an "
-						  "absolute path", kind, i);
-			if (timeout && (!json_is_integer(timeout) || json_integer_value(timeout) <= 0))
-				return nsrun_fail(err, 0, "config.json: hooks.%s[%zu].timeout: expected "
-						  "a number of seconds above 0", kind, i);
+				return nsrun_fail(err, 0,
+						  "config.json: hooks.%s[%zu].path: expected an "
+						  "absolute path",
+						  kind, i);
+			if (timeout &&
+			    (!json_is_integer(timeout) || json_integer_value(timeout) <= 0))
+				return nsrun_fail(err, 0,
+						  "config.json: hooks.%s[%zu].timeout: expected "
+						  "a number of seconds above 0",
+						  kind, i);
 		}
 	}
 	return 0;
@@ -63,8 +69,7 @@ int oci_hooks_run_stored(const struct stored_container *ct, const char *kind,
 	return oci_hooks_run(ct->hooks, kind, state, err);
 }
 
-void oci_hooks_run_warn(const struct stored_container *ct, const char *kind,
-			enum oci_status status)
+void oci_hooks_run_warn(const struct stored_container *ct, const char *kind, enum oci_status status)
 {
 	json_t *list = json_object_get(ct->hooks, kind);
 	if (json_array_size(list) == 0)
@@ -73,7 +78,7 @@ void oci_hooks_run_warn(const struct stored_container *ct, const char *kind,
 	cleanup_free char *text = state ? json_dumps(state, JSON_COMPACT) : NULL;
 	size_t i;
 	json_t *h;
-	json_array_foreach(list, i, h) {
+	json_array_foreach (list, i, h) {
 		struct nsrun_error e = { 0 };
 		if (!text)
 			nsrun_fail(&e, ENOMEM, "hooks.%s", kind);

@@ -35,7 +35,8 @@ void oci_rfc3339_now(char *buf, size_t size)
 int oci_log_open(const struct oci_globals *g, struct nsrun_error *err)
 {
 	if (strcmp(g->log_format, "json") != 0 && strcmp(g->log_format, "text") != 0)
-		return nsrun_fail(err, 0, "--log-format '%s': expected text or json", g->log_format);
+		return nsrun_fail(err, 0, "--log-format '%s': expected text or json",
+				  g->log_format);
 	log_json = strcmp(g->log_format, "json") == 0;
 	log_debug = g->debug;
 	if (!g->log_path)
@@ -61,8 +62,8 @@ static char *format_line(const char *level, const char *msg)
 		return asprintf(&line, "nsrun: %s: %s\n", level, msg) < 0 ? NULL : line;
 	char when[64];
 	oci_rfc3339_now(when, sizeof(when));
-	cleanup_json json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time",
-					   when);
+	cleanup_json json_t *o =
+		json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", when);
 	cleanup_free char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	return text && asprintf(&line, "%s\n", text) >= 0 ? line : NULL;
 }

@@ -46,8 +46,15 @@ const char *oci_verb_summary(const char *name)
 	return k < 0 ? NULL : verbs[k].summary;
 }
 
-enum { G_ROOT = 0x100, G_LOG, G_LOG_FORMAT, G_CGROUP_MANAGER, G_DEBUG, G_SYSTEMD_CGROUP,
-       G_IGNORED };
+enum {
+	G_ROOT = 0x100,
+	G_LOG,
+	G_LOG_FORMAT,
+	G_CGROUP_MANAGER,
+	G_DEBUG,
+	G_SYSTEMD_CGROUP,
+	G_IGNORED
+};
 
 /* runc's global flags. Those without a value take "=VALUE", ignored, as
  * they always have; --log-level, --rootless, --criu and --no-new-keyring
@@ -100,8 +107,8 @@ int oci_globals_parse(int argc, char **argv, struct oci_globals *g)
 		int c = getopt_long(argc, argv, "+:", global_flags, &index);
 		if (c == -1) {
 			/* optind moved: getopt_long skipped a "--", which is no verb. */
-			bool at_verb = optind == before && optind < argc &&
-				       find_verb(argv[optind]) >= 0;
+			bool at_verb =
+				optind == before && optind < argc && find_verb(argv[optind]) >= 0;
 			return at_verb ? optind : -1;
 		}
 		if (c == '?' || c == ':' || index < 0 ||
@@ -122,9 +129,10 @@ static int check_globals(struct oci_globals *g, struct nsrun_error *err)
 {
 	if (strcmp(g->cgroup_manager, "systemd") == 0)
 		g->systemd_cgroup = true;
-	if (strcmp(g->cgroup_manager, "cgroupfs") != 0 && strcmp(g->cgroup_manager, "systemd") != 0 &&
-	    strcmp(g->cgroup_manager, "disabled") != 0)
-		return nsrun_fail(err, 0, "--cgroup-manager '%s': expected cgroupfs, systemd or disabled",
+	if (strcmp(g->cgroup_manager, "cgroupfs") != 0 &&
+	    strcmp(g->cgroup_manager, "systemd") != 0 && strcmp(g->cgroup_manager, "disabled") != 0)
+		return nsrun_fail(err, 0,
+				  "--cgroup-manager '%s': expected cgroupfs, systemd or disabled",
 				  g->cgroup_manager);
 	return 0;
 }

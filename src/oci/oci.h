@@ -10,9 +10,9 @@
 
 /* Global flags, shared by every verb. */
 struct oci_globals {
-	const char *root;           /* state root; NULL: the default */
-	const char *log_path;       /* --log; NULL: none */
-	const char *log_format;     /* text or json (checked by oci_main) */
+	const char *root; /* state root; NULL: the default */
+	const char *log_path; /* --log; NULL: none */
+	const char *log_format; /* text or json (checked by oci_main) */
 	const char *cgroup_manager; /* cgroupfs, systemd or disabled */
 	bool systemd_cgroup;
 	bool debug;

@@ -45,7 +45,8 @@ static int read_pids(FILE *f, pid_t *pids, int max)
 		char *end;
 		errno = 0;
 		long pid = strtol(line, &end, 10);
-		if (errno || end == line || (*end != '\n' && *end != '\0') || pid <= 0 || pid > INT_MAX)
+		if (errno || end == line || (*end != '\n' && *end != '\0') || pid <= 0 ||
+		    pid > INT_MAX)
 			break;
 		pids[n++] = (pid_t)pid;
 	}
@@ -75,7 +76,8 @@ int procs_signal_init(const struct stored_container *ct, int sig)
 		return errno;
 	if (procs_start_time(ct->pid) != ct->start_time)
 		return ESRCH;
-	int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) : kill(ct->pid, sig);
+	int rc = fd >= 0 ? (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0)
+			 : kill(ct->pid, sig);
 	return rc < 0 ? errno : 0;
 }
 

@@ -35,7 +35,8 @@ static bool in_initial_user_namespace(void)
 		char *end;
 		errno = 0;
 		v[i] = strtoul(p, &end, 10);
-		if (errno || end == p || (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\0'))
+		if (errno || end == p ||
+		    (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\0'))
 			return false;
 		p = end;
 	}
@@ -66,8 +67,8 @@ bool store_id_valid(const char *id)
 	if (!id || !*id || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 200)
 		return false;
 	for (const char *c = id; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      strchr("_+.-", *c)))
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("_+.-", *c)))
 			return false;
 	return true;
 }
@@ -201,7 +202,7 @@ static const char *read_cgroups(json_t *state, char (*out)[NSRUN_CGROUP_PATH_MAX
 	const char *too_long = NULL;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(state, "cgroups"), i, v) {
+	json_array_foreach (json_object_get(state, "cgroups"), i, v) {
 		const char *dir = json_string_value(v);
 		if (*n == STORE_MAX_CGROUPS || !dir)
 			continue;
@@ -448,7 +449,8 @@ enum oci_status store_status(const struct stored_container *ct)
 
 const char *store_status_name(enum oci_status s)
 {
-	static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
+	static const char *const names[] = { "creating", "created", "running", "paused",
+					     "stopped" };
 	return names[s];
 }
 

@@ -19,22 +19,22 @@
 /* A container as the store records it. */
 struct stored_container {
 	char id[256];
-	char dir[3800];          /* <root>/<id>; shorter than PATH_MAX with a file name */
+	char dir[3800]; /* <root>/<id>; shorter than PATH_MAX with a file name */
 	pid_t pid;
 	unsigned long long start_time; /* /proc/PID/stat field 22, against PID reuse */
 	char bundle[4096];
 	char rootfs[4096];
-	char created[64];        /* RFC 3339 with nanoseconds */
+	char created[64]; /* RFC 3339 with nanoseconds */
 	char oci_version[32];
 	uid_t owner;
-	json_t *annotations;     /* owned; may be NULL */
-	json_t *hooks;           /* owned; config.json's hooks, may be NULL */
+	json_t *annotations; /* owned; may be NULL */
+	json_t *hooks; /* owned; config.json's hooks, may be NULL */
 	unsigned n_cgroups;
 	char cgroups[STORE_MAX_CGROUPS][NSRUN_CGROUP_PATH_MAX];
 	unsigned long namespaces; /* CLONE_NEW* the container made */
 	struct systemd_unit systemd; /* the systemd driver's scope; unit "" if none */
-	bool terminal;           /* create only (not stored): process.terminal */
-	int lock_fd;             /* create's lock on dir, when `locked` */
+	bool terminal; /* create only (not stored): process.terminal */
+	int lock_fd; /* create's lock on dir, when `locked` */
 	bool locked;
 };
 

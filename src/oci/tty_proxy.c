@@ -29,7 +29,9 @@ int tty_receive_master(int sock, struct nsrun_error *err)
 	char name[256];
 	char control[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = control,
 			      .msg_controllen = sizeof(control) };
 	ssize_t n;
 	do

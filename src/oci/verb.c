@@ -14,8 +14,7 @@
 
 /* getopt_long's tables for cmd: the long options (-h/--help added, then
  * the terminator) and the short ones ("+:" or ":" and the letters). */
-static void getopt_tables(const struct oci_command *cmd, struct option *longopts,
-			  char *shortopts)
+static void getopt_tables(const struct oci_command *cmd, struct option *longopts, char *shortopts)
 {
 	char *s = shortopts;
 	if (!cmd->anywhere)
@@ -146,8 +145,8 @@ int oci_parse(const struct oci_command *cmd, int argc, char **argv, void *opts,
 	return failed ? -1 : optind;
 }
 
-int oci_parse_id(const struct oci_command *cmd, int argc, char **argv, void *opts,
-		 const char **id, struct nsrun_error *err)
+int oci_parse_id(const struct oci_command *cmd, int argc, char **argv, void *opts, const char **id,
+		 struct nsrun_error *err)
 {
 	int first = oci_parse(cmd, argc, argv, opts, err);
 	if (first > 0 && first != argc - 1)

@@ -37,8 +37,8 @@ struct oci_option {
 /* A verb's command line. -h and --help are every verb's and not listed. */
 struct oci_command {
 	const char *verb;
-	const char *operands;       /* the synopsis after [OPTIONS]: "ID" */
-	bool anywhere;              /* options may follow operands; else the
+	const char *operands; /* the synopsis after [OPTIONS]: "ID" */
+	bool anywhere; /* options may follow operands; else the
 	                               first operand ends them */
 	/* Take one option not stored OCI_INTO (val, its value or NULL) into
 	 * opts: 0, or -1 with err filled. NULL: there are none, or they are
@@ -58,8 +58,8 @@ int oci_parse(const struct oci_command *cmd, int argc, char **argv, void *opts,
 
 /* oci_parse for a verb that takes exactly one container id: *id is it,
  * once the result is above 0. */
-int oci_parse_id(const struct oci_command *cmd, int argc, char **argv, void *opts,
-		 const char **id, struct nsrun_error *err);
+int oci_parse_id(const struct oci_command *cmd, int argc, char **argv, void *opts, const char **id,
+		 struct nsrun_error *err);
 
 /* oci_parse for a verb that acts on one stored container: that id loaded
  * from g's state root into ct, once the result is above 0. */

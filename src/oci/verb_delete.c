@@ -43,8 +43,7 @@ static int delete_debris(const char *root, const char *id, struct stored_contain
 	return -1;
 }
 
-static int remove_container(struct stored_container *ct, enum oci_status s,
-			    struct nsrun_error *err)
+static int remove_container(struct stored_container *ct, enum oci_status s, struct nsrun_error *err)
 {
 	if (s != OCI_STOPPED)
 		procs_kill_and_wait(ct);

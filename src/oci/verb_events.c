@@ -42,7 +42,10 @@ static long long parse_interval(const char *text)
 	double v = strtod(text, &end);
 	if (errno || end == text || !(v > 0))
 		return -1;
-	static const struct { const char *unit; double ms; } units[] = {
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {
 		{ "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
@@ -96,7 +99,8 @@ static json_t *blkio_json(const struct cgroup_stats *s)
 		line = strchr(line, '\n');
 		line = line ? line + 1 : NULL;
 	}
-	return json_pack("{s:o, s:o}", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios);
+	return json_pack("{s:o, s:o}", "ioServiceBytesRecursive", bytes, "ioServicedRecursive",
+			 ios);
 }
 
 /* No limit ("max") is 0 for pids, as runc has it, the largest number
@@ -116,20 +120,20 @@ static json_t *stats_json(const struct cgroup_stats *s)
 	json_t *raw = keyed_lines(s->memory_stat);
 	json_int_t cache = json_integer_value(json_object_get(raw, "cache")) +
 			   json_integer_value(json_object_get(raw, "file"));
-	return json_pack(
-		"{s:{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}},"
-		" s:{s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:o},"
-		" s:{s:I, s:I}, s:o, s:{}}",
-		"cpu", "usage", "total", (json_int_t)s->cpu_total, "kernel",
-		(json_int_t)s->cpu_system, "user", (json_int_t)s->cpu_user, "throttling", "periods",
-		(json_int_t)s->cpu_periods, "throttledPeriods", (json_int_t)s->cpu_throttled_periods,
-		"throttledTime", (json_int_t)s->cpu_throttled_time,
-		"memory", "cache", cache, "usage", "usage", (json_int_t)s->memory_usage, "limit",
-		limit(s->memory_limit), "max", (json_int_t)s->memory_max_usage, "failcnt",
-		(json_int_t)s->memory_failcnt, "swap", "usage", (json_int_t)s->swap_usage, "limit",
-		limit(s->swap_limit), "raw", raw ? raw : json_object(),
-		"pids", "current", (json_int_t)s->pids_current, "limit", pids_limit(s->pids_limit),
-		"blkio", blkio_json(s), "hugetlb");
+	return json_pack("{s:{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}},"
+			 " s:{s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:o},"
+			 " s:{s:I, s:I}, s:o, s:{}}",
+			 "cpu", "usage", "total", (json_int_t)s->cpu_total, "kernel",
+			 (json_int_t)s->cpu_system, "user", (json_int_t)s->cpu_user, "throttling",
+			 "periods", (json_int_t)s->cpu_periods, "throttledPeriods",
+			 (json_int_t)s->cpu_throttled_periods, "throttledTime",
+			 (json_int_t)s->cpu_throttled_time, "memory", "cache", cache, "usage",
+			 "usage", (json_int_t)s->memory_usage, "limit", limit(s->memory_limit),
+			 "max", (json_int_t)s->memory_max_usage, "failcnt",
+			 (json_int_t)s->memory_failcnt, "swap", "usage", (json_int_t)s->swap_usage,
+			 "limit", limit(s->swap_limit), "raw", raw ? raw : json_object(), "pids",
+			 "current", (json_int_t)s->pids_current, "limit", pids_limit(s->pids_limit),
+			 "blkio", blkio_json(s), "hugetlb");
 }
 
 /* One line: {"type": TYPE, "id": ID[, "data": DATA]}; data is taken. */
@@ -143,8 +147,8 @@ static int print_event(const char *type, const char *id, json_t *data, struct ns
 	return fflush(stdout) == 0 ? 0 : nsrun_fail(err, errno, "events: stdout");
 }
 
-static int print_stats(const struct stored_container *ct, const struct cgroup_dir *dirs,
-		       unsigned n, struct nsrun_error *err)
+static int print_stats(const struct stored_container *ct, const struct cgroup_dir *dirs, unsigned n,
+		       struct nsrun_error *err)
 {
 	cleanup_free struct cgroup_stats *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -195,8 +199,10 @@ int verb_events(const struct oci_globals *g, int argc, char **argv, struct nsrun
 		return first;
 	long long interval_ms = parse_interval(o.interval);
 	if (interval_ms < 0)
-		return nsrun_fail(err, 0, "events: --interval '%s': expected a duration such as 5s or "
-					  "500ms", o.interval);
+		return nsrun_fail(err, 0,
+				  "events: --interval '%s': expected a duration such as 5s or "
+				  "500ms",
+				  o.interval);
 	cleanup_store struct stored_container ct = { 0 };
 	if (store_load(store_root(g->root), id, &ct, err) < 0)
 		return -1;

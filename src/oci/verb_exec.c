@@ -24,7 +24,8 @@ static int check_status(const struct stored_container *ct, bool ignore_paused,
 	if (s == OCI_STOPPED)
 		return nsrun_fail(err, 0, "cannot exec in a stopped container");
 	if (s == OCI_PAUSED && !ignore_paused)
-		return nsrun_fail(err, 0, "cannot exec in a paused container (use --ignore-paused)");
+		return nsrun_fail(err, 0,
+				  "cannot exec in a paused container (use --ignore-paused)");
 	return 0;
 }
 
@@ -43,7 +44,8 @@ static int make_process(const struct exec_opts *o, const struct stored_container
 	if (exec_apply_options(o, cfg, err) < 0)
 		return -1;
 	if (cfg->container.terminal && !o->console_socket && o->detach)
-		return nsrun_fail(err, 0, "exec: a detached process's terminal needs --console-socket");
+		return nsrun_fail(err, 0,
+				  "exec: a detached process's terminal needs --console-socket");
 	return oci_config_keep_fds(cfg, o->preserve_fds, err);
 }
 
@@ -121,5 +123,5 @@ int verb_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 	if (o.detach)
 		return start_detached(&o, &cfg, err);
 	return cfg.container.terminal && console_fd < 0 ? run_with_terminal(&cfg, err)
-							 : run_attached(&cfg, err);
+							: run_attached(&cfg, err);
 }

@@ -20,15 +20,17 @@ static json_t *cap_names(void)
 
 static json_t *seccomp_features(void)
 {
-	static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-					       "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-					       "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
-					       NULL };
+	static const char *const actions[] = {
+		"SCMP_ACT_ALLOW",	 "SCMP_ACT_ERRNO",	 "SCMP_ACT_KILL",
+		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+		"SCMP_ACT_TRACE",	 "SCMP_ACT_TRAP",	 NULL
+	};
 	static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
 						 "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
 						 "SCMP_CMP_NE", NULL };
-	static const char *const archs[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
-					     "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
+	static const char *const archs[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+					     "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+					     "SCMP_ARCH_ARM", NULL };
 	static const char *const flags[] = { "SECCOMP_FILTER_FLAG_LOG",
 					     "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 					     "SECCOMP_FILTER_FLAG_TSYNC",
@@ -41,23 +43,28 @@ static json_t *seccomp_features(void)
 
 static json_t *features(void)
 {
-	static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid",
-						  "time", "user", "uts", NULL };
+	static const char *const namespaces[] = { "cgroup", "ipc",  "mount", "network", "pid",
+						  "time",   "user", "uts",   NULL };
 	static const char *const mount_options[] = {
-		"async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "mand", "noatime",
-		"nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid",
-		"private", "rbind", "relatime", "ro", "rprivate", "rshared", "rslave",
-		"runbindable", "rw", "shared", "slave", "strictatime", "suid", "sync", "unbindable",
-		NULL };
-	return json_pack(
-		"{s:s, s:s, s:[ssssss], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, "
-		"s:{s:b}, s:{s:{s:b}}}}",
-		"ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart",
-		"createRuntime", "createContainer", "startContainer", "poststart", "poststop",
-		"mountOptions", oci_json_strings(mount_options), "linux", "namespaces",
-		oci_json_strings(namespaces), "capabilities", cap_names(), "cgroup", "v1", 1, "v2", 1,
-		"systemd", systemd_available(false), "systemdUser", systemd_available(true), "rdma", 0, "seccomp", seccomp_features(), "apparmor",
-		"enabled", 0, "selinux", "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
+		"async",      "atime",	 "bind",	"dev",	       "diratime",
+		"dirsync",    "exec",	 "mand",	"noatime",     "nodev",
+		"nodiratime", "noexec",	 "nomand",	"norelatime",  "nostrictatime",
+		"nosuid",     "private", "rbind",	"relatime",    "ro",
+		"rprivate",   "rshared", "rslave",	"runbindable", "rw",
+		"shared",     "slave",	 "strictatime", "suid",	       "sync",
+		"unbindable", NULL
+	};
+	return json_pack("{s:s, s:s, s:[ssssss], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, "
+			 "s:o, s:{s:b}, "
+			 "s:{s:b}, s:{s:{s:b}}}}",
+			 "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart",
+			 "createRuntime", "createContainer", "startContainer", "poststart",
+			 "poststop", "mountOptions", oci_json_strings(mount_options), "linux",
+			 "namespaces", oci_json_strings(namespaces), "capabilities", cap_names(),
+			 "cgroup", "v1", 1, "v2", 1, "systemd", systemd_available(false),
+			 "systemdUser", systemd_available(true), "rdma", 0, "seccomp",
+			 seccomp_features(), "apparmor", "enabled", 0, "selinux", "enabled", 0,
+			 "mountExtensions", "idmap", "enabled", 0);
 }
 
 int verb_features(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)

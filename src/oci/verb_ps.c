@@ -56,7 +56,8 @@ static int pid_column(char *header)
 {
 	char *save = NULL;
 	int col = 0;
-	for (char *w = strtok_r(header, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), col++)
+	for (char *w = strtok_r(header, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save), col++)
 		if (strcmp(w, "PID") == 0)
 			return col;
 	return -1;

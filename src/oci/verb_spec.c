@@ -36,8 +36,9 @@ static const struct oci_command spec_command = {
  * network to set up), and no cgroup namespace. */
 static json_t *spec_namespaces(bool rootless)
 {
-	json_t *ns = json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid", "type", "ipc",
-			       "type", "uts", "type", "mount", "type", rootless ? "user" : "network");
+	json_t *ns =
+		json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid", "type", "ipc", "type",
+			  "uts", "type", "mount", "type", rootless ? "user" : "network");
 	if (!rootless)
 		json_array_append_new(ns, json_pack("{s:s}", "type", "cgroup"));
 	return ns;
@@ -47,25 +48,23 @@ static json_t *spec_namespaces(bool rootless)
  * from the host (sysfs needs a network namespace of one's own). */
 static json_t *spec_mounts(bool rootless)
 {
-	return json_pack(
-		"[{s:s,s:s,s:s},"
-		"{s:s,s:s,s:s,s:[s,s,s,s]},"
-		"{s:s,s:s,s:s,s:[s,s,s,s,s,s]},"
-		"{s:s,s:s,s:s,s:[s,s,s,s]},"
-		"{s:s,s:s,s:s,s:[s,s,s]},"
-		"{s:s,s:s,s:s,s:[s,s,s,s]}]",
-		"destination", "/proc", "type", "proc", "source", "proc",
-		"destination", "/dev", "type", "tmpfs", "source", "tmpfs", "options", "nosuid",
-		"strictatime", "mode=755", "size=65536k",
-		"destination", "/dev/pts", "type", "devpts", "source", "devpts", "options", "nosuid",
-		"noexec", "newinstance", "ptmxmode=0666", "mode=0620", rootless ? "nodev" : "gid=5",
-		"destination", "/dev/shm", "type", "tmpfs", "source", "shm", "options", "nosuid",
-		"noexec", "nodev", "mode=1777",
-		"destination", "/dev/mqueue", "type", "mqueue", "source", "mqueue", "options",
-		"nosuid", "noexec", "nodev",
-		"destination", "/sys", "type", rootless ? "none" : "sysfs", "source",
-		rootless ? "/sys" : "sysfs", "options", "nosuid", "noexec", "nodev",
-		rootless ? "rbind" : "ro");
+	return json_pack("[{s:s,s:s,s:s},"
+			 "{s:s,s:s,s:s,s:[s,s,s,s]},"
+			 "{s:s,s:s,s:s,s:[s,s,s,s,s,s]},"
+			 "{s:s,s:s,s:s,s:[s,s,s,s]},"
+			 "{s:s,s:s,s:s,s:[s,s,s]},"
+			 "{s:s,s:s,s:s,s:[s,s,s,s]}]",
+			 "destination", "/proc", "type", "proc", "source", "proc", "destination",
+			 "/dev", "type", "tmpfs", "source", "tmpfs", "options", "nosuid",
+			 "strictatime", "mode=755", "size=65536k", "destination", "/dev/pts",
+			 "type", "devpts", "source", "devpts", "options", "nosuid", "noexec",
+			 "newinstance", "ptmxmode=0666", "mode=0620", rootless ? "nodev" : "gid=5",
+			 "destination", "/dev/shm", "type", "tmpfs", "source", "shm", "options",
+			 "nosuid", "noexec", "nodev", "mode=1777", "destination", "/dev/mqueue",
+			 "type", "mqueue", "source", "mqueue", "options", "nosuid", "noexec",
+			 "nodev", "destination", "/sys", "type", rootless ? "none" : "sysfs",
+			 "source", rootless ? "/sys" : "sysfs", "options", "nosuid", "noexec",
+			 "nodev", rootless ? "rbind" : "ro");
 }
 
 static json_t *spec_process(void)
@@ -73,30 +72,41 @@ static json_t *spec_process(void)
 	static const char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL",
 						    "CAP_NET_BIND_SERVICE", NULL };
 	cleanup_json json_t *caps = oci_json_strings(default_caps);
-	return json_pack(
-		"{s:b, s:{s:i, s:i}, s:[s], s:[s,s], s:s, s:{s:O, s:O, s:O}, s:[{s:s,s:i,s:i}], s:b}",
-		"terminal", 0, "user", "uid", 0, "gid", 0, "args", "sh", "env",
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
-		"cwd", "/", "capabilities", "bounding", caps, "effective", caps, "permitted", caps,
-		"rlimits", "type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+	return json_pack("{s:b, s:{s:i, s:i}, s:[s], s:[s,s], s:s, s:{s:O, s:O, s:O}, "
+			 "s:[{s:s,s:i,s:i}], s:b}",
+			 "terminal", 0, "user", "uid", 0, "gid", 0, "args", "sh", "env",
+			 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			 "TERM=xterm", "cwd", "/", "capabilities", "bounding", caps, "effective",
+			 caps, "permitted", caps, "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
+			 "soft", 1024, "noNewPrivileges", 1);
 }
 
 static json_t *spec_linux(bool rootless)
 {
-	static const char *const masked[] = {
-		"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-		"/proc/scsi", NULL };
-	static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+	static const char *const masked[] = { "/proc/acpi",
+					      "/proc/asound",
+					      "/proc/kcore",
+					      "/proc/keys",
+					      "/proc/latency_stats",
+					      "/proc/timer_list",
+					      "/proc/timer_stats",
+					      "/proc/sched_debug",
+					      "/sys/firmware",
+					      "/proc/scsi",
+					      NULL };
+	static const char *const readonly[] = { "/proc/bus",	       "/proc/fs",
+						"/proc/irq",	       "/proc/sys",
 						"/proc/sysrq-trigger", NULL };
-	json_t *lx = json_pack("{s:o, s:o, s:o}", "namespaces", spec_namespaces(rootless),
-			       "maskedPaths", oci_json_strings(masked), "readonlyPaths",
-			       oci_json_strings(readonly));
+	json_t *lx =
+		json_pack("{s:o, s:o, s:o}", "namespaces", spec_namespaces(rootless), "maskedPaths",
+			  oci_json_strings(masked), "readonlyPaths", oci_json_strings(readonly));
 	if (rootless && lx) {
-		json_object_set_new(lx, "uidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0,
-								 "hostID", (int)getuid(), "size", 1));
-		json_object_set_new(lx, "gidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0,
-								 "hostID", (int)getgid(), "size", 1));
+		json_object_set_new(lx, "uidMappings",
+				    json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
+					      (int)getuid(), "size", 1));
+		json_object_set_new(lx, "gidMappings",
+				    json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
+					      (int)getgid(), "size", 1));
 	}
 	return lx;
 }
@@ -127,8 +137,8 @@ int verb_spec(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 		return nsrun_fail(err, 0, "spec: unexpected argument '%s'", argv[first]);
 	cleanup_json json_t *config = json_pack(
 		"{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2", "process",
-		spec_process(), "root", "path", "rootfs", "readonly", 1, "hostname", "nsrun", "mounts",
-		spec_mounts(o.rootless), "linux", spec_linux(o.rootless));
+		spec_process(), "root", "path", "rootfs", "readonly", 1, "hostname", "nsrun",
+		"mounts", spec_mounts(o.rootless), "linux", spec_linux(o.rootless));
 	if (!config)
 		return nsrun_fail(err, ENOMEM, "spec");
 	char path[PATH_MAX];

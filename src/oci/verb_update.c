@@ -72,15 +72,17 @@ static const struct oci_command *command(void)
 {
 	if (update_command.options[0].name)
 		return &update_command;
-	update_command.options[0] = (struct oci_option){
-		"resources", 'r', "FILE", "a resources object from FILE (-: stdin), as JSON",
-		OCI_INTO(struct update_opts, resources)
-	};
+	update_command.options[0] =
+		(struct oci_option){ "resources", 'r', "FILE",
+				     "a resources object from FILE (-: stdin), as JSON",
+				     OCI_INTO(struct update_opts, resources) };
 	for (size_t i = 0; i < N_FLAGS; i++)
-		update_command.options[i + 1] = (struct oci_option){
-			update_flags[i].name, U_FLAG + (int)i,
-			update_flags[i].kind == BYTES ? "BYTES" : update_flags[i].kind == TEXT ? "LIST" : "N", update_flags[i].help, 0
-		};
+		update_command.options[i + 1] =
+			(struct oci_option){ update_flags[i].name, U_FLAG + (int)i,
+					     update_flags[i].kind == BYTES  ? "BYTES"
+					     : update_flags[i].kind == TEXT ? "LIST"
+									    : "N",
+					     update_flags[i].help, 0 };
 	return &update_command;
 }
 
@@ -132,16 +134,15 @@ static int flag_into(const struct update_flag *f, const char *text, json_t *res,
 	char *end;
 	json_t *value = NULL;
 	switch (f->kind) {
-	case IGNORED:
-		return 0;
+	case IGNORED: return 0;
 	case REFUSED:
-		return nsrun_fail(err, 0, "update: --%s: Intel RDT is not supported by nsrun", f->name);
-	case TEXT:
-		value = json_string(text);
-		break;
+		return nsrun_fail(err, 0, "update: --%s: Intel RDT is not supported by nsrun",
+				  f->name);
+	case TEXT: value = json_string(text); break;
 	case BYTES:
 		if (parse_bytes(text, &n) < 0)
-			return nsrun_fail(err, 0, "update: --%s '%s': expected a size such as 64m or -1",
+			return nsrun_fail(err, 0,
+					  "update: --%s '%s': expected a size such as 64m or -1",
 					  f->name, text);
 		value = json_integer(n);
 		break;
@@ -149,7 +150,8 @@ static int flag_into(const struct update_flag *f, const char *text, json_t *res,
 		errno = 0;
 		n = strtoll(text, &end, 10);
 		if (errno || end == text || *end)
-			return nsrun_fail(err, 0, "update: --%s '%s': expected a number", f->name, text);
+			return nsrun_fail(err, 0, "update: --%s '%s': expected a number", f->name,
+					  text);
 		value = json_integer(n);
 		break;
 	}

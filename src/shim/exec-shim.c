@@ -187,8 +187,7 @@ static const char *reason(long e, char *buf)
 	return buf;
 }
 
-static void __attribute__((noreturn)) fail(const char *what, const char *detail, long e,
-					   int status)
+static void __attribute__((noreturn)) fail(const char *what, const char *detail, long e, int status)
 {
 	char buf[32];
 	put("nsrun: ");
@@ -205,8 +204,9 @@ static unsigned long hex_arg(const char *s)
 {
 	unsigned long v = 0;
 	for (int i = 0; s[i]; i++) {
-		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0'
-			: s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
+		int d = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
+			: s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
+						     : -1;
 		if (d < 0 || i >= 16)
 			leave(SHIM_EXIT_FAILURE);
 		v = v << 4 | (unsigned long)d;

@@ -108,7 +108,8 @@ static int read_lines(struct lines *ls)
 		*sig++ = '\0';
 		*value++ = '\0';
 		if (!known_sig(sig))
-			return fail(text, "signature '%s' is not one of t, u, b, s, ay, a(st), a(ss)",
+			return fail(text,
+				    "signature '%s' is not one of t, u, b, s, ay, a(st), a(ss)",
 				    sig);
 		if (ls->n == MAX_LINES)
 			return fail("read properties", "more than %d lines", MAX_LINES);
@@ -281,7 +282,7 @@ static int append_lines(sd_bus_message *m, const struct lines *ls)
 
 struct job_wait {
 	const char *job; /* the object path of the job we wait for */
-	bool removed;    /* its JobRemoved came */
+	bool removed; /* its JobRemoved came */
 	char result[32]; /* and said this: "done", "failed", "canceled", ... */
 };
 
@@ -337,7 +338,8 @@ static int wait_job(sd_bus *bus, struct job_wait *w, const char *what)
 
 static int watch_jobs(sd_bus *bus, sd_bus_slot **slot, struct job_wait *w, const char *what)
 {
-	int r = sd_bus_match_signal(bus, slot, DEST, PATH, MANAGER, "JobRemoved", on_job_removed, w);
+	int r = sd_bus_match_signal(bus, slot, DEST, PATH, MANAGER, "JobRemoved", on_job_removed,
+				    w);
 	return r < 0 ? fail(what, "watch for JobRemoved: %s", strerror(-r)) : 0;
 }
 
@@ -361,7 +363,8 @@ static int scope_interface(sd_bus *bus, sd_bus_message **reply, const char **xml
 {
 	cleanup_with(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 	int r = sd_bus_call_method(bus, DEST, PATH "/unit/init_2escope",
-				   "org.freedesktop.DBus.Introspectable", "Introspect", &e, reply, "");
+				   "org.freedesktop.DBus.Introspectable", "Introspect", &e, reply,
+				   "");
 	if (r < 0)
 		return fail("introspect init.scope", "%s", why(&e, r));
 	r = sd_bus_message_read(*reply, "s", xml);

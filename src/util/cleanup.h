@@ -63,6 +63,11 @@ static inline int take_fd(int *fd)
 }
 
 /* The pointer, which the caller now owns; *p becomes NULL. */
-#define take_ptr(p) __extension__({ __typeof__(p) taken_ = (p); (p) = NULL; taken_; })
+#define take_ptr(p)                                                                                \
+	__extension__({                                                                            \
+		__typeof__(p) taken_ = (p);                                                        \
+		(p) = NULL;                                                                        \
+		taken_;                                                                            \
+	})
 
 #endif

@@ -16,8 +16,7 @@ static void one_line(char *msg)
 			*c = '?';
 }
 
-static int fail_v(struct nsrun_error *err, int status, int errnum,
-		  const char *fmt, va_list ap)
+static int fail_v(struct nsrun_error *err, int status, int errnum, const char *fmt, va_list ap)
 {
 	if (err == NULL)
 		return -1;
@@ -27,8 +26,7 @@ static int fail_v(struct nsrun_error *err, int status, int errnum,
 	size_t len = (size_t)n < sizeof(err->msg) ? (size_t)n : sizeof(err->msg) - 1;
 	/* The message is one fixed-size line: a long one is cut short. */
 	if (errnum != 0)
-		(void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
-			 strerror(errnum));
+		(void)snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(errnum));
 	one_line(err->msg);
 	err->status = status;
 	err->errnum = errnum;
@@ -46,8 +44,7 @@ int nsrun_fail(struct nsrun_error *err, int errnum, const char *fmt, ...)
 	return -1;
 }
 
-int nsrun_fail_status(struct nsrun_error *err, int status, int errnum,
-		      const char *fmt, ...)
+int nsrun_fail_status(struct nsrun_error *err, int status, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -56,8 +53,8 @@ int nsrun_fail_status(struct nsrun_error *err, int status, int errnum,
 	return -1;
 }
 
-int nsrun_fail_about(struct nsrun_error *err, enum nsrun_about about, int index,
-		     int errnum, const char *fmt, ...)
+int nsrun_fail_about(struct nsrun_error *err, enum nsrun_about about, int index, int errnum,
+		     const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -14,10 +14,10 @@ static const struct {
 	const char *name;
 	int value;
 } errno_names[] = {
-	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EINTR", EINTR }, { "EIO", EIO },
-	{ "E2BIG", E2BIG }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM }, { "EACCES", EACCES },
-	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "EINVAL", EINVAL }, { "ENFILE", ENFILE },
-	{ "EMFILE", EMFILE }, { "ENOSPC", ENOSPC }, { "EROFS", EROFS }, { "EPIPE", EPIPE },
+	{ "EPERM", EPERM },   { "ENOENT", ENOENT }, { "EINTR", EINTR },	  { "EIO", EIO },
+	{ "E2BIG", E2BIG },   { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM }, { "EACCES", EACCES },
+	{ "EBUSY", EBUSY },   { "EEXIST", EEXIST }, { "EINVAL", EINVAL }, { "ENFILE", ENFILE },
+	{ "EMFILE", EMFILE }, { "ENOSPC", ENOSPC }, { "EROFS", EROFS },	  { "EPIPE", EPIPE },
 	{ "ENOSYS", ENOSYS },
 };
 
@@ -27,7 +27,7 @@ static struct {
 	bool read;
 	bool trace;
 	char step[64];
-	unsigned nth;   /* fire at the nth time the step is reached */
+	unsigned nth; /* fire at the nth time the step is reached */
 	unsigned seen;
 	bool kill;
 	int errnum;

@@ -10,8 +10,7 @@
 
 /* snprintf into buf that fails with ENAMETOOLONG (-1) where the path
  * would be cut short. */
-int path_format(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int path_format(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Read at most size - 1 bytes of `name` (relative to dirfd, or AT_FDCWD)
  * into buf and terminate it. The length read, or -1 with errno. */

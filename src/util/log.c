@@ -61,7 +61,7 @@ static double step_ms(void)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = step_start.tv_sec ? (double)(now.tv_sec - step_start.tv_sec) * 1e3 +
-					       (double)(now.tv_nsec - step_start.tv_nsec) / 1e6
+						(double)(now.tv_nsec - step_start.tv_nsec) / 1e6
 				      : 0.0;
 	step_start = now;
 	return ms;

@@ -4,8 +4,7 @@
 #define NSRUN_UTIL_LOG_H
 
 /* Print "nsrun[<stage>]: <fmt>" on stderr when verbose is non-zero. */
-void nsrun_trace(int verbose, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void nsrun_trace(int verbose, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "nsrun: <fmt>" on stderr: what the user should know though nothing in
  * nsrun failed; nsrun_warn adds "warning: ". */

@@ -25,7 +25,8 @@ static const char base_config[] =
 	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"uts\"}],"
 	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
 	"\"sysctl\":{\"kernel.hostname\":\"box\"},"
-	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"kexec_load\"],"
+	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"kexec_"
+	"load\"],"
 	"\"action\":\"SCMP_ACT_ERRNO\"}]}}}";
 
 /* Load the base config as exec does (the container's bundle), stripped to

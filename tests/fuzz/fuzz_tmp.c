@@ -57,7 +57,8 @@ const char *fuzz_tmp_dir(void)
 const char *fuzz_tmp_write(const char *relative, const uint8_t *data, size_t size)
 {
 	static char path[PATH_MAX];
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", fuzz_tmp_dir(), relative) >= sizeof(path)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", fuzz_tmp_dir(), relative) >=
+	    sizeof(path)) {
 		errno = ENAMETOOLONG;
 		die("path", relative);
 	}

@@ -22,7 +22,8 @@ int main(void)
 	struct nsrun_error err;
 	TAP_OK(env_copy(&env, caller, &err) == 0 && env.n == 3, "copy the caller's");
 	TAP_OK(env_set(&env, "HOME", "/home/x", &err) == 0 && env.n == 3 &&
-	       strcmp(get(&env, "HOME"), "/home/x") == 0, "set replaces");
+		       strcmp(get(&env, "HOME"), "/home/x") == 0,
+	       "set replaces");
 	TAP_OK(env_set(&env, "NEW", "v=w", &err) == 0 && strcmp(get(&env, "NEW"), "v=w") == 0,
 	       "set appends; '=' in a value is fine");
 	TAP_OK(env_set(&env, "A=B", "v", &err) < 0, "a name with '=' is refused");
@@ -42,7 +43,8 @@ int main(void)
 			    "LAST=no newline";
 	TAP_OK(env_parse_file_text(&env, text, sizeof(text) - 1, "f", caller, &err) == 0,
 	       "parse an env file");
-	TAP_OK(strcmp(get(&env, "SPACED"), "kept value ") == 0, "leading space dropped, value verbatim");
+	TAP_OK(strcmp(get(&env, "SPACED"), "kept value ") == 0,
+	       "leading space dropped, value verbatim");
 	TAP_OK(get(&env, "EMPTY") && get(&env, "EMPTY")[0] == '\0', "an empty value");
 	TAP_OK(strcmp(get(&env, "FROM_CALLER"), "yes") == 0, "a bare KEY takes the caller's value");
 	TAP_OK(get(&env, "NOT_IN_CALLER") == NULL, "a bare KEY the caller lacks is skipped");
@@ -50,7 +52,8 @@ int main(void)
 	TAP_OK(strcmp(get(&env, "LAST"), "no newline") == 0, "a last line without newline");
 
 	const char bad_name[] = "OK=1\nBAD NAME=2\n";
-	TAP_OK(env_parse_file_text(&env, bad_name, sizeof(bad_name) - 1, "my.env", caller, &err) < 0,
+	TAP_OK(env_parse_file_text(&env, bad_name, sizeof(bad_name) - 1, "my.env", caller, &err) <
+		       0,
 	       "white space in a name is refused");
 	TAP_CONTAINS(err.msg, "--env-file my.env:2: variable name 'BAD NAME' contains white space",
 		     "the error names file and line");

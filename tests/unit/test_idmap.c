@@ -18,16 +18,18 @@ static int parse(const char *text)
 static void test_valid(void)
 {
 	TAP_OK(parse("0 1000 1") == 0 && map.n == 1 && map.range[0].inside == 0 &&
-	       map.range[0].outside == 1000 && map.range[0].count == 1, "single range");
-	TAP_OK(parse("0 1000 1,1 100000 65536") == 0 && map.n == 2 &&
-	       map.range[1].inside == 1 && map.range[1].outside == 100000 &&
-	       map.range[1].count == 65536, "two ranges, as userns_child_exec takes them");
+		       map.range[0].outside == 1000 && map.range[0].count == 1,
+	       "single range");
+	TAP_OK(parse("0 1000 1,1 100000 65536") == 0 && map.n == 2 && map.range[1].inside == 1 &&
+		       map.range[1].outside == 100000 && map.range[1].count == 65536,
+	       "two ranges, as userns_child_exec takes them");
 	TAP_OK(parse("  0\t1000   1 ") == 0 && map.n == 1, "spaces and tabs around numbers");
 	TAP_OK(parse("0 0 4294967295") == 0, "the whole id space up to 4294967294");
 	char buf[64];
 	parse("0 1000 1,1 100000 65536");
 	TAP_OK(idmap_format(&map, buf, sizeof(buf)) > 0 &&
-	       strcmp(buf, "0 1000 1\n1 100000 65536\n") == 0, "kernel text form");
+		       strcmp(buf, "0 1000 1\n1 100000 65536\n") == 0,
+	       "kernel text form");
 	TAP_OK(idmap_format(&map, buf, 8) == -1, "format reports a short buffer");
 }
 
@@ -84,9 +86,11 @@ static void test_subid(void)
 	close(fd);
 	uint32_t start = 0, count = 0;
 	TAP_OK(idmap_subid_lookup(path, "alice", 1000, &start, &count, &err) == 0 &&
-	       start == 100000 && count == 65536, "lookup by name");
+		       start == 100000 && count == 65536,
+	       "lookup by name");
 	TAP_OK(idmap_subid_lookup(path, "carol", 1001, &start, &count, &err) == 0 &&
-	       start == 200000 && count == 1000, "lookup by numeric id");
+		       start == 200000 && count == 1000,
+	       "lookup by numeric id");
 	TAP_OK(idmap_subid_lookup(path, "bob", 1002, &start, &count, &err) < 0,
 	       "a malformed entry does not count");
 	TAP_CONTAINS(err.msg, "no range for user 'bob' (id 1002)", "the error names the user");

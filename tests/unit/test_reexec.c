@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 	TAP_OK(fd >= 0, "the sealed copy exists");
 	int seals = fcntl(fd, F_GET_SEALS);
 	int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-	TAP_OK(seals >= 0 && (seals & want) == want, "it is sealed against writes (seals %#x)", seals);
+	TAP_OK(seals >= 0 && (seals & want) == want, "it is sealed against writes (seals %#x)",
+	       seals);
 	TAP_OK(nsrun_reexec_sealed_fd(&err) == fd, "later calls share it");
 	TAP_OK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, "it is close-on-exec");
 	TAP_OK(write(fd, "x", 1) < 0 && errno == EPERM, "writing it fails with EPERM");
@@ -60,11 +61,12 @@ int main(int argc, char **argv)
 	pid_t pid = nsrun_reexec_spawn("unit:argc", args, NULL, NULL, &err);
 	int status = 0;
 	TAP_OK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	       WEXITSTATUS(status) == 43, "a spawned stage runs with its argv (status %d)",
-	       WEXITSTATUS(status));
+		       WEXITSTATUS(status) == 43,
+	       "a spawned stage runs with its argv (status %d)", WEXITSTATUS(status));
 	char *one[] = { "ignored", NULL };
 	pid = nsrun_reexec_spawn("unit:exe", one, NULL, NULL, &err);
 	TAP_OK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	       WEXITSTATUS(status) == 0, "the stage runs from the memfd with argv[0] = its name");
+		       WEXITSTATUS(status) == 0,
+	       "the stage runs from the memfd with argv[0] = its name");
 	return tap_done();
 }

@@ -65,8 +65,8 @@ static int filtered_stage(int argc, char **argv)
 	}
 	if (have == 0 || have % sizeof(prog[0]) != 0)
 		return 103;
-	struct nsrun_seccomp *p = seccomp_from_program(prog, (unsigned)(have / sizeof(prog[0])),
-						       (unsigned)flags);
+	struct nsrun_seccomp *p =
+		seccomp_from_program(prog, (unsigned)(have / sizeof(prog[0])), (unsigned)flags);
 	struct nsrun_error e;
 	int rc = 104;
 	if (p && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && seccomp_install(p, 0, &e) == 0)
@@ -112,28 +112,31 @@ int main(int argc, char **argv)
 		return 99;
 	nsrun_reexec_dispatch(argc, argv);
 
-	struct nsrun_seccomp *p = parse(
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1,"
-		"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
-		"\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],"
-		"\"syscalls\":[{\"names\":[\"getppid\",\"no_such_call\"],\"action\":\"SCMP_ACT_ERRNO\","
-		"\"errnoRet\":77},"
-		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
-		"{\"index\":0,\"value\":255,\"valueTwo\":8,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
-		"{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	struct nsrun_seccomp *p =
+		parse("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1,"
+		      "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
+		      "\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],"
+		      "\"syscalls\":[{\"names\":[\"getppid\",\"no_such_call\"],\"action\":\"SCMP_"
+		      "ACT_ERRNO\","
+		      "\"errnoRet\":77},"
+		      "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
+		      "{\"index\":0,\"value\":255,\"valueTwo\":8,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+		      "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
 	TAP_OK(p && p->n_rules == 3 && p->n_archs == 2 && p->flags == 4 &&
-	       p->rules[0].errno_ret == 77 && p->rules[1].n_args == 1 &&
-	       p->rules[1].args[0].value_two == 8, "a full profile parses");
+		       p->rules[0].errno_ret == 77 && p->rules[1].n_args == 1 &&
+		       p->rules[1].args[0].value_two == 8,
+	       "a full profile parses");
 	TAP_OK(p && seccomp_compile(p, &err) == 0 && p->prog_len > 0,
 	       "it compiles; an unknown name is skipped and a rule equal to the default ignored");
 	int got = p ? run_filtered(p) : -1;
 	TAP_OK(got == 77, "getppid fails with errnoRet 77 (stage status %d)", got);
 	/* The launcher's interpreter of the program agrees with the kernel. */
 	TAP_OK(p && !seccomp_allows(p, SYS_getppid) && seccomp_allows(p, SYS_getpid) &&
-	       seccomp_allows(p, SYS_execveat),
+		       seccomp_allows(p, SYS_execveat),
 	       "seccomp_allows: getppid denied, getpid and execveat allowed");
 	TAP_OK(p && !seccomp_allows(p, SYS_personality),
-	       "seccomp_allows: a call with an argument rule is not allowed whatever its arguments");
+	       "seccomp_allows: a call with an argument rule is not allowed whatever its "
+	       "arguments");
 	nsrun_seccomp_free(p);
 
 	struct nsrun_seccomp *no_execveat = parse(
@@ -142,16 +145,16 @@ int main(int argc, char **argv)
 	TAP_OK(no_execveat && !seccomp_allows(no_execveat, SYS_execveat),
 	       "seccomp_allows: not before it is compiled");
 	TAP_OK(no_execveat && seccomp_compile(no_execveat, &err) == 0 &&
-	       !seccomp_allows(no_execveat, SYS_execveat) &&
-	       seccomp_allows(no_execveat, SYS_execve),
+		       !seccomp_allows(no_execveat, SYS_execveat) &&
+		       seccomp_allows(no_execveat, SYS_execve),
 	       "seccomp_allows: a profile denying execveat denies it, and only it");
 	nsrun_seccomp_free(no_execveat);
-	struct nsrun_seccomp *by_fd = parse(
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"write\"],"
-		"\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":2,"
-		"\"op\":\"SCMP_CMP_GT\"}]}]}");
+	struct nsrun_seccomp *by_fd =
+		parse("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"write\"],"
+		      "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":2,"
+		      "\"op\":\"SCMP_CMP_GT\"}]}]}");
 	TAP_OK(by_fd && seccomp_compile(by_fd, &err) == 0 && !seccomp_allows(by_fd, SYS_write) &&
-	       seccomp_allows(by_fd, SYS_read),
+		       seccomp_allows(by_fd, SYS_read),
 	       "seccomp_allows: write refused above fd 2 is not allowed (the shim writes fd 3 up)");
 	nsrun_seccomp_free(by_fd);
 	TAP_OK(seccomp_allows(NULL, SYS_execveat), "seccomp_allows: no profile allows all");
@@ -168,8 +171,8 @@ int main(int argc, char **argv)
 	got = d ? run_filtered(d) : -1;
 	TAP_OK(got == 0, "it allows ordinary calls (stage status %d)", got);
 	TAP_OK(d && seccomp_allows(d, SYS_execveat) && seccomp_allows(d, SYS_read) &&
-	       seccomp_allows(d, SYS_write) && seccomp_allows(d, SYS_close) &&
-	       seccomp_allows(d, SYS_prctl) && seccomp_allows(d, SYS_rt_sigprocmask),
+		       seccomp_allows(d, SYS_write) && seccomp_allows(d, SYS_close) &&
+		       seccomp_allows(d, SYS_prctl) && seccomp_allows(d, SYS_rt_sigprocmask),
 	       "seccomp_allows: the default lets the exec shim run");
 	TAP_OK(d && !seccomp_allows(d, SYS_mount) && !seccomp_allows(d, 1000),
 	       "seccomp_allows: the default denies mount and an unknown number");
@@ -177,14 +180,16 @@ int main(int argc, char **argv)
 
 	refused("{\"defaultAction\":", "p.json:1:", "a syntax error, with line and column");
 	refused("{}", "defaultAction", "a missing defaultAction");
-	refused("{\"defaultAction\":\"SCMP_ACT_NOPE\"}", "unknown action 'SCMP_ACT_NOPE'", "an unknown action");
+	refused("{\"defaultAction\":\"SCMP_ACT_NOPE\"}", "unknown action 'SCMP_ACT_NOPE'",
+		"an unknown action");
 	refused("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", "not supported", "SCMP_ACT_NOTIFY");
 	refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_VAX\"]}",
 		"architectures[0]", "an unknown architecture");
 	refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"FLAG_X\"]}", "flags[0]",
 		"an unknown flag");
 	refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[1],"
-		"\"action\":\"SCMP_ACT_ALLOW\"}]}", "syscalls[0].names[0]", "a name that is not a string");
+		"\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		"syscalls[0].names[0]", "a name that is not a string");
 	refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]}]}",
 		"syscalls[0].action", "a rule without an action");
 	refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"

@@ -30,16 +30,16 @@ struct cgroup_sandbox {
 	unsigned n_dirs;
 	struct cgroup_dir dirs[CGROUP_MAX_DIRS];
 	struct {
-		size_t base_len;  /* path[0..base_len) exists already: a hierarchy's
+		size_t base_len; /* path[0..base_len) exists already: a hierarchy's
 				     mount or the cgroup nsrun runs in */
-		bool cpuset;      /* a v1 cpuset hierarchy: new cgroups get their
+		bool cpuset; /* a v1 cpuset hierarchy: new cgroups get their
 				     parent's cpus and mems */
 		char enable[128]; /* v2: the controllers to enable on the way down */
 	} plan[CGROUP_MAX_DIRS];
-	bool named;  /* a cgroupsPath (an existing one is joined), else nsrun-<pid> */
+	bool named; /* a cgroupsPath (an existing one is joined), else nsrun-<pid> */
 	bool systemd; /* a scope systemd makes: cgroup_start_unit after the clone */
 	struct systemd_unit unit;
-	int v2_fd;   /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
+	int v2_fd; /* the v2 directory for CLONE_INTO_CGROUP, -1 if none */
 };
 
 /* The caller's cgroup in the v1 hierarchy whose /proc/self/cgroup line
@@ -114,10 +114,10 @@ struct cgroup_stats {
 	uint64_t cpu_total, cpu_user, cpu_system;
 	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_time;
 	uint64_t memory_usage, memory_limit, memory_max_usage, memory_failcnt;
-	uint64_t swap_usage, swap_limit;  /* v1: memory plus swap */
-	char memory_stat[8192];           /* memory.stat as it is */
+	uint64_t swap_usage, swap_limit; /* v1: memory plus swap */
+	char memory_stat[8192]; /* memory.stat as it is */
 	uint64_t pids_current, pids_limit; /* UINT64_MAX: no limit */
-	char io_stat[8192];               /* io.stat (v2) or blkio's io_service_bytes (v1) */
+	char io_stat[8192]; /* io.stat (v2) or blkio's io_service_bytes (v1) */
 	bool io_stat_v1;
 	uint64_t oom_kills;
 };

@@ -19,12 +19,11 @@
  * and the nodes every container gets (null, zero, full, random, urandom,
  * tty, ptmx and the pts). */
 static const char *const default_device_rules[] = {
-	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-	"c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
+	"c *:* m",   "b *:* m",	  "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+	"c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
 };
 
-static int write_rule(const char *dir, const char *file, const char *rule,
-		      struct nsrun_error *err)
+static int write_rule(const char *dir, const char *file, const char *rule, struct nsrun_error *err)
 {
 	if (file_write_str(dir, file, rule) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, errno,
@@ -49,8 +48,8 @@ static int write_v1_rules(const char *dir, const char *rules, struct nsrun_error
 		if (!allow && strncmp(rule, "deny ", 5) != 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, EINVAL,
 						"'%s' is not a device rule", rule);
-		if (write_rule(dir, allow ? "devices.allow" : "devices.deny", rule + (allow ? 6 : 5),
-			       err) < 0)
+		if (write_rule(dir, allow ? "devices.allow" : "devices.deny",
+			       rule + (allow ? 6 : 5), err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_device_rules); i++)
@@ -75,8 +74,10 @@ static int parse_rule(const char *text, struct device_rule *r)
 	r->minor = strcmp(minor, "*") == 0 ? -1 : (int)strtol(minor, &end, 10);
 	r->access = 0;
 	for (const char *c = access; *c; c++)
-		r->access |= *c == 'r' ? DEVICE_READ : *c == 'w' ? DEVICE_WRITE
-			   : *c == 'm' ? DEVICE_MKNOD : 8;
+		r->access |= *c == 'r'	 ? DEVICE_READ
+			     : *c == 'w' ? DEVICE_WRITE
+			     : *c == 'm' ? DEVICE_MKNOD
+					 : 8;
 	return r->access & 8 ? -1 : 0;
 }
 
@@ -119,7 +120,8 @@ int cgroup_apply_device_rules(const struct cgroup_dir *dirs, unsigned n, const c
 {
 	for (unsigned i = 0; i < n; i++) {
 		char probe[NSRUN_CGROUP_PATH_MAX + 32];
-		if (!dirs[i].v2 && path_format(probe, sizeof(probe), "%s/devices.allow", dirs[i].path) == 0 &&
+		if (!dirs[i].v2 &&
+		    path_format(probe, sizeof(probe), "%s/devices.allow", dirs[i].path) == 0 &&
 		    access(probe, F_OK) == 0)
 			return write_v1_rules(dirs[i].path, rules, err);
 	}

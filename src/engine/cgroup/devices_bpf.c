@@ -38,8 +38,9 @@
 
 static struct bpf_insn insn(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
 {
-	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
-				  .imm = imm };
+	return (struct bpf_insn){
+		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
+	};
 }
 
 struct program {
@@ -75,8 +76,8 @@ static void emit_rule(struct program *p, const struct device_rule *r)
 	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, R_SCRATCH, R_ACCESS, 0, 0));
 	emit(p, insn(BPF_ALU64 | BPF_AND | BPF_K, R_SCRATCH, 0, 0,
 		     r->allow ? (__s32)(~r->access & 7) : (__s32)r->access));
-	emit(p, insn(BPF_JMP | (r->allow ? BPF_JNE : BPF_JEQ) | BPF_K, R_SCRATCH, 0,
-		     TO_NEXT_RULE, 0));
+	emit(p,
+	     insn(BPF_JMP | (r->allow ? BPF_JNE : BPF_JEQ) | BPF_K, R_SCRATCH, 0, TO_NEXT_RULE, 0));
 	if (r->major >= 0)
 		emit(p, insn(BPF_JMP | BPF_JNE | BPF_K, R_MAJOR, 0, TO_NEXT_RULE, r->major));
 	if (r->minor >= 0)

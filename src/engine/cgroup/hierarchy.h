@@ -17,9 +17,9 @@
 
 struct hierarchy {
 	char mount[HIERARCHY_MOUNT_SIZE]; /* where the host mounts it */
-	char controllers[128];            /* "cpu,cpuacct", "name=systemd"; v2: the
+	char controllers[128]; /* "cpu,cpuacct", "name=systemd"; v2: the
 					     controllers it has */
-	char own[HIERARCHY_OWN_SIZE];     /* our cgroup in it: "" for the root */
+	char own[HIERARCHY_OWN_SIZE]; /* our cgroup in it: "" for the root */
 	bool v2;
 };
 

@@ -31,10 +31,10 @@ typedef bool (*value_fn)(const struct nsrun_cgroup_limits *l, bool v2, char *buf
 struct limit_file {
 	enum nsrun_about about;
 	const char *controller; /* the v2 controller, and the v1 hierarchy's name */
-	const char *v1, *v2;    /* the file in each version; NULL where there is none */
+	const char *v1, *v2; /* the file in each version; NULL where there is none */
 	value_fn value;
-	bool lines;             /* a list: the kernel takes one line a write */
-	bool best_effort;       /* skipped where the host has no such file */
+	bool lines; /* a list: the kernel takes one line a write */
+	bool best_effort; /* skipped where the host has no such file */
 };
 
 static bool put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -109,7 +109,8 @@ static bool cpu_weight(const struct nsrun_cgroup_limits *l, bool v2, char *buf, 
 	if (v2 && l->cpu_weight)
 		return put(buf, size, "%" PRIu64, l->cpu_weight);
 	if (v2 && shares)
-		return put(buf, size, "%" PRIu64, shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142);
+		return put(buf, size, "%" PRIu64,
+			   shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142);
 	if (shares)
 		return put(buf, size, "%" PRIu64, shares);
 	return l->cpu_weight &&
@@ -272,7 +273,8 @@ static bool priorities(const struct nsrun_cgroup_limits *l, bool v2, char *buf, 
 /* In the order they are written: v1 takes the memory limit before memory
  * plus swap, the CFS and real-time periods before their quotas. */
 static const struct limit_file limit_files[] = {
-	{ NSRUN_ABOUT_MEMORY, "memory", "memory.limit_in_bytes", "memory.max", memory, false, false },
+	{ NSRUN_ABOUT_MEMORY, "memory", "memory.limit_in_bytes", "memory.max", memory, false,
+	  false },
 	{ NSRUN_ABOUT_MEMORY_SWAP, "memory", "memory.memsw.limit_in_bytes", "memory.swap.max",
 	  memory_swap, false, false },
 	{ NSRUN_ABOUT_MEMORY_RESERVATION, "memory", "memory.soft_limit_in_bytes", "memory.low",
@@ -286,7 +288,8 @@ static const struct limit_file limit_files[] = {
 	{ NSRUN_ABOUT_CPU_WEIGHT, "cpu", "cpu.shares", "cpu.weight", cpu_weight, false, false },
 	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_period_us", NULL, cpu_period, false, false },
 	{ NSRUN_ABOUT_CPU_QUOTA, "cpu", "cpu.cfs_quota_us", "cpu.max", cpu_quota, false, false },
-	{ NSRUN_ABOUT_CPU_BURST, "cpu", "cpu.cfs_burst_us", "cpu.max.burst", cpu_burst, false, false },
+	{ NSRUN_ABOUT_CPU_BURST, "cpu", "cpu.cfs_burst_us", "cpu.max.burst", cpu_burst, false,
+	  false },
 	{ NSRUN_ABOUT_CPU_IDLE, "cpu", "cpu.idle", "cpu.idle", cpu_idle, false, false },
 	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_period_us", NULL, rt_period, false, false },
 	{ NSRUN_ABOUT_CPU_RT, "cpu", "cpu.rt_runtime_us", NULL, rt_runtime, false, false },
@@ -296,8 +299,8 @@ static const struct limit_file limit_files[] = {
 	{ NSRUN_ABOUT_IO_WEIGHT, "io", "blkio.leaf_weight", NULL, io_leaf_weight, false, false },
 	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.weight_device", "io.weight", weight_devices,
 	  .lines = true },
-	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.leaf_weight_device", NULL, leaf_weight_devices,
-	  .lines = true },
+	{ NSRUN_ABOUT_IO_WEIGHT_DEVICES, "io", "blkio.leaf_weight_device", NULL,
+	  leaf_weight_devices, .lines = true },
 	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.read_bps_device", "io.max", read_bps,
 	  .lines = true },
 	{ NSRUN_ABOUT_IO_THROTTLE, "io", "blkio.throttle.write_bps_device", "io.max", write_bps,
@@ -330,8 +333,8 @@ static bool has_file(const struct cgroup_dir *d, const char *file)
 
 /* The directory holding `v1` (in a v1 hierarchy) or `v2`, and which name
  * it has there. */
-static const struct cgroup_dir *find_file(const struct cgroup_dir *dirs, unsigned n,
-					  const char *v1, const char *v2, const char **file)
+static const struct cgroup_dir *find_file(const struct cgroup_dir *dirs, unsigned n, const char *v1,
+					  const char *v2, const char **file)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (unsigned i = 0; i < n; i++) {
@@ -355,8 +358,8 @@ static int write_value(const char *dir, const char *file, char *value, bool line
 	for (char *line = lines ? strtok_r(value, "\n", &save) : value; line;
 	     line = lines ? strtok_r(NULL, "\n", &save) : NULL)
 		if (file_write_str(dir, file, line) < 0)
-			return nsrun_fail_about(err, about, -1, errno, "write %s to %s/%s", line, dir,
-						file);
+			return nsrun_fail_about(err, about, -1, errno, "write %s to %s/%s", line,
+						dir, file);
 	return 0;
 }
 
@@ -368,9 +371,11 @@ static int not_available(const struct limit_file *f, const struct cgroup_dir *di
 	for (unsigned i = 0; i < n; i++)
 		any_v2 |= dirs[i].v2;
 	if (f->about == NSRUN_ABOUT_MEMORY_SWAP && !any_v2)
-		return nsrun_fail_about(err, f->about, -1, 0, "swap accounting is off on this host");
+		return nsrun_fail_about(err, f->about, -1, 0,
+					"swap accounting is off on this host");
 	if (!f->v2 && any_v2)
-		return nsrun_fail_about(err, f->about, -1, 0, "%s has no cgroup v2 equivalent", f->v1);
+		return nsrun_fail_about(err, f->about, -1, 0, "%s has no cgroup v2 equivalent",
+					f->v1);
 	return nsrun_fail_about(err, f->about, -1, 0, "no %s controller (%s) for this cgroup",
 				f->controller, f->v2 && any_v2 ? f->v2 : f->v1);
 }
@@ -387,12 +392,14 @@ static int write_hugepages(const struct cgroup_dir *dirs, unsigned n, const char
 		unsigned long long limit;
 		char copy[LINE_SIZE], v1[FILE_NAME_SIZE], v2[FILE_NAME_SIZE], value[32];
 		if (len >= sizeof(copy))
-			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL, "a line too long");
+			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL,
+						"a line too long");
 		memcpy(copy, line, len);
 		copy[len] = '\0';
 		line += len + (line[len] == '\n');
 		if (sscanf(copy, "%31s %llu", size_name, &limit) != 2)
-			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL, "'%s'", copy);
+			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL, "'%s'",
+						copy);
 		(void)snprintf(v1, sizeof(v1), "hugetlb.%s.limit_in_bytes", size_name); /* fits */
 		(void)snprintf(v2, sizeof(v2), "hugetlb.%s.max", size_name);
 		(void)snprintf(value, sizeof(value), "%llu", limit);
@@ -418,12 +425,14 @@ static int write_unified(const struct cgroup_dir *dirs, unsigned n, const char *
 		if (dirs[i].v2)
 			d = &dirs[i];
 	if (!d && lines && *lines)
-		return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, 0, "no cgroup v2 on this host");
+		return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, 0,
+					"no cgroup v2 on this host");
 	for (const char *line = lines; line && *line;) {
 		size_t len = strcspn(line, "\n");
 		char copy[VALUE_SIZE];
 		if (len >= sizeof(copy))
-			return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, EINVAL, "a value too long");
+			return nsrun_fail_about(err, NSRUN_ABOUT_UNIFIED, -1, EINVAL,
+						"a value too long");
 		memcpy(copy, line, len);
 		copy[len] = '\0';
 		line += len + (line[len] == '\n');
@@ -465,7 +474,8 @@ int cgroup_apply_limits(const struct cgroup_dir *dirs, unsigned n,
 	for (size_t i = 0; i < ARRAY_SIZE(limit_files); i++) {
 		const struct limit_file *f = &limit_files[i];
 		char value[VALUE_SIZE];
-		if (!f->value(l, false, value, sizeof(value)) && !f->value(l, true, value, sizeof(value)))
+		if (!f->value(l, false, value, sizeof(value)) &&
+		    !f->value(l, true, value, sizeof(value)))
 			continue;
 		const char *file;
 		const struct cgroup_dir *d = find_file(dirs, n, f->v1, f->v2, &file);

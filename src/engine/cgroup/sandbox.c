@@ -114,7 +114,8 @@ static int remove_tree(const char *dir, bool v2, int depth)
 	int rc = 0;
 	while (d && (e = readdir(d)) != NULL) {
 		char child[PATH_MAX];
-		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
 			continue;
 		if (path_format(child, sizeof(child), "%s/%s", dir, e->d_name) < 0 ||
 		    remove_tree(child, v2, depth + 1) < 0)
@@ -265,7 +266,7 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 		const struct hierarchy *h = &hs[i];
 		if (!cg->named && !own_needs(spec, h, need, n_need, enable))
 			continue;
-		if ((unit ? path_format(base, sizeof(base), "%s", h->mount)
+		if ((unit	 ? path_format(base, sizeof(base), "%s", h->mount)
 		     : cg->named ? named_parent(h, name, base, sizeof(base))
 				 : sandbox_parent(h, base, sizeof(base))) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, errno,
@@ -320,8 +321,10 @@ static int check_base(struct cgroup_sandbox *cg, unsigned i, struct nsrun_error 
 	if (rc == 0 && ours && mkdir(dir, 0755) < 0 && errno != EEXIST)
 		rc = nsrun_fail(err, errno, "create %s", dir);
 	else if (rc == 0 && !cg->named && access(dir, W_OK) < 0)
-		rc = nsrun_fail(err, errno, "cgroup limits need a delegated cgroup, and %s is not "
-				"writable by uid %d", dir, (int)geteuid());
+		rc = nsrun_fail(err, errno,
+				"cgroup limits need a delegated cgroup, and %s is not "
+				"writable by uid %d",
+				dir, (int)geteuid());
 	dir[base_len] = saved;
 	return rc;
 }
@@ -340,7 +343,8 @@ static int make_component(struct cgroup_sandbox *cg, unsigned i, char *dir, bool
 		int e = errno;
 		rc = nsrun_fail(err, e, "enable %s in %s%s", enable, dir,
 				e == EBUSY ? " (it holds processes: run nsrun from a delegated "
-					     "cgroup of its own)" : "");
+					     "cgroup of its own)"
+					   : "");
 	}
 	*slash = '/';
 	if (rc < 0)
@@ -464,7 +468,8 @@ int cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n, struct n
 {
 	int rc = 0;
 	for (unsigned i = 0; i < n; i++)
-		if (remove_tree(dirs[i], cgroup_is_fs(dirs[i], CGROUP2_SUPER_MAGIC), 0) < 0 && rc == 0)
+		if (remove_tree(dirs[i], cgroup_is_fs(dirs[i], CGROUP2_SUPER_MAGIC), 0) < 0 &&
+		    rc == 0)
 			rc = nsrun_fail(err, errno, "remove the cgroup %s", dirs[i]);
 	return rc;
 }
@@ -474,7 +479,8 @@ int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun
 	for (unsigned i = 0; i < n; i++) {
 		char path[NSRUN_CGROUP_PATH_MAX + 32];
 		fds[i] = path_format(path, sizeof(path), "%s/cgroup.procs", dirs[i]) < 0
-				 ? -1 : open(path, O_WRONLY | O_CLOEXEC);
+				 ? -1
+				 : open(path, O_WRONLY | O_CLOEXEC);
 		if (fds[i] < 0) {
 			nsrun_fail(err, errno, "open %s/cgroup.procs", dirs[i]);
 			while (i-- > 0)

@@ -21,7 +21,8 @@ static bool read_stat(const struct cgroup_dir *dirs, unsigned n, bool v2, const 
 {
 	for (unsigned i = 0; i < n; i++) {
 		char path[NSRUN_CGROUP_PATH_MAX + 64];
-		if (dirs[i].v2 == v2 && path_format(path, sizeof(path), "%s/%s", dirs[i].path, file) == 0 &&
+		if (dirs[i].v2 == v2 &&
+		    path_format(path, sizeof(path), "%s/%s", dirs[i].path, file) == 0 &&
 		    file_read(path, buf, size) >= 0)
 			return true;
 	}
@@ -42,7 +43,8 @@ static bool read_number(const struct cgroup_dir *dirs, unsigned n, bool v2, cons
 static bool keyed(const char *text, const char *key, uint64_t *out)
 {
 	size_t len = strlen(key);
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (strncmp(line, key, len) == 0 && line[len] == ' ') {
 			*out = strtoull(line + len + 1, NULL, 10);
 			return true;

@@ -49,10 +49,11 @@ int systemd_slice_path(const char *slice, char *out, size_t size)
 	return 0;
 }
 
-int systemd_parse_path(const char *cgroups_path, const char *id, bool user,
-		       struct systemd_unit *u, struct nsrun_error *err)
+int systemd_parse_path(const char *cgroups_path, const char *id, bool user, struct systemd_unit *u,
+		       struct nsrun_error *err)
 {
-	char slice[SYSTEMD_NAME_MAX] = "", prefix[SYSTEMD_NAME_MAX] = "nsrun", name[SYSTEMD_NAME_MAX];
+	char slice[SYSTEMD_NAME_MAX] = "", prefix[SYSTEMD_NAME_MAX] = "nsrun",
+	     name[SYSTEMD_NAME_MAX];
 	(void)snprintf(name, sizeof(name), "%s", id); /* ids are shorter */
 	if (cgroups_path && *cgroups_path &&
 	    sscanf(cgroups_path, "%255[^:]:%255[^:]:%255s", slice, prefix, name) != 3)
@@ -74,8 +75,8 @@ int systemd_parse_path(const char *cgroups_path, const char *id, bool user,
 					cgroups_path);
 	char path[SYSTEMD_NAME_MAX * 4];
 	if (systemd_slice_path(u->slice, path, sizeof(path)) < 0)
-		return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, 0,
-					"'%s' is not a slice", u->slice);
+		return nsrun_fail_about(err, NSRUN_ABOUT_CGROUP_PATH, -1, 0, "'%s' is not a slice",
+					u->slice);
 	return 0;
 }
 
@@ -96,7 +97,8 @@ static int helper_path(char *out, size_t size)
 	static const char *const relative[] = { "../libexec/nsrun/nsrun-systemd",
 						"src/systemd/nsrun-systemd" };
 	for (size_t i = 0; i < ARRAY_SIZE(relative); i++)
-		if (path_format(out, size, "%s/%s", self, relative[i]) == 0 && access(out, X_OK) == 0)
+		if (path_format(out, size, "%s/%s", self, relative[i]) == 0 &&
+		    access(out, X_OK) == 0)
 			return 0;
 	errno = ENOENT;
 	return -1;
@@ -122,8 +124,8 @@ static int run_helper(const char *const args[], const char *input, struct nsrun_
 	if (pid == 0) {
 		/* Its stdout (ping's version) is not ours to print. */
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0 ||
-		    null < 0 || dup2(null, STDOUT_FILENO) < 0)
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0 || null < 0 ||
+		    dup2(null, STDOUT_FILENO) < 0)
 			_exit(1);
 		char *argv[8];
 		size_t n = 0;
@@ -151,7 +153,8 @@ static int run_helper(const char *const args[], const char *input, struct nsrun_
 	char msg[HELPER_MESSAGE_SIZE];
 	size_t got = 0;
 	ssize_t r;
-	while (got < sizeof(msg) - 1 && (r = read(from_helper, msg + got, sizeof(msg) - 1 - got)) > 0)
+	while (got < sizeof(msg) - 1 &&
+	       (r = read(from_helper, msg + got, sizeof(msg) - 1 - got)) > 0)
 		got += (size_t)r;
 	msg[got] = '\0';
 	msg[strcspn(msg, "\n")] = '\0';
@@ -224,7 +227,8 @@ static bool properties(const struct nsrun_cgroup_limits *l, bool v2, char *buf, 
 	if (l->pids)
 		ok &= add(buf, size, "TasksMax t %" PRIu64 "\n", limit_value(l->pids));
 	if (l->cpu_quota && l->cpu_quota != UINT64_MAX && l->cpu_period)
-		ok &= add(buf, size, "CPUQuotaPerSecUSec t %" PRIu64 "\nCPUQuotaPeriodUSec t %" PRIu64 "\n",
+		ok &= add(buf, size,
+			  "CPUQuotaPerSecUSec t %" PRIu64 "\nCPUQuotaPeriodUSec t %" PRIu64 "\n",
 			  l->cpu_quota * 1000000 / l->cpu_period, l->cpu_period);
 	if (v2 && l->cpu_weight)
 		ok &= add(buf, size, "CPUWeight t %" PRIu64 "\n", l->cpu_weight);
@@ -234,12 +238,13 @@ static bool properties(const struct nsrun_cgroup_limits *l, bool v2, char *buf, 
 		ok &= add(buf, size, "AllowedCPUs ay ") && cpuset_mask(l->cpuset_cpus, buf, size) &&
 		      add(buf, size, "\n");
 	if (v2 && l->cpuset_mems && *l->cpuset_mems)
-		ok &= add(buf, size, "AllowedMemoryNodes ay ") && cpuset_mask(l->cpuset_mems, buf, size) &&
-		      add(buf, size, "\n");
+		ok &= add(buf, size, "AllowedMemoryNodes ay ") &&
+		      cpuset_mask(l->cpuset_mems, buf, size) && add(buf, size, "\n");
 	if (l->io_weight)
 		ok &= add(buf, size, "%s t %u\n", v2 ? "IOWeight" : "BlockIOWeight",
-			  !v2 ? (unsigned)l->io_weight
-			  : l->io_weight <= 10 ? 1u : 1 + (l->io_weight - 10u) * 9999u / 990u);
+			  !v2		       ? (unsigned)l->io_weight
+			  : l->io_weight <= 10 ? 1u
+					       : 1 + (l->io_weight - 10u) * 9999u / 990u);
 	return ok;
 }
 
@@ -252,7 +257,7 @@ int systemd_start(const struct systemd_unit *u, pid_t pid, const struct nsrun_cg
 	(void)snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
 	const char *args[] = { u->user ? "--user" : "start", u->user ? "start" : u->unit,
 			       u->user ? u->unit : u->slice, u->user ? u->slice : pid_text,
-			       u->user ? pid_text : NULL, NULL };
+			       u->user ? pid_text : NULL,    NULL };
 	return run_helper(args, props, err);
 }
 

@@ -13,16 +13,16 @@
 #define SYSTEMD_NAME_MAX 256
 
 struct systemd_unit {
-	char unit[SYSTEMD_NAME_MAX];  /* "libpod-abc.scope" */
+	char unit[SYSTEMD_NAME_MAX]; /* "libpod-abc.scope" */
 	char slice[SYSTEMD_NAME_MAX]; /* "machine.slice" */
-	bool user;                    /* the user's manager, not the system's */
+	bool user; /* the user's manager, not the system's */
 };
 
 /* A cgroupsPath for the systemd driver, "SLICE:PREFIX:NAME", as runc takes
  * it: the scope PREFIX-NAME.scope in SLICE (system.slice, or user.slice for
  * the user's manager, when SLICE is empty); NULL or "": nsrun-ID.scope. */
-int systemd_parse_path(const char *cgroups_path, const char *id, bool user,
-		       struct systemd_unit *u, struct nsrun_error *err);
+int systemd_parse_path(const char *cgroups_path, const char *id, bool user, struct systemd_unit *u,
+		       struct nsrun_error *err);
 
 /* Where a slice's cgroup is below a hierarchy's root: "a-b.slice" is
  * "/a.slice/a-b.slice". -1 for a name that is not a slice. */

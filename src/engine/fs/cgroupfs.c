@@ -24,13 +24,16 @@
 /* One hierarchy onto dir: a fresh mount where our cgroup is the root of
  * the view (in a cgroup namespace, that is always so), else a bind of the
  * host's directory for our cgroup. */
-static int mount_hierarchy(const char *table, const char *name, bool v2, int dir,
-			   unsigned attrs, const char *dest, struct nsrun_error *err)
+static int mount_hierarchy(const char *table, const char *name, bool v2, int dir, unsigned attrs,
+			   const char *dest, struct nsrun_error *err)
 {
 	char path[3800], host_dir[4096];
 	bool systemd = strcmp(name, "systemd") == 0;
-	if (cgroup_own_path_in(table, v2 ? NULL : systemd ? "name=systemd" : name, path,
-			       sizeof(path)) < 0)
+	if (cgroup_own_path_in(table,
+			       v2	 ? NULL
+			       : systemd ? "name=systemd"
+					 : name,
+			       path, sizeof(path)) < 0)
 		return 0; /* not a hierarchy we are in: nothing to show */
 	if (path[0] == '\0') {
 		char opts[320];
@@ -41,8 +44,8 @@ static int mount_hierarchy(const char *table, const char *name, bool v2, int dir
 		else
 			(void)snprintf(opts, sizeof(opts), "%s", name); /* a directory name: fits */
 		struct nsrun_error ignored;
-		cleanup_close int mnt = mount_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, dest,
-						     &ignored);
+		cleanup_close int mnt =
+			mount_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, dest, &ignored);
 		if (mnt >= 0)
 			return mount_attach(mnt, dir, dest, err);
 		/* A user namespace without a cgroup namespace of its own may not
@@ -88,14 +91,15 @@ static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *e
 		}
 		char host[300];
 		struct statfs sf;
-		if ((size_t)snprintf(host, sizeof(host), HOST_CGROUP "/%s", e->d_name) >= sizeof(host) ||
+		if ((size_t)snprintf(host, sizeof(host), HOST_CGROUP "/%s", e->d_name) >=
+			    sizeof(host) ||
 		    statfs(host, &sf) < 0 ||
 		    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
 			continue;
 		if (mkdirat(top, e->d_name, 0755) < 0)
 			return nsrun_fail(err, errno, "create %s/%s", dest, e->d_name);
-		cleanup_close int dir = openat(top, e->d_name,
-					       O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_close int dir =
+			openat(top, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dir < 0)
 			return nsrun_fail(err, errno, "open %s/%s", dest, e->d_name);
 		rc = mount_hierarchy(table, e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, dir, attrs,
@@ -108,7 +112,8 @@ int cgroupfs_mount_v1(int root_fd, const char *dest, int dest_fd, unsigned attrs
 		      struct nsrun_error *err)
 {
 	if (mount_new_fs_on(dest_fd, "tmpfs", "mode=755",
-			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dest, err) < 0)
+			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dest,
+			    err) < 0)
 		return -1;
 	/* The tmpfs now covers dest_fd's directory: resolve again to reach it. */
 	cleanup_close int top = resolve_in_root(root_fd, dest, RESOLVE_EXISTING, err);
@@ -120,7 +125,8 @@ int cgroupfs_mount_v1(int root_fd, const char *dest, int dest_fd, unsigned attrs
 	if (fill(dir, attrs, dest, err) < 0)
 		return -1;
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	if ((attrs & MOUNT_ATTR_RDONLY) && mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+	if ((attrs & MOUNT_ATTR_RDONLY) &&
+	    mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
 		return nsrun_fail(err, errno, "make %s read-only", dest);
 	return 0;
 }

@@ -40,8 +40,8 @@ static int send_master(int sock, int master, const char *name, struct nsrun_erro
 /* /dev/console becomes the slave pty: bind it onto a file there. */
 static int bind_console(const char *slave_path, struct nsrun_error *err)
 {
-	cleanup_close int file = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-				      0600);
+	cleanup_close int file =
+		open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (file < 0)
 		return errno == ENOENT ? 0 : nsrun_fail(err, errno, "create /dev/console");
 	if (mount(slave_path, "/dev/console", NULL, MS_BIND, NULL) < 0)

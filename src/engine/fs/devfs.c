@@ -17,7 +17,7 @@ static const char *const device_nodes[] = { "null", "zero", "full", "random", "u
 static const struct {
 	const char *name, *target;
 } dev_links[] = {
-	{ "fd", "/proc/self/fd" },     { "stdin", "/proc/self/fd/0" },
+	{ "fd", "/proc/self/fd" },	 { "stdin", "/proc/self/fd/0" },
 	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	{ "ptmx", "pts/ptmx" },
 };
@@ -42,9 +42,8 @@ static int bind_node(int dev, const char *name, const char *dest, struct nsrun_e
 }
 
 /* A new filesystem mounted on directory `name` under dev. */
-static int mount_subdir(int dev, const char *name, mode_t mode, const char *type,
-			const char *opts, unsigned attrs, const char *dest,
-			struct nsrun_error *err)
+static int mount_subdir(int dev, const char *name, mode_t mode, const char *type, const char *opts,
+			unsigned attrs, const char *dest, struct nsrun_error *err)
 {
 	if (mkdirat(dev, name, mode) < 0)
 		return nsrun_fail(err, errno, "create %s/%s", dest, name);

@@ -73,10 +73,13 @@ int mount_on_fd(const char *src, int dest_fd, const char *fstype, unsigned long 
 
 unsigned mount_attrs_of(unsigned long ms_flags)
 {
-	static const struct { unsigned long ms; unsigned attr; } map[] = {
-		{ MS_RDONLY, MOUNT_ATTR_RDONLY },     { MS_NOSUID, MOUNT_ATTR_NOSUID },
-		{ MS_NODEV, MOUNT_ATTR_NODEV },       { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
-		{ MS_NOATIME, MOUNT_ATTR_NOATIME },   { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+	static const struct {
+		unsigned long ms;
+		unsigned attr;
+	} map[] = {
+		{ MS_RDONLY, MOUNT_ATTR_RDONLY },   { MS_NOSUID, MOUNT_ATTR_NOSUID },
+		{ MS_NODEV, MOUNT_ATTR_NODEV },	    { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+		{ MS_NOATIME, MOUNT_ATTR_NOATIME }, { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
 	};
 	unsigned attrs = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

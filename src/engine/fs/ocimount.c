@@ -66,8 +66,7 @@ static int mount_cgroup(int root_fd, const struct nsrun_fs_op *op, int dest,
 /* Propagation (shared, rslave...) of the mount just made on op->dest. The
  * descriptor opened before mounting names the directory underneath, so the
  * path is resolved again to reach the new mount on top of it. */
-static int set_mount_propagation(int root_fd, const struct nsrun_fs_op *op,
-				 struct nsrun_error *err)
+static int set_mount_propagation(int root_fd, const struct nsrun_fs_op *op, struct nsrun_error *err)
 {
 	cleanup_close int top = resolve_in_root(root_fd, op->dest, RESOLVE_EXISTING, err);
 	if (top < 0)
@@ -141,7 +140,8 @@ static int bind_host_node(int dir, const char *name, const struct nsrun_fs_op *o
 	if (tree < 0)
 		return nsrun_fail(err, errno, "device %s: no mknod here, and no host node %s",
 				  op->dest, host);
-	cleanup_close int file = openat(dir, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+	cleanup_close int file =
+		openat(dir, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (file < 0)
 		return nsrun_fail(err, errno, "create %s", op->dest);
 	close(file);
@@ -176,18 +176,26 @@ int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_erro
 
 int ocimount_default_devices(int root_fd, struct nsrun_error *err)
 {
-	static const struct { const char *path; unsigned major, minor; } nodes[] = {
-		{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-		{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+	static const struct {
+		const char *path;
+		unsigned major, minor;
+	} nodes[] = {
+		{ "/dev/null", 1, 3 },	 { "/dev/zero", 1, 5 },	   { "/dev/full", 1, 7 },
+		{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 	};
-	static const struct { const char *name, *target; } links[] = {
-		{ "/dev/fd", "/proc/self/fd" },       { "/dev/stdin", "/proc/self/fd/0" },
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+		{ "/dev/fd", "/proc/self/fd" },	      { "/dev/stdin", "/proc/self/fd/0" },
 		{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
 		{ "/dev/ptmx", "pts/ptmx" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
-		struct nsrun_fs_op op = { .kind = NSRUN_FS_DEVICE, .dev_type = 'c', .mode = 0666,
-					  .dest = nodes[i].path, .major = nodes[i].major,
+		struct nsrun_fs_op op = { .kind = NSRUN_FS_DEVICE,
+					  .dev_type = 'c',
+					  .mode = 0666,
+					  .dest = nodes[i].path,
+					  .major = nodes[i].major,
 					  .minor = nodes[i].minor };
 		if (ocimount_device(root_fd, &op, err) < 0)
 			return -1;

@@ -116,7 +116,8 @@ static bool plain_last_component(const char *path)
 	const char *slash = memrchr(path, '/', len);
 	const char *last = slash ? slash + 1 : path;
 	size_t n = len - (size_t)(last - path);
-	return n > 0 && !(n == 1 && last[0] == '.') && !(n == 2 && last[0] == '.' && last[1] == '.');
+	return n > 0 && !(n == 1 && last[0] == '.') &&
+	       !(n == 2 && last[0] == '.' && last[1] == '.');
 }
 
 /* The last component made in its resolved directory is that directory's
@@ -146,15 +147,14 @@ static int make_last_file(int root_fd, const char *path, struct nsrun_error *err
 		return -1;
 	/* O_NOFOLLOW|O_EXCL: a dangling symlink in the last component is not
 	 * followed out of the root; an existing file is fine. */
-	cleanup_close int file = openat(dir, name,
-					O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	cleanup_close int file =
+		openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (file < 0 && errno != EEXIST)
 		return nsrun_fail(err, errno, "create file %s", path);
 	return 0;
 }
 
-int resolve_in_root(int root_fd, const char *path, enum resolve_create how,
-		    struct nsrun_error *err)
+int resolve_in_root(int root_fd, const char *path, enum resolve_create how, struct nsrun_error *err)
 {
 	int fd = open_in_root(root_fd, path);
 	if (fd >= 0)

@@ -112,10 +112,8 @@ static int mount_fresh(int dest, const struct nsrun_fs_op *op, struct nsrun_erro
 		return mount_new_fs_on(dest, op->kind == NSRUN_FS_PROC ? "proc" : "mqueue", NULL,
 				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 				       op->dest, err);
-	case NSRUN_FS_DEV:
-		return devfs_populate(dest, op->dest, err);
-	default:
-		return op->mode >= 0 ? chmod_fd(dest, op->mode, op->dest, err) : 0; /* a dir */
+	case NSRUN_FS_DEV: return devfs_populate(dest, op->dest, err);
+	default: return op->mode >= 0 ? chmod_fd(dest, op->mode, op->dest, err) : 0; /* a dir */
 	}
 }
 
@@ -153,8 +151,7 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 		dest = resolve_in_root(root_fd, op->dest, RESOLVE_MAKE_DIR, err);
 		rc = dest < 0 ? -1 : mount_fresh(dest, op, err);
 		break;
-	case NSRUN_FS_SYMLINK:
-		return apply_symlink(root_fd, op, err);
+	case NSRUN_FS_SYMLINK: return apply_symlink(root_fd, op, err);
 	case NSRUN_FS_REMOUNT_RO:
 	case NSRUN_FS_CHMOD:
 		dest = resolve_in_root(root_fd, op->dest, RESOLVE_EXISTING, err);
@@ -165,8 +162,7 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 	case NSRUN_FS_MOUNT:
 	case NSRUN_FS_DEVICE:
 		return ocimount_apply(root_fd, op, tree, src_is_dir, covered_root, err);
-	default:
-		return nsrun_fail(err, EINVAL, "unknown filesystem step %d", (int)op->kind);
+	default: return nsrun_fail(err, EINVAL, "unknown filesystem step %d", (int)op->kind);
 	}
 	if (rc == 0)
 		*covered_root = mounts_on_dest(op->kind) && resolve_is_root(root_fd, dest);
@@ -191,10 +187,11 @@ static int make_readonly(int root_fd, const char *path, struct nsrun_error *err)
 	cleanup_close int dest = resolve_in_root(root_fd, path, RESOLVE_EXISTING, err);
 	if (dest < 0)
 		return err->errnum == ENOENT ? 0 : -1;
-	cleanup_close int tree = open_tree(dest, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						     AT_RECURSIVE | AT_EMPTY_PATH);
+	cleanup_close int tree = open_tree(
+		dest, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+	if (tree < 0 ||
+	    mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return nsrun_fail(err, errno, "make %s read-only", path);
 	return mount_attach(tree, dest, path, err);
 }
@@ -212,8 +209,10 @@ static int mask(int root_fd, const char *path, struct nsrun_error *err)
 	if (S_ISDIR(st.st_mode))
 		return mount_new_fs_on(dest, "tmpfs", "mode=0755,size=0",
 				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				       MOUNT_ATTR_NOEXEC, path, err);
-	cleanup_close int tree = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+					       MOUNT_ATTR_NOEXEC,
+				       path, err);
+	cleanup_close int tree =
+		open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return nsrun_fail(err, errno, "mask %s with /dev/null", path);
 	return mount_attach(tree, dest, path, err);
@@ -243,15 +242,17 @@ static int open_new_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	if (spec->rootfs) {
 		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "bind onto itself");
+			return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno,
+						"bind onto itself");
 	} else {
-		cleanup_close int mnt = mount_new_fs("tmpfs", "mode=0755",
-						     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-						     "the new root", err);
+		cleanup_close int mnt =
+			mount_new_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+				     "the new root", err);
 		if (mnt < 0)
 			return -1;
 		if (move_mount(mnt, "", AT_FDCWD, SCRATCH_ROOT, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return nsrun_fail(err, errno, "attach the new root's tmpfs on %s", SCRATCH_ROOT);
+			return nsrun_fail(err, errno, "attach the new root's tmpfs on %s",
+					  SCRATCH_ROOT);
 	}
 	return open_root_path(spec, err);
 }
@@ -276,7 +277,8 @@ static int switch_root(int root_fd, const struct nsrun_spec *spec, struct nsrun_
 	}
 	if (chdir("/") < 0)
 		return nsrun_fail(err, errno, "chdir / in the new root");
-	nsrun_trace(spec->verbose, "%s into the new root", spec->no_pivot ? "chroot" : "pivot_root");
+	nsrun_trace(spec->verbose, "%s into the new root",
+		    spec->no_pivot ? "chroot" : "pivot_root");
 	return 0;
 }
 
@@ -312,7 +314,8 @@ static int clone_sources(const struct nsrun_spec *spec, int *trees, bool *is_dir
 			 struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < spec->n_fs_ops; i++)
-		if (clone_up_front(spec, i) && clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
+		if (clone_up_front(spec, i) &&
+		    clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
 			return -1;
 	return 0;
 }
@@ -320,15 +323,22 @@ static int clone_sources(const struct nsrun_spec *spec, int *trees, bool *is_dir
 static void trace_op(const struct nsrun_spec *spec, const struct nsrun_fs_op *op, int tree)
 {
 	static const char *const names[] = {
-		[NSRUN_FS_BIND] = "bind", [NSRUN_FS_RO_BIND] = "read-only bind",
-		[NSRUN_FS_DEV_BIND] = "device bind", [NSRUN_FS_TMPFS] = "tmpfs",
-		[NSRUN_FS_PROC] = "proc", [NSRUN_FS_DEV] = "dev", [NSRUN_FS_MQUEUE] = "mqueue",
-		[NSRUN_FS_DIR] = "directory", [NSRUN_FS_SYMLINK] = "symlink",
-		[NSRUN_FS_REMOUNT_RO] = "remount read-only", [NSRUN_FS_CHMOD] = "chmod",
-		[NSRUN_FS_MOUNT] = "mount", [NSRUN_FS_DEVICE] = "device",
+		[NSRUN_FS_BIND] = "bind",
+		[NSRUN_FS_RO_BIND] = "read-only bind",
+		[NSRUN_FS_DEV_BIND] = "device bind",
+		[NSRUN_FS_TMPFS] = "tmpfs",
+		[NSRUN_FS_PROC] = "proc",
+		[NSRUN_FS_DEV] = "dev",
+		[NSRUN_FS_MQUEUE] = "mqueue",
+		[NSRUN_FS_DIR] = "directory",
+		[NSRUN_FS_SYMLINK] = "symlink",
+		[NSRUN_FS_REMOUNT_RO] = "remount read-only",
+		[NSRUN_FS_CHMOD] = "chmod",
+		[NSRUN_FS_MOUNT] = "mount",
+		[NSRUN_FS_DEVICE] = "device",
 	};
-	const char *name = (unsigned)op->kind < ARRAY_SIZE(names) && names[op->kind]
-				   ? names[op->kind] : "?";
+	const char *name =
+		(unsigned)op->kind < ARRAY_SIZE(names) && names[op->kind] ? names[op->kind] : "?";
 	if (is_bind(op->kind) && tree < 0)
 		nsrun_trace(spec->verbose, "%s %s: no such source, skipped", name, op->src);
 	else
@@ -363,7 +373,8 @@ static int container_extras(const struct nsrun_spec *spec, int root_fd, struct n
 {
 	const struct nsrun_container *ct = spec_container(spec);
 	if (ct->make_cwd && spec->chdir) {
-		cleanup_close int cwd = resolve_in_root(root_fd, spec->chdir, RESOLVE_MAKE_DIR, err);
+		cleanup_close int cwd =
+			resolve_in_root(root_fd, spec->chdir, RESOLVE_MAKE_DIR, err);
 		if (cwd < 0)
 			return nsrun_error_about(err, NSRUN_ABOUT_CHDIR, -1);
 	}

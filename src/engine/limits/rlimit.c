@@ -14,14 +14,22 @@ static const struct {
 	const char *name;
 	int resource;
 } names[] = {
-	{ "AS", RLIMIT_AS },           { "CORE", RLIMIT_CORE },
-	{ "CPU", RLIMIT_CPU },         { "DATA", RLIMIT_DATA },
-	{ "FSIZE", RLIMIT_FSIZE },     { "LOCKS", RLIMIT_LOCKS },
-	{ "MEMLOCK", RLIMIT_MEMLOCK }, { "MSGQUEUE", RLIMIT_MSGQUEUE },
-	{ "NICE", RLIMIT_NICE },       { "NOFILE", RLIMIT_NOFILE },
-	{ "NPROC", RLIMIT_NPROC },     { "RSS", RLIMIT_RSS },
-	{ "RTPRIO", RLIMIT_RTPRIO },   { "RTTIME", RLIMIT_RTTIME },
-	{ "SIGPENDING", RLIMIT_SIGPENDING }, { "STACK", RLIMIT_STACK },
+	{ "AS", RLIMIT_AS },
+	{ "CORE", RLIMIT_CORE },
+	{ "CPU", RLIMIT_CPU },
+	{ "DATA", RLIMIT_DATA },
+	{ "FSIZE", RLIMIT_FSIZE },
+	{ "LOCKS", RLIMIT_LOCKS },
+	{ "MEMLOCK", RLIMIT_MEMLOCK },
+	{ "MSGQUEUE", RLIMIT_MSGQUEUE },
+	{ "NICE", RLIMIT_NICE },
+	{ "NOFILE", RLIMIT_NOFILE },
+	{ "NPROC", RLIMIT_NPROC },
+	{ "RSS", RLIMIT_RSS },
+	{ "RTPRIO", RLIMIT_RTPRIO },
+	{ "RTTIME", RLIMIT_RTTIME },
+	{ "SIGPENDING", RLIMIT_SIGPENDING },
+	{ "STACK", RLIMIT_STACK },
 };
 
 int rlimit_from_name(const char *name)
@@ -63,13 +71,15 @@ int rlimit_apply(const struct nsrun_spec *spec, struct nsrun_error *err)
 		char soft[24], hard[24];
 		format_limit(l->soft, soft, sizeof(soft));
 		format_limit(l->hard, hard, sizeof(hard));
-		if (e == EPERM && getrlimit(l->resource, &have) == 0 && want.rlim_max > have.rlim_max) {
+		if (e == EPERM && getrlimit(l->resource, &have) == 0 &&
+		    want.rlim_max > have.rlim_max) {
 			char held[24];
 			format_limit((uint64_t)have.rlim_max, held, sizeof(held));
-			return nsrun_fail_about(err, NSRUN_ABOUT_RLIMIT, (int)i, 0,
-						"%s=%s:%s: above the hard limit %s that nsrun holds "
-						"(raising it needs CAP_SYS_RESOURCE)",
-						rlimit_name(l->resource), soft, hard, held);
+			return nsrun_fail_about(
+				err, NSRUN_ABOUT_RLIMIT, (int)i, 0,
+				"%s=%s:%s: above the hard limit %s that nsrun holds "
+				"(raising it needs CAP_SYS_RESOURCE)",
+				rlimit_name(l->resource), soft, hard, held);
 		}
 		return nsrun_fail_about(err, NSRUN_ABOUT_RLIMIT, (int)i, e, "set %s=%s:%s",
 					rlimit_name(l->resource), soft, hard);

@@ -38,9 +38,8 @@ struct nsrun_seccomp *seccomp_from_program(const struct sock_filter *prog, unsig
 
 struct nsrun_seccomp *nsrun_seccomp_default(struct nsrun_error *err)
 {
-	struct nsrun_seccomp *p = seccomp_from_program(nsrun_default_seccomp_prog,
-						       nsrun_default_seccomp_len,
-						       nsrun_default_seccomp_flags);
+	struct nsrun_seccomp *p = seccomp_from_program(
+		nsrun_default_seccomp_prog, nsrun_default_seccomp_len, nsrun_default_seccomp_flags);
 	if (!p)
 		nsrun_fail(err, errno, "the default seccomp profile");
 	return p;
@@ -60,12 +59,11 @@ int seccomp_install(const struct nsrun_seccomp *p, int verbose, struct nsrun_err
 	 * no_new_privs. */
 	if (!caps_have(CAP_SYS_ADMIN) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_SECCOMP, -1, errno, "PR_SET_NO_NEW_PRIVS");
-	struct sock_fprog fprog = { .len = (unsigned short)p->prog_len,
-				    .filter = p->prog };
+	struct sock_fprog fprog = { .len = (unsigned short)p->prog_len, .filter = p->prog };
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &fprog) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_SECCOMP, -1, errno,
-					"install the filter (%u instructions, flags %#x)", p->prog_len,
-					p->flags);
+					"install the filter (%u instructions, flags %#x)",
+					p->prog_len, p->flags);
 	installed = true;
 	nsrun_trace(verbose, "seccomp filter installed: %u instructions", p->prog_len);
 	return 0;

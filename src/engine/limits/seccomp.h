@@ -24,7 +24,7 @@ struct seccomp_rule {
 	char **names;
 	unsigned n_names;
 	uint32_t action; /* SCMP_ACT_* without the errno */
-	int errno_ret;   /* -1: none given */
+	int errno_ret; /* -1: none given */
 	struct seccomp_arg_rule args[SECCOMP_MAX_ARGS];
 	unsigned n_args;
 };
@@ -33,9 +33,9 @@ struct nsrun_seccomp {
 	/* the parsed profile */
 	uint32_t default_action;
 	int default_errno; /* -1: none given */
-	uint32_t *archs;   /* SCMP_ARCH_* tokens */
+	uint32_t *archs; /* SCMP_ARCH_* tokens */
 	unsigned n_archs;
-	unsigned flags;    /* SECCOMP_FILTER_FLAG_* */
+	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
 	struct seccomp_rule *rules;
 	unsigned n_rules;
 	/* the compiled program (seccomp_compile, or decoded from the wire) */

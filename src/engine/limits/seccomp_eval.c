@@ -43,19 +43,14 @@ static bool load(struct vm *m, const struct sock_filter *in)
 			return false;
 		memcpy(&m->a, (const char *)m->data + k, 4);
 		return true;
-	case BPF_W | BPF_LEN:
-		*to = sizeof(*m->data);
-		return true;
-	case BPF_IMM:
-		*to = k;
-		return true;
+	case BPF_W | BPF_LEN: *to = sizeof(*m->data); return true;
+	case BPF_IMM: *to = k; return true;
 	case BPF_MEM:
 		if (k >= BPF_MEMWORDS_SECCOMP)
 			return false;
 		*to = m->mem[k];
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -66,7 +61,11 @@ static bool alu(struct vm *m, const struct sock_filter *in)
 	case BPF_ADD: m->a += src; return true;
 	case BPF_SUB: m->a -= src; return true;
 	case BPF_MUL: m->a *= src; return true;
-	case BPF_DIV: if (src == 0) return false; m->a /= src; return true;
+	case BPF_DIV:
+		if (src == 0)
+			return false;
+		m->a /= src;
+		return true;
 	case BPF_AND: m->a &= src; return true;
 	case BPF_OR: m->a |= src; return true;
 	case BPF_XOR: m->a ^= src; return true;
@@ -126,16 +125,14 @@ static long long run_program(const struct sock_filter *prog, unsigned len,
 				return -1;
 			pc += (unsigned)skip;
 			break;
-		case BPF_RET:
-			return BPF_RVAL(in->code) == BPF_A ? m.a : in->k;
+		case BPF_RET: return BPF_RVAL(in->code) == BPF_A ? m.a : in->k;
 		case BPF_MISC:
 			if (BPF_MISCOP(in->code) == BPF_TAX)
 				m.x = m.a;
 			else
 				m.a = m.x;
 			break;
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	return -1; /* fell off the end: the kernel refuses such a program */

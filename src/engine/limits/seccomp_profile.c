@@ -29,9 +29,12 @@ static const struct {
 	const char *name;
 	int op;
 } operators[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
 	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
@@ -92,8 +95,8 @@ static int get_action(json_t *v, const char *what, const char *field, uint32_t *
 }
 
 /* An optional unsigned field; -1 when absent. */
-static int get_errno(json_t *obj, const char *key, const char *what, const char *field,
-		     int *out, struct nsrun_error *err)
+static int get_errno(json_t *obj, const char *key, const char *what, const char *field, int *out,
+		     struct nsrun_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	*out = -1;
@@ -118,8 +121,8 @@ static int get_u64(json_t *obj, const char *key, uint64_t *out)
 	return 0;
 }
 
-static int parse_args(json_t *args, struct seccomp_rule *rule, const char *what,
-		      const char *field, struct nsrun_error *err)
+static int parse_args(json_t *args, struct seccomp_rule *rule, const char *what, const char *field,
+		      struct nsrun_error *err)
 {
 	char f[96];
 	if (!json_is_array(args))
@@ -128,7 +131,7 @@ static int parse_args(json_t *args, struct seccomp_rule *rule, const char *what,
 		return bad(err, what, field, "more than 6 argument conditions");
 	size_t i;
 	json_t *a;
-	json_array_foreach(args, i, a) {
+	json_array_foreach (args, i, a) {
 		struct seccomp_arg_rule *r = &rule->args[rule->n_args];
 		(void)snprintf(f, sizeof(f), "%s[%zu]", field, i);
 		json_t *index = json_object_get(a, "index");
@@ -144,7 +147,8 @@ static int parse_args(json_t *args, struct seccomp_rule *rule, const char *what,
 			if (strcmp(op, operators[k].name) == 0)
 				r->op = operators[k].op;
 		if (r->op < 0)
-			return bad(err, what, f, "op must be one of SCMP_CMP_NE, LT, LE, EQ, GE, GT, MASKED_EQ");
+			return bad(err, what, f,
+				   "op must be one of SCMP_CMP_NE, LT, LE, EQ, GE, GT, MASKED_EQ");
 		rule->n_args++;
 	}
 	return 0;
@@ -200,11 +204,12 @@ static int parse_archs(json_t *archs, struct nsrun_seccomp *p, const char *what,
 		return nsrun_fail(err, errno, "%s", what);
 	size_t i;
 	json_t *a;
-	json_array_foreach(archs, i, a) {
+	json_array_foreach (archs, i, a) {
 		const char *name = json_string_value(a);
 		char lower[32], field[48];
 		(void)snprintf(field, sizeof(field), "architectures[%zu]", i);
-		if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 || strlen(name + 10) >= sizeof(lower))
+		if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 ||
+		    strlen(name + 10) >= sizeof(lower))
 			return bad(err, what, field, "expected a name such as SCMP_ARCH_X86_64");
 		size_t k = 0;
 		for (const char *c = name + 10; *c; c++)
@@ -225,7 +230,7 @@ static int parse_flags(json_t *flags, struct nsrun_seccomp *p, const char *what,
 		return bad(err, what, "flags", "expected an array of strings");
 	size_t i;
 	json_t *f;
-	json_array_foreach(flags, i, f) {
+	json_array_foreach (flags, i, f) {
 		const char *name = json_string_value(f);
 		char field[32];
 		(void)snprintf(field, sizeof(field), "flags[%zu]", i);
@@ -265,7 +270,8 @@ struct nsrun_seccomp *seccomp_from_json(const void *json_object, const char *wha
 	if ((v = json_object_get(obj, "architectures")) && !json_is_null(v) &&
 	    parse_archs(v, p, what, err) < 0)
 		goto fail;
-	if ((v = json_object_get(obj, "flags")) && !json_is_null(v) && parse_flags(v, p, what, err) < 0)
+	if ((v = json_object_get(obj, "flags")) && !json_is_null(v) &&
+	    parse_flags(v, p, what, err) < 0)
 		goto fail;
 	json_t *syscalls = json_object_get(obj, "syscalls");
 	if (syscalls && !json_is_null(syscalls)) {
@@ -279,7 +285,7 @@ struct nsrun_seccomp *seccomp_from_json(const void *json_object, const char *wha
 			goto fail;
 		}
 		size_t i;
-		json_array_foreach(syscalls, i, v) {
+		json_array_foreach (syscalls, i, v) {
 			p->n_rules++;
 			if (parse_rule(v, i, &p->rules[i], what, err) < 0)
 				goto fail;

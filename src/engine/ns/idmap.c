@@ -38,9 +38,8 @@ static int parse_u32(const char *s, size_t len, uint32_t *out)
 }
 
 /* Parse one "I O C" triple of length len at s. */
-static int parse_range(const char *s, size_t len, const char *option,
-		       const char *text, struct nsrun_id_range *r,
-		       struct nsrun_error *err)
+static int parse_range(const char *s, size_t len, const char *option, const char *text,
+		       struct nsrun_id_range *r, struct nsrun_error *err)
 {
 	uint32_t field[3];
 	unsigned nfields = 0;
@@ -54,9 +53,9 @@ static int parse_range(const char *s, size_t len, const char *option,
 		while (i < len && s[i] != ' ' && s[i] != '\t')
 			i++;
 		if (nfields == 3)
-			return nsrun_fail(err, 0,
-					  "%s '%s': range '%.*s' has more than INSIDE OUTSIDE COUNT",
-					  option, text, (int)len, s);
+			return nsrun_fail(
+				err, 0, "%s '%s': range '%.*s' has more than INSIDE OUTSIDE COUNT",
+				option, text, (int)len, s);
 		if (parse_u32(s + start, i - start, &field[nfields]) < 0)
 			return nsrun_fail(err, 0,
 					  "%s '%s': '%.*s' is not a number from 0 to 4294967295",
@@ -73,8 +72,8 @@ static int parse_range(const char *s, size_t len, const char *option,
 	return 0;
 }
 
-int idmap_parse(const char *text, const char *option,
-		struct nsrun_id_map *map, struct nsrun_error *err)
+int idmap_parse(const char *text, const char *option, struct nsrun_id_map *map,
+		struct nsrun_error *err)
 {
 	map->n = 0;
 	const char *p = text;
@@ -82,8 +81,7 @@ int idmap_parse(const char *text, const char *option,
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		if (map->n == NSRUN_MAX_MAP_LINES)
-			return nsrun_fail(err, 0,
-					  "%s: more than %d ranges (the kernel's limit)",
+			return nsrun_fail(err, 0, "%s: more than %d ranges (the kernel's limit)",
 					  option, NSRUN_MAX_MAP_LINES);
 		if (parse_range(p, len, option, text, &map->range[map->n], err) < 0)
 			return -1;
@@ -100,28 +98,29 @@ static bool overlaps(uint32_t a, uint32_t b, uint32_t count_a, uint32_t count_b)
 	return (uint64_t)a < (uint64_t)b + count_b && (uint64_t)b < (uint64_t)a + count_a;
 }
 
-int idmap_check(const struct nsrun_id_map *map, const char *what,
-		struct nsrun_error *err)
+int idmap_check(const struct nsrun_id_map *map, const char *what, struct nsrun_error *err)
 {
 	if (map->n > NSRUN_MAX_MAP_LINES)
-		return nsrun_fail(err, 0, "%s: more than %d ranges (the kernel's limit)",
-				  what, NSRUN_MAX_MAP_LINES);
+		return nsrun_fail(err, 0, "%s: more than %d ranges (the kernel's limit)", what,
+				  NSRUN_MAX_MAP_LINES);
 	/* The kernel also takes less than a page of text. */
 	char text[NSRUN_MAX_MAP_LINES * 34];
 	int len = idmap_format(map, text, sizeof(text));
 	if (len >= 4096)
-		return nsrun_fail(err, 0,
-				  "%s: %d bytes as the kernel reads maps, which takes less than 4096",
-				  what, len);
+		return nsrun_fail(
+			err, 0, "%s: %d bytes as the kernel reads maps, which takes less than 4096",
+			what, len);
 	for (unsigned i = 0; i < map->n; i++) {
 		const struct nsrun_id_range *r = &map->range[i];
 		if (r->count == 0)
-			return nsrun_fail(err, 0, "%s: range '%" PRIu32 " %" PRIu32 " %" PRIu32
+			return nsrun_fail(err, 0,
+					  "%s: range '%" PRIu32 " %" PRIu32 " %" PRIu32
 					  "': COUNT must be at least 1",
 					  what, r->inside, r->outside, r->count);
 		if ((uint64_t)r->inside + r->count > ID_LIMIT ||
 		    (uint64_t)r->outside + r->count > ID_LIMIT)
-			return nsrun_fail(err, 0, "%s: range '%" PRIu32 " %" PRIu32 " %" PRIu32
+			return nsrun_fail(err, 0,
+					  "%s: range '%" PRIu32 " %" PRIu32 " %" PRIu32
 					  "' goes past the last id, 4294967294",
 					  what, r->inside, r->outside, r->count);
 		for (unsigned j = 0; j < i; j++) {
@@ -136,8 +135,8 @@ int idmap_check(const struct nsrun_id_map *map, const char *what,
 						  "%s: ranges '%" PRIu32 " %" PRIu32 " %" PRIu32
 						  "' and '%" PRIu32 " %" PRIu32 " %" PRIu32
 						  "' overlap %s",
-						  what, q->inside, q->outside, q->count,
-						  r->inside, r->outside, r->count, side);
+						  what, q->inside, q->outside, q->count, r->inside,
+						  r->outside, r->count, side);
 		}
 	}
 	return 0;
@@ -160,8 +159,8 @@ int idmap_format(const struct nsrun_id_map *map, char *buf, size_t size)
 	return (int)len;
 }
 
-int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
-		       uint32_t *start, uint32_t *count, struct nsrun_error *err)
+int idmap_subid_lookup(const char *file, const char *user, unsigned long id, uint32_t *start,
+		       uint32_t *count, struct nsrun_error *err)
 {
 	cleanup_fclose FILE *f = fopen(file, "re");
 	if (!f)
@@ -191,8 +190,8 @@ int idmap_subid_lookup(const char *file, const char *user, unsigned long id,
 	}
 	if (found < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_ID_SOURCE, -1, 0,
-					"no range for user '%s' (id %lu) in %s", user ? user : idtext,
-					id, file);
+					"no range for user '%s' (id %lu) in %s",
+					user ? user : idtext, id, file);
 	return 0;
 }
 
@@ -203,9 +202,8 @@ static bool is_single_own_id(const struct nsrun_id_map *map, uint32_t own)
 
 /* An unprivileged caller may map only its own id, once. Name the id at
  * fault; the map is `about`. */
-static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own,
-			      const char *kind, enum nsrun_about about,
-			      struct nsrun_error *err)
+static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own, const char *kind,
+			      enum nsrun_about about, struct nsrun_error *err)
 {
 	if (map->n == 0 || is_single_own_id(map, own))
 		return 0;
@@ -219,15 +217,16 @@ static int check_unprivileged(const struct nsrun_id_map *map, uint32_t own,
 	}
 	if (bad == own)
 		return nsrun_fail_about(err, about, -1, 0,
-					"%s %" PRIu32 " may map only itself, one id, without CAP_SET%s",
+					"%s %" PRIu32
+					" may map only itself, one id, without CAP_SET%s",
 					kind, own, kind[0] == 'u' ? "UID" : "GID");
 	return nsrun_fail_about(err, about, -1, 0,
-				"%s %" PRIu32 " cannot be mapped by %s %" PRIu32 " without CAP_SET%s",
+				"%s %" PRIu32 " cannot be mapped by %s %" PRIu32
+				" without CAP_SET%s",
 				kind, bad, kind, own, kind[0] == 'u' ? "UID" : "GID");
 }
 
-static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid,
-		     struct nsrun_error *err)
+static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid, struct nsrun_error *err)
 {
 	/* glibc asks for 1024 bytes (_SC_GETPW_R_SIZE_MAX); an entry larger
 	 * than this buffer is looked up by id alone, as an unknown user. */
@@ -253,8 +252,8 @@ static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid,
 	return 0;
 }
 
-int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
-		    struct idmap_plan *plan, struct nsrun_error *err)
+int idmap_plan_make(const struct nsrun_spec *spec, bool in_place, struct idmap_plan *plan,
+		    struct nsrun_error *err)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -299,8 +298,7 @@ int idmap_plan_make(const struct nsrun_spec *spec, bool in_place,
 	}
 	/* Privileged: writing from inside is cheapest, but only the single-id
 	 * rule applies there, and it costs setgroups. */
-	if (in_place && single &&
-	    (plan->gid.n == 0 || spec->setgroups != NSRUN_SETGROUPS_ALLOW)) {
+	if (in_place && single && (plan->gid.n == 0 || spec->setgroups != NSRUN_SETGROUPS_ALLOW)) {
 		plan->writer = IDMAP_WRITER_SELF;
 		if (plan->gid.n > 0)
 			plan->deny_setgroups = true;
@@ -319,8 +317,8 @@ bool idmap_maps_root(const struct idmap_plan *plan)
 	return false;
 }
 
-static int write_proc_file(int proc_fd, pid_t pid, const char *name,
-			   const char *data, size_t len, struct nsrun_error *err)
+static int write_proc_file(int proc_fd, pid_t pid, const char *name, const char *data, size_t len,
+			   struct nsrun_error *err)
 {
 	char path[64];
 	int path_len = pid > 0 ? snprintf(path, sizeof(path), "%d/%s", (int)pid, name)
@@ -377,8 +375,8 @@ static int run_newidmap(const char *prog, pid_t pid, const struct nsrun_id_map *
 	return 0;
 }
 
-int idmap_plan_apply(const struct idmap_plan *plan, int proc_fd, pid_t pid,
-		     int verbose, struct nsrun_error *err)
+int idmap_plan_apply(const struct idmap_plan *plan, int proc_fd, pid_t pid, int verbose,
+		     struct nsrun_error *err)
 {
 	char text[NSRUN_MAX_MAP_LINES * 34];
 	if (plan->writer == IDMAP_WRITER_NONE)
@@ -388,7 +386,10 @@ int idmap_plan_apply(const struct idmap_plan *plan, int proc_fd, pid_t pid,
 			return -1;
 		nsrun_trace(verbose, "setgroups: deny");
 	}
-	const struct { const char *file, *prog; const struct nsrun_id_map *map; } maps[] = {
+	const struct {
+		const char *file, *prog;
+		const struct nsrun_id_map *map;
+	} maps[] = {
 		{ "uid_map", "newuidmap", &plan->uid },
 		{ "gid_map", "newgidmap", &plan->gid },
 	};
@@ -401,8 +402,8 @@ int idmap_plan_apply(const struct idmap_plan *plan, int proc_fd, pid_t pid,
 		if (plan->writer == IDMAP_WRITER_NEWIDMAP) {
 			if (run_newidmap(maps[i].prog, pid, maps[i].map, err) < 0)
 				return -1;
-		} else if (write_proc_file(proc_fd, pid, maps[i].file, text, (size_t)len,
-					   err) < 0) {
+		} else if (write_proc_file(proc_fd, pid, maps[i].file, text, (size_t)len, err) <
+			   0) {
 			return -1;
 		}
 		if (verbose) {
@@ -410,7 +411,8 @@ int idmap_plan_apply(const struct idmap_plan *plan, int proc_fd, pid_t pid,
 				if (*p == '\n')
 					*p = p[1] ? ',' : '\0';
 			nsrun_trace(verbose, "%s written%s: %s", maps[i].file,
-				    plan->writer == IDMAP_WRITER_NEWIDMAP ? " by newidmap" : "", text);
+				    plan->writer == IDMAP_WRITER_NEWIDMAP ? " by newidmap" : "",
+				    text);
 		}
 	}
 	return 0;

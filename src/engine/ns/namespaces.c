@@ -16,9 +16,8 @@ static const struct {
 	int flag;
 	const char *name;
 } ns_types[] = {
-	{ CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mnt" },
-	{ CLONE_NEWPID, "pid" },   { CLONE_NEWNET, "net" },
-	{ CLONE_NEWUTS, "uts" },   { CLONE_NEWIPC, "ipc" },
+	{ CLONE_NEWUSER, "user" },     { CLONE_NEWNS, "mnt" },	  { CLONE_NEWPID, "pid" },
+	{ CLONE_NEWNET, "net" },       { CLONE_NEWUTS, "uts" },	  { CLONE_NEWIPC, "ipc" },
 	{ CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
 };
 #define N_TYPES ARRAY_SIZE(ns_types)
@@ -48,8 +47,7 @@ const char *ns_describe(unsigned long flags, char *buf, size_t size)
 	for (size_t i = 0; i < N_TYPES && len < size; i++) {
 		if (!(flags & (unsigned long)ns_types[i].flag))
 			continue;
-		int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-				 ns_types[i].name);
+		int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", ns_types[i].name);
 		if (n < 0)
 			break;
 		len += (size_t)n;

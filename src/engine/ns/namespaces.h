@@ -14,8 +14,9 @@
 #endif
 
 /* Every namespace type nsrun knows, as CLONE_NEW* flags. */
-#define NS_ALL_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | \
-		      CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWTIME)
+#define NS_ALL_FLAGS                                                                               \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
+	 CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 /* The flag for a type name ("net", "mnt" or "mount", ...), 0 if unknown. */
 int ns_flag_from_name(const char *name);

@@ -6,8 +6,8 @@
 
 /* Split one line into up to max ':'-separated fields (pointers and lengths
  * into the line). Returns the number of fields. */
-static size_t split_fields(const char *line, size_t len, const char **field,
-			   size_t *flen, size_t max)
+static size_t split_fields(const char *line, size_t len, const char **field, size_t *flen,
+			   size_t max)
 {
 	size_t n = 0, start = 0;
 	for (size_t i = 0; i <= len && n < max; i++) {
@@ -43,8 +43,7 @@ static bool field_is(const char *f, size_t flen, const char *s)
 }
 
 /* The next line of text from *pos into line/llen; false at the end. */
-static bool next_line(const char *text, size_t len, size_t *pos, const char **line,
-		      size_t *llen)
+static bool next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *llen)
 {
 	if (*pos >= len)
 		return false;
@@ -128,8 +127,8 @@ bool group_find_gid(const char *text, size_t len, const char *name, uint32_t *gi
 	return false;
 }
 
-size_t group_memberships(const char *text, size_t len, const char *user,
-			 uint32_t *groups, size_t count, size_t max)
+size_t group_memberships(const char *text, size_t len, const char *user, uint32_t *groups,
+			 size_t count, size_t max)
 {
 	struct group_line g;
 	size_t pos = 0;

@@ -29,8 +29,8 @@ bool group_find_gid(const char *text, size_t len, const char *name, uint32_t *gi
 
 /* Append to groups (up to max, skipping duplicates) the gid of every group
  * that lists `user` as a member. Returns the new count. */
-size_t group_memberships(const char *text, size_t len, const char *user,
-			 uint32_t *groups, size_t count, size_t max);
+size_t group_memberships(const char *text, size_t len, const char *user, uint32_t *groups,
+			 size_t count, size_t max);
 
 /* Parse a decimal id (0..4294967294); false for anything else. */
 bool passwd_parse_id(const char *s, size_t len, uint32_t *id);

@@ -20,8 +20,7 @@
 /* A sandbox's passwd or group file larger than this is refused. */
 #define MAX_FILE (4u << 20)
 
-static int read_sandbox_file(const char *path, char **text, size_t *len,
-			     struct nsrun_error *err)
+static int read_sandbox_file(const char *path, char **text, size_t *len, struct nsrun_error *err)
 {
 	if (file_read_all(path, MAX_FILE, true, text, len) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, errno, "read %s", path);
@@ -51,8 +50,8 @@ static int resolve_user(const char *spec, struct target_user *t, struct nsrun_er
 	const char *group = colon ? colon + 1 : NULL;
 	char user[PASSWD_NAME_MAX];
 	if (ulen == 0 || ulen >= sizeof(user) || (group && *group == '\0'))
-		return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, 0, "expected USER[:GROUP], not '%s'",
-					spec);
+		return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, 0,
+					"expected USER[:GROUP], not '%s'", spec);
 	memcpy(user, spec, ulen);
 	user[ulen] = '\0';
 
@@ -104,19 +103,23 @@ static int switch_ids(enum nsrun_about about, uint32_t uid, uint32_t gid, const 
 		int e = errno;
 		bool denied = e == EPERM && setgroups_denied();
 		if (!(denied && ngids <= 1))
-			return nsrun_fail_about(err, about, -1, e, "setgroups (%zu groups)%s", ngids,
-						denied ? "; this user namespace denies setgroups" :
-						e == EINVAL ? "; a group is not mapped in this user "
-							      "namespace" : "");
+			return nsrun_fail_about(
+				err, about, -1, e, "setgroups (%zu groups)%s", ngids,
+				denied	      ? "; this user namespace denies setgroups"
+				: e == EINVAL ? "; a group is not mapped in this user "
+						"namespace"
+					      : "");
 	}
 	if (setgid((gid_t)gid) < 0)
 		return nsrun_fail_about(err, about, -1, errno, "setgid %u%s", gid,
-					errno == EINVAL ? " (not mapped in this user namespace)" : "");
+					errno == EINVAL ? " (not mapped in this user namespace)"
+							: "");
 	if (keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return nsrun_fail_about(err, about, -1, errno, "PR_SET_KEEPCAPS");
 	if (setuid((uid_t)uid) < 0)
 		return nsrun_fail_about(err, about, -1, errno, "setuid %u%s", uid,
-					errno == EINVAL ? " (not mapped in this user namespace)" : "");
+					errno == EINVAL ? " (not mapped in this user namespace)"
+							: "");
 	if (keep_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return nsrun_fail_about(err, about, -1, errno, "PR_SET_KEEPCAPS");
 	if (!keep_caps && uid != 0 && caps_drop_all(err) < 0)

@@ -141,7 +141,8 @@ static int command_failure(const char *cmd, int e, bool is_dir, struct nsrun_err
 		return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, 0,
 					 "%s: no such file or directory", cmd);
 	if (e == EACCES)
-		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: permission denied", cmd);
+		return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, 0, "%s: permission denied",
+					 cmd);
 	return nsrun_fail_status(err, NSRUN_EXIT_CANNOT_EXEC, e, "%s: cannot execute", cmd);
 }
 
@@ -186,7 +187,8 @@ static int resolve_command(const struct nsrun_spec *spec, char *full, struct nsr
 	const char *cmd = spec->argv[0];
 	if (strchr(cmd, '/')) {
 		if ((size_t)snprintf(full, PATH_MAX, "%s", cmd) >= PATH_MAX)
-			return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, ENAMETOOLONG, "%.64s...", cmd);
+			return nsrun_fail_status(err, NSRUN_EXIT_NOT_FOUND, ENAMETOOLONG,
+						 "%.64s...", cmd);
 		return check_file(cmd, err);
 	}
 	const char *path = getenv("PATH");
@@ -212,8 +214,7 @@ int exec_check_command(const struct nsrun_spec *spec, struct nsrun_error *err)
 	return resolve_command(spec, full, err);
 }
 
-int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd,
-		  struct nsrun_error *err)
+int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd, struct nsrun_error *err)
 {
 	extern char **environ;
 	char full[PATH_MAX];

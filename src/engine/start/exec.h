@@ -37,8 +37,7 @@ int exec_shim_fd(void);
  * container's PID 1 is then the shim, not nsrun. The limits, no_new_privs
  * and the seccomp filter are in place before the wait. Returns only on
  * failure, like exec_command. */
-int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd,
-		  struct nsrun_error *err);
+int exec_via_shim(const struct nsrun_spec *spec, int sync_fd, int fifo_fd, struct nsrun_error *err);
 
 /* Look the command up as the exec will, without executing it: errors as
  * exec_command gives them (126, 127). OCI create reports them then. */

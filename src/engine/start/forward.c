@@ -7,8 +7,7 @@
 #include "engine/start/forward.h"
 #include "util/log.h"
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				 SIGUSR1, SIGUSR2, SIGWINCH };
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 void forward_signal_set(sigset_t *set)
 {

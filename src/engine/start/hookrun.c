@@ -33,8 +33,8 @@ static char **strv(json_t *array, const char *first)
 }
 
 /* Wait for the hook, at most limit_ms (-1: no limit); its wait status. */
-static int wait_hook(pid_t pid, long limit_ms, const char *kind, size_t index,
-		     const char *path, int *status, struct nsrun_error *err)
+static int wait_hook(pid_t pid, long limit_ms, const char *kind, size_t index, const char *path,
+		     int *status, struct nsrun_error *err)
 {
 	long waited = 0;
 	for (;;) {
@@ -46,8 +46,8 @@ static int wait_hook(pid_t pid, long limit_ms, const char *kind, size_t index,
 		if (limit_ms >= 0 && waited >= limit_ms) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			return nsrun_fail(err, 0, "hooks.%s[%zu]: %s timed out after %ld s", kind, index,
-					  path, limit_ms / 1000);
+			return nsrun_fail(err, 0, "hooks.%s[%zu]: %s timed out after %ld s", kind,
+					  index, path, limit_ms / 1000);
 		}
 		struct timespec ts = { 0, 10 * 1000000L };
 		nanosleep(&ts, NULL);
@@ -101,7 +101,7 @@ int hookrun_list(json_t *list, const char *kind, const char *state, struct nsrun
 {
 	size_t i;
 	json_t *h;
-	json_array_foreach(list, i, h) {
+	json_array_foreach (list, i, h) {
 		if (hookrun_one(h, kind, i, state, err) < 0)
 			return -1;
 	}
@@ -147,7 +147,8 @@ int hookrun_container(const struct nsrun_spec *spec, const char *kind, struct ns
 	/* createContainer runs while the container is made; startContainer
 	 * once it is made and being started. */
 	bool starting = strcmp(kind, "startContainer") == 0;
-	json_object_set_new(container_state, "status", json_string(starting ? "created" : "creating"));
+	json_object_set_new(container_state, "status",
+			    json_string(starting ? "created" : "creating"));
 	char *state = json_dumps(container_state, JSON_COMPACT);
 	int rc = state ? hookrun_list(list, kind, state, err)
 		       : nsrun_fail(err, ENOMEM, "hooks.%s: the container's state", kind);

@@ -48,8 +48,8 @@ static _Noreturn void helper_main(int sock, const struct idmap_plan *plan, int p
 	_exit(0);
 }
 
-static int helper_start(struct map_helper *h, const struct idmap_plan *plan,
-			int proc_fd, int verbose, struct nsrun_error *err)
+static int helper_start(struct map_helper *h, const struct idmap_plan *plan, int proc_fd,
+			int verbose, struct nsrun_error *err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -114,8 +114,8 @@ static int enter_namespaces(const struct nsrun_spec *spec, const struct idmap_pl
 	char names[96];
 	if (ns_open_joins(spec, join_fds, err) < 0)
 		return -1;
-	bool outside = plan->writer == IDMAP_WRITER_OUTSIDE ||
-		       plan->writer == IDMAP_WRITER_NEWIDMAP;
+	bool outside =
+		plan->writer == IDMAP_WRITER_OUTSIDE || plan->writer == IDMAP_WRITER_NEWIDMAP;
 	if (outside && helper_start(&helper, plan, proc_fd, spec->verbose, err) < 0) {
 		ns_close_joins(spec, join_fds);
 		return -1;
@@ -162,8 +162,8 @@ int launch_in_place(const struct nsrun_spec *spec, struct nsrun_error *err)
 	keep[n_keep++] = spec->json_status_fd;
 	for (unsigned i = 0; i < spec->n_keep_fds && n_keep < ARRAY_SIZE(keep); i++)
 		keep[n_keep++] = spec->keep_fds[i];
-	if (fds_close_all_but(keep, n_keep, err) < 0 ||
-	    sandbox_setup(spec, err) < 0 || exec_wait_block_fd(spec, err) < 0)
+	if (fds_close_all_but(keep, n_keep, err) < 0 || sandbox_setup(spec, err) < 0 ||
+	    exec_wait_block_fd(spec, err) < 0)
 		return -1;
 	/* After the user switch, which clears the parent-death signal. */
 	if (spec->die_with_parent && launch_die_with_parent(parent, err) < 0)

@@ -74,8 +74,8 @@ void launch_json_child(const struct nsrun_spec *spec, pid_t pid)
 {
 	if (spec->json_status_fd < 0)
 		return;
-	static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user",
-					     "uts" };
+	static const char *const names[] = { "cgroup", "ipc",  "mnt",  "net",
+					     "pid",    "time", "user", "uts" };
 	char line[512];
 	size_t used = (size_t)snprintf(line, sizeof(line), "{\"child-pid\": %d", (int)pid);
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -86,7 +86,8 @@ void launch_json_child(const struct nsrun_spec *spec, pid_t pid)
 		if (!(spec->new_ns & (unsigned long)ns_flag_from_name(names[i])) ||
 		    stat(theirs, &a) < 0 || (stat(ours, &b) == 0 && a.st_ino == b.st_ino))
 			continue;
-		used += (size_t)snprintf(line + used, sizeof(line) - used, ", \"%s-namespace\": %lu",
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+					 ", \"%s-namespace\": %lu",
 					 strcmp(names[i], "mnt") == 0 ? "mnt" : names[i],
 					 (unsigned long)a.st_ino); /* 8 names and numbers: fits */
 	}
@@ -116,7 +117,8 @@ static void tell_oom(const struct nsrun_spec *spec, const struct cgroup_sandbox 
 	char limit[48] = "";
 	int64_t bytes = spec->cgroup.memory;
 	if (bytes > 0 && bytes % (1 << 20) == 0)
-		(void)snprintf(limit, sizeof(limit), " (memory limit %" PRId64 " MiB)", bytes >> 20);
+		(void)snprintf(limit, sizeof(limit), " (memory limit %" PRId64 " MiB)",
+			       bytes >> 20);
 	else if (bytes > 0)
 		(void)snprintf(limit, sizeof(limit), " (memory limit %" PRId64 " bytes)", bytes);
 	nsrun_say("killed by the out-of-memory killer%s", limit);

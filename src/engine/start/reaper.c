@@ -73,7 +73,8 @@ int reaper_run(const struct nsrun_spec *spec, void (*forked)(void), struct nsrun
 			continue;
 		nsrun_trace(spec->verbose, "reaper: forwarding %s", strsignal(sig));
 		if (kill(target, sig) < 0 && errno != ESRCH)
-			return nsrun_fail_about(err, NSRUN_ABOUT_INIT, -1, errno, "forward signal %d", sig);
+			return nsrun_fail_about(err, NSRUN_ABOUT_INIT, -1, errno,
+						"forward signal %d", sig);
 	}
 	return exit_status_of(status);
 }

@@ -56,8 +56,8 @@ static int set_propagation(const struct nsrun_spec *spec, enum nsrun_propagation
 	/* A copied mount namespace still shares propagation with the host's
 	 * where / is shared (systemd): private keeps every mount inside. */
 	if (mount(NULL, "/", NULL, MS_REC | flags[p], NULL) < 0)
-		return nsrun_fail_about(err, NSRUN_ABOUT_PROPAGATION, -1, errno,
-					"make / %s", names[p]);
+		return nsrun_fail_about(err, NSRUN_ABOUT_PROPAGATION, -1, errno, "make / %s",
+					names[p]);
 	nsrun_trace(spec->verbose, "mount propagation: %s", names[p]);
 	return 0;
 }
@@ -134,8 +134,7 @@ static int set_environment(const struct nsrun_spec *spec, struct nsrun_error *er
  * a command left without CAP_SYS_ADMIN gets no_new_privs with it. */
 static int early_seccomp(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (!spec->container || !spec->seccomp || spec->no_new_privs ||
-	    !caps_have(CAP_SYS_ADMIN))
+	if (!spec->container || !spec->seccomp || spec->no_new_privs || !caps_have(CAP_SYS_ADMIN))
 		return 0;
 	if (exec_prepare_descriptors_and_limits(spec, err) < 0)
 		return -1;
@@ -191,13 +190,14 @@ static int inherit_workdir(const char *old_cwd, int verbose, struct nsrun_error 
 	bool at_home = home && *home == '/' && chdir(home) == 0;
 	if (!at_home && chdir("/") < 0)
 		return nsrun_fail(err, errno, "chdir /");
-	nsrun_trace(verbose, "the working directory %s is not in the sandbox: the command "
-			     "starts in %s", old_cwd, at_home ? home : "/");
+	nsrun_trace(verbose,
+		    "the working directory %s is not in the sandbox: the command "
+		    "starts in %s",
+		    old_cwd, at_home ? home : "/");
 	return 0;
 }
 
-static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd,
-		       struct nsrun_error *err)
+static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd, struct nsrun_error *err)
 {
 	if (fault_point("setup.workdir", err) < 0)
 		return -1;
@@ -222,8 +222,10 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 	if (fault_point("setup.propagation", err) < 0)
 		return -1;
 	if (spec->new_ns & CLONE_NEWNS &&
-	    set_propagation(spec, propagation_after_root(spec) ? NSRUN_PROPAGATION_PRIVATE
-							       : spec->propagation, err) < 0)
+	    set_propagation(spec,
+			    propagation_after_root(spec) ? NSRUN_PROPAGATION_PRIVATE
+							 : spec->propagation,
+			    err) < 0)
 		return -1;
 	if (spec->mount_proc && mount_proc(spec, err) < 0)
 		return -1;

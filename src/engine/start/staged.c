@@ -38,7 +38,7 @@
 /* The stage in the cloned child (stage_runs_in_child). */
 struct stage_in_child {
 	int shim_fd;
-	bool unshare_net;             /* the new network namespace is the child's to make */
+	bool unshare_net; /* the new network namespace is the child's to make */
 	const sigset_t *command_mask; /* the command's signal mask */
 };
 
@@ -48,7 +48,7 @@ struct launch {
 	char *wire;
 	size_t wire_len;
 	int proc_fd;
-	int sv[2];                    /* the sync socket: ours, the stage's */
+	int sv[2]; /* the sync socket: ours, the stage's */
 	int cgroup_fds[CGROUP_MAX_DIRS];
 	unsigned n_cgroup_fds;
 	bool in_child;
@@ -96,9 +96,9 @@ static int set_oom_score_adj(const struct nsrun_spec *spec, int proc_fd, pid_t p
 	int n = snprintf(value, sizeof(value), "%d", spec->oom_score_adj);
 	cleanup_close int fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, value, (size_t)n) != n)
-		return nsrun_fail_about(err, NSRUN_ABOUT_OOM_SCORE_ADJ, -1, errno, "set %d%s",
-					spec->oom_score_adj,
-					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+		return nsrun_fail_about(
+			err, NSRUN_ABOUT_OOM_SCORE_ADJ, -1, errno, "set %d%s", spec->oom_score_adj,
+			errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
 	return 0;
 }
 
@@ -147,8 +147,8 @@ static bool stage_runs_in_child(const struct nsrun_spec *spec)
 	/* The filter is in place before the shim runs: it must let it, and so
 	 * must one we run under (which we cannot read: any means no). */
 	if (spec->seccomp) {
-		static const int shim_calls[] = { SYS_execveat, SYS_read, SYS_write, SYS_close,
-						  SYS_prctl, SYS_rt_sigprocmask };
+		static const int shim_calls[] = { SYS_execveat, SYS_read,  SYS_write,
+						  SYS_close,	SYS_prctl, SYS_rt_sigprocmask };
 		for (unsigned i = 0; i < ARRAY_SIZE(shim_calls); i++)
 			if (!seccomp_allows(spec->seccomp, shim_calls[i]))
 				return false;
@@ -263,7 +263,9 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 		.n_inherit_fds = 1 + (ct->exec_fifo_fd >= 0) + (ct->console_socket_fd >= 0),
 	};
 	struct reexec_in_child run_in_child = {
-		.early = stage_in_child_early, .stage = stage_in_child, .arg = &l->stage_args,
+		.early = stage_in_child_early,
+		.stage = stage_in_child,
+		.arg = &l->stage_args,
 	};
 	if (fault_point("launch.clone", err) < 0)
 		return -1;
@@ -282,8 +284,8 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 
 /* Place the child in its cgroups, write its maps, release it and send it
  * the spec. */
-static int release_stage(const struct nsrun_spec *spec, struct launch *l,
-			 struct staged_child *c, struct nsrun_error *err)
+static int release_stage(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
+			 struct nsrun_error *err)
 {
 	if (fault_point("launch.cgroup-enter", err) < 0 ||
 	    cgroup_start_unit(spec, &c->cg, c->pid, err) < 0 ||
@@ -315,8 +317,8 @@ int staged_start(const struct nsrun_spec *spec, bool supervised, struct staged_c
 	 * the child starts with the caller's mask. */
 	sigset_t forward;
 	forward_signal_set(&forward);
-	if (rc == 0 && sigprocmask(supervised ? SIG_BLOCK : SIG_SETMASK, supervised ? &forward : NULL,
-				   &c->old_mask) < 0)
+	if (rc == 0 && sigprocmask(supervised ? SIG_BLOCK : SIG_SETMASK,
+				   supervised ? &forward : NULL, &c->old_mask) < 0)
 		rc = nsrun_fail(err, errno, "sigprocmask");
 	c->masked = rc == 0 && supervised;
 	l.stage_args.command_mask = &c->old_mask;

@@ -14,9 +14,9 @@
 /* A started stage. */
 struct staged_child {
 	pid_t pid;
-	int sync_fd;                 /* our end of the sync socket */
+	int sync_fd; /* our end of the sync socket */
 	struct cgroup_sandbox cg;
-	sigset_t old_mask;           /* the caller's signal mask */
+	sigset_t old_mask; /* the caller's signal mask */
 	bool masked;
 };
 

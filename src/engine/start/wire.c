@@ -19,21 +19,21 @@
 #define NO_STRING 0xffffffffu
 /* The fewest bytes one element takes on the wire, so that a count the
  * rest of the buffer cannot hold is refused before anything is allocated. */
-#define MIN_STRING_SIZE 5       /* a length and the terminating NUL */
+#define MIN_STRING_SIZE 5 /* a length and the terminating NUL */
 #define MIN_FD_SIZE 4
 #define MIN_GID_SIZE 4
-#define MIN_RLIMIT_SIZE 20      /* resource, soft, hard */
-#define MIN_FS_OP_SIZE 72       /* kind, 4 absent strings, the numbers */
-#define MIN_JOIN_SIZE 9         /* type and a path */
-#define MAX_FILTER_LEN 0xffffu  /* BPF_MAXINSNS is far below */
+#define MIN_RLIMIT_SIZE 20 /* resource, soft, hard */
+#define MIN_FS_OP_SIZE 72 /* kind, 4 absent strings, the numbers */
+#define MIN_JOIN_SIZE 9 /* type and a path */
+#define MAX_FILTER_LEN 0xffffu /* BPF_MAXINSNS is far below */
 #define FIRST_CAPACITY 1024
 
 struct wire {
 	bool decoding;
 	char *buf;
 	size_t len, cap; /* encoding: bytes written and room; decoding: size */
-	size_t off;      /* decoding: bytes read */
-	int error;       /* encoding: an errno; decoding: EPROTO or ENOMEM */
+	size_t off; /* decoding: bytes read */
+	int error; /* encoding: an errno; decoding: EPROTO or ENOMEM */
 };
 
 static void wire_bytes(struct wire *w, void *p, size_t n)
@@ -122,10 +122,11 @@ static void wire_ushort(struct wire *w, unsigned short *v)
 }
 
 /* An enum: sent as a 32-bit number. */
-#define wire_enum(w, v) do {                       \
-		int as_int_ = (int)*(v);           \
-		wire_int((w), &as_int_);           \
-		*(v) = (__typeof__(*(v)))as_int_;  \
+#define wire_enum(w, v)                                                                            \
+	do {                                                                                       \
+		int as_int_ = (int)*(v);                                                           \
+		wire_int((w), &as_int_);                                                           \
+		*(v) = (__typeof__(*(v)))as_int_;                                                  \
 	} while (0)
 
 /* A string or NULL. Decoded strings point into the buffer. */
@@ -357,9 +358,11 @@ static void wire_cgroup(struct wire *w, struct nsrun_spec *spec)
 	wire_u32(w, &weights[1]);
 	l->io_weight = (uint16_t)weights[0];
 	l->io_leaf_weight = (uint16_t)weights[1];
-	const char **lists[] = { &l->io_weight_devices, &l->io_leaf_weight_devices, &l->io_read_bps,
-				 &l->io_write_bps, &l->io_read_iops, &l->io_write_iops,
-				 &l->hugepage_limits, &l->net_priorities, &l->unified };
+	const char **lists[] = {
+		&l->io_weight_devices, &l->io_leaf_weight_devices, &l->io_read_bps,
+		&l->io_write_bps,      &l->io_read_iops,	   &l->io_write_iops,
+		&l->hugepage_limits,   &l->net_priorities,	   &l->unified
+	};
 	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
 		wire_str(w, lists[i]);
 	wire_u32(w, &l->net_classid);
@@ -385,8 +388,8 @@ static void wire_seccomp(struct wire *w, struct nsrun_spec *spec)
 		w->error = EPROTO;
 		return;
 	}
-	spec->seccomp = seccomp_from_program((const struct sock_filter *)(w->buf + w->off), len,
-					     flags);
+	spec->seccomp =
+		seccomp_from_program((const struct sock_filter *)(w->buf + w->off), len, flags);
 	if (!spec->seccomp)
 		w->error = ENOMEM;
 	w->off += bytes;
@@ -460,8 +463,7 @@ static void wire_spec(struct wire *w, struct nsrun_spec *spec)
 	wire_container(w, spec);
 }
 
-int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
-		struct nsrun_error *err)
+int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len, struct nsrun_error *err)
 {
 	struct wire w = { .decoding = false };
 	/* Encoding only reads the spec. */
@@ -494,8 +496,7 @@ void spec_decoded_release(struct nsrun_spec *spec)
 	*spec = empty;
 }
 
-int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
-		struct nsrun_error *err)
+int spec_decode(char *buf, size_t len, struct nsrun_spec *spec, struct nsrun_error *err)
 {
 	struct wire w = { .decoding = true, .buf = buf, .len = len };
 	nsrun_spec_init(spec);

@@ -10,13 +10,11 @@
 #include <nsrun/nsrun.h>
 
 /* Encode spec into a malloc'd buffer; *len receives its size. */
-int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len,
-		struct nsrun_error *err);
+int spec_encode(const struct nsrun_spec *spec, char **buf, size_t *len, struct nsrun_error *err);
 
 /* Decode buf into spec. Strings point into buf, which must outlive spec;
  * arrays are allocated (nsrun_spec_release and spec_decoded_release free them). */
-int spec_decode(char *buf, size_t len, struct nsrun_spec *spec,
-		struct nsrun_error *err);
+int spec_decode(char *buf, size_t len, struct nsrun_spec *spec, struct nsrun_error *err);
 
 /* Free the arrays spec_decode allocated. */
 void spec_decoded_release(struct nsrun_spec *spec);

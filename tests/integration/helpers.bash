@@ -93,6 +93,10 @@ subid_range() {
 nsrun_setup() {
 	TEST_TMP=$(mktemp -d "$NSRUN_IT_DIR/test.XXXXXX")
 	chmod 0777 "$TEST_TMP"
+	# A directory every sandbox has: from elsewhere (the repository) nsrun
+	# warns that the command starts in $HOME, which tests of the output
+	# would read. Tests of the working directory cd themselves.
+	cd /
 	BG_PIDS=()
 }
 

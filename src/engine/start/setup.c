@@ -179,10 +179,9 @@ static int set_credentials(const struct nsrun_spec *spec, struct nsrun_error *er
 }
 
 /* After a new root, the caller's directory if the same path exists inside,
- * else $HOME where that exists, else "/", as bwrap does, and as quietly:
- * stderr is the command's (-v says where it starts). An asked-for
- * directory must work. */
-static int inherit_workdir(const char *old_cwd, int verbose, struct nsrun_error *err)
+ * else $HOME where that exists, else "/" (as bwrap does), with one warning:
+ * the user asked for nothing else. An asked-for directory must work. */
+static int inherit_workdir(const char *old_cwd, struct nsrun_error *err)
 {
 	if (chdir(old_cwd) == 0)
 		return 0;
@@ -190,10 +189,8 @@ static int inherit_workdir(const char *old_cwd, int verbose, struct nsrun_error 
 	bool at_home = home && *home == '/' && chdir(home) == 0;
 	if (!at_home && chdir("/") < 0)
 		return nsrun_fail(err, errno, "chdir /");
-	nsrun_trace(verbose,
-		    "the working directory %s is not in the sandbox: the command "
-		    "starts in %s",
-		    old_cwd, at_home ? home : "/");
+	nsrun_warn("the working directory %s is not in the sandbox: the command starts in %s",
+		   old_cwd, at_home ? home : "/");
 	return 0;
 }
 
@@ -204,7 +201,7 @@ static int set_workdir(const struct nsrun_spec *spec, const char *old_cwd, struc
 	if (spec->chdir) {
 		if (chdir(spec->chdir) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_CHDIR, -1, errno, "chdir");
-	} else if (old_cwd && inherit_workdir(old_cwd, spec->verbose, err) < 0) {
+	} else if (old_cwd && inherit_workdir(old_cwd, err) < 0) {
 		return -1;
 	}
 	/* A directory outside the root (reached through a kept descriptor)

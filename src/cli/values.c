@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/parse.h"
 
@@ -85,7 +86,9 @@ int cli_parse_bytes(const char *text, const char *option, uint64_t *size, struct
 
 const char *cli_second_value(struct cli_parser *p, const char *option)
 {
-	if (optind >= p->argc) {
+	/* "--bind /tmp -- cmd": the "--" ends the options, it is no path (as
+	 * bwrap reads it). */
+	if (optind >= p->argc || strcmp(p->argv[optind], "--") == 0) {
 		nsrun_fail(p->err, 0, "option '%s' needs two values (see nsrun --help)", option);
 		return NULL;
 	}

@@ -138,6 +138,8 @@ static void test_sandbox_options(void)
 	       "--bind-try is optional");
 	TAP_OK(PARSE("--bind", "/usr") < 0, "--bind needs two values");
 	TAP_CONTAINS(err.msg, "'--bind' needs two values", "naming the option");
+	TAP_OK(PARSE("--bind", "/tmp", "--", "true") < 0, "\"--\" is no second value");
+	TAP_CONTAINS(err.msg, "'--bind' needs two values", "naming the option");
 	TAP_OK(PARSE("--perms", "999", "--dir", "/x", "true") < 0, "a non-octal mode");
 	TAP_OK(PARSE("--size", "-5", "--tmpfs", "/x", "true") < 0, "a negative size");
 	TAP_OK(PARSE("--perms", "700", "true") < 0, "--perms with nothing after it");

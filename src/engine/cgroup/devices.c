@@ -31,19 +31,30 @@ static int write_rule(const char *dir, const char *file, const char *rule, struc
 	return 0;
 }
 
+/* The next line of rules into rule (RULE_SIZE bytes), *line moved past
+ * it: 1, 0 at the end, -1 with err for a line too long. */
+static int next_rule(const char **line, char *rule, struct nsrun_error *err)
+{
+	if (!**line)
+		return 0;
+	size_t len = strcspn(*line, "\n");
+	if (len >= RULE_SIZE)
+		return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, EINVAL,
+					"a device rule too long");
+	memcpy(rule, *line, len);
+	rule[len] = '\0';
+	*line += len + ((*line)[len] == '\n');
+	return 1;
+}
+
 /* The rules in order, then the defaults: "allow X" to devices.allow,
  * "deny X" to devices.deny. */
 static int write_v1_rules(const char *dir, const char *rules, struct nsrun_error *err)
 {
-	for (const char *line = rules; *line;) {
-		size_t len = strcspn(line, "\n");
-		char rule[RULE_SIZE];
-		if (len >= sizeof(rule))
-			return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, EINVAL,
-						"a device rule too long");
-		memcpy(rule, line, len);
-		rule[len] = '\0';
-		line += len + (line[len] == '\n');
+	char rule[RULE_SIZE];
+	const char *line = rules;
+	int got;
+	while ((got = next_rule(&line, rule, err)) > 0) {
 		bool allow = strncmp(rule, "allow ", 6) == 0;
 		if (!allow && strncmp(rule, "deny ", 5) != 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, EINVAL,
@@ -52,6 +63,8 @@ static int write_v1_rules(const char *dir, const char *rules, struct nsrun_error
 			       rule + (allow ? 6 : 5), err) < 0)
 			return -1;
 	}
+	if (got < 0)
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(default_device_rules); i++)
 		if (write_rule(dir, "devices.allow", default_device_rules[i], err) < 0)
 			return -1;
@@ -92,22 +105,18 @@ static int bpf_rules(const char *rules, struct device_rule **out, unsigned *n,
 	if (!v)
 		return nsrun_fail(err, errno, "device rules");
 	*n = 0;
-	for (const char *line = rules; *line;) {
-		size_t len = strcspn(line, "\n");
-		char rule[RULE_SIZE];
-		if (len >= sizeof(rule))
-			return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, EINVAL,
-						"a device rule too long");
-		memcpy(rule, line, len);
-		rule[len] = '\0';
-		line += len + (line[len] == '\n');
+	char rule[RULE_SIZE];
+	const char *line = rules;
+	int got;
+	while ((got = next_rule(&line, rule, err)) > 0) {
 		if (parse_rule(rule, &v[*n]) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_DEVICE_RULES, -1, EINVAL,
 						"'%s' is not a device rule", rule);
 		(*n)++;
 	}
+	if (got < 0)
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(default_device_rules); i++) {
-		char rule[RULE_SIZE];
 		(void)snprintf(rule, sizeof(rule), "allow %s", default_device_rules[i]); /* fits */
 		parse_rule(rule, &v[(*n)++]);
 	}

@@ -171,13 +171,14 @@ killed_create() {
 	assert_no_container_procs
 }
 
-# True once the only process left in the tracking cgroup is the init of
-# container ID (the runtime that made it has exited).
+# True once the only process left in the tracking cgroup and below it is
+# the init of container ID (the runtime that made it has exited); the
+# container's own cgroup is below the caller's, as runc makes it.
 rel_only_container_left() {
 	local pid procs
 	pid=$(oci_pid "$1")
 	[[ -n $pid && $pid != 0 && $pid != null ]] || return 1
-	procs=$(cat "$REL_CG/cgroup.procs")
+	procs=$(find "$REL_CG" -name cgroup.procs -exec cat {} + | sort -u)
 	[[ $procs == "$pid" ]]
 }
 

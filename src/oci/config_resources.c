@@ -37,9 +37,10 @@ static int get_int(const struct res_parse *p, json_t *obj, const char *path, con
 	json_t *v = json_object_get(obj, key);
 	if (!config_is_set(v))
 		return 0;
-	char name[FIELD_SIZE], why[96];
+	char name[FIELD_SIZE];
 	(void)snprintf(name, sizeof(name), "%s.%s", path, key);
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		char why[96];
 		(void)snprintf(why, sizeof(why),
 			       "expected a number from %" JSON_INTEGER_FORMAT
 			       " to %" JSON_INTEGER_FORMAT,

@@ -51,6 +51,8 @@ static bool listed(pid_t pid, const pid_t *pids, int n)
 	return false;
 }
 
+#define PS_MAX_ARGS 64
+
 /* The index of the PID column in ps(1)'s header, or -1. */
 static int pid_column(char *header)
 {
@@ -77,9 +79,11 @@ static pid_t pid_in(char *line, int col)
  * prints them. */
 static int run_ps(char **args, int n_args, const pid_t *pids, int n, struct nsrun_error *err)
 {
-	cleanup_free char **argv = calloc((size_t)n_args + 2, sizeof(char *));
+	char *argv[PS_MAX_ARGS + 2] = { 0 };
 	int fds[2];
-	if (!argv || pipe2(fds, O_CLOEXEC) < 0)
+	if (n_args > PS_MAX_ARGS)
+		return nsrun_fail(err, E2BIG, "ps: more than %d words for ps", PS_MAX_ARGS);
+	if (pipe2(fds, O_CLOEXEC) < 0)
 		return nsrun_fail(err, errno, "ps");
 	argv[0] = "ps";
 	memcpy(argv + 1, args, (size_t)n_args * sizeof(char *));

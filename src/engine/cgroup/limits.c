@@ -103,14 +103,20 @@ static bool pids(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t
 
 /* Shares (v1, 2..262144) and weight (v2, 1..10000): what the spec gives is
  * written as it is where it fits, converted where it does not. */
+static uint64_t weight_of_shares(uint64_t shares)
+{
+	return shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142;
+}
+
 static bool cpu_weight(const struct nsrun_cgroup_limits *l, bool v2, char *buf, size_t size)
 {
-	uint64_t shares = l->cpu_shares > 262144 ? 262144 : l->cpu_shares;
+	uint64_t shares = l->cpu_shares;
+	if (shares > 262144) /* the kernel's maximum */
+		shares = 262144;
 	if (v2 && l->cpu_weight)
 		return put(buf, size, "%" PRIu64, l->cpu_weight);
 	if (v2 && shares)
-		return put(buf, size, "%" PRIu64,
-			   shares <= 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142);
+		return put(buf, size, "%" PRIu64, weight_of_shares(shares));
 	if (shares)
 		return put(buf, size, "%" PRIu64, shares);
 	return l->cpu_weight &&

@@ -249,8 +249,9 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	(void)snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
 	const char *name = cg->named ? spec->cgroup_path : own_name;
 	const struct systemd_unit *unit = spec_container(spec)->systemd;
-	char slice[NSRUN_CGROUP_PATH_MAX] = "", scope[NSRUN_CGROUP_PATH_MAX];
+	char scope[NSRUN_CGROUP_PATH_MAX];
 	if (unit) {
+		char slice[NSRUN_CGROUP_PATH_MAX];
 		cg->named = cg->systemd = true;
 		cg->unit = *unit;
 		/* From each hierarchy's root: systemd makes the slice and the

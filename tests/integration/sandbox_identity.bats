@@ -86,7 +86,7 @@ load sandbox_helpers
 	[ ! -e "$TEST_TMP/ran" ]
 }
 
-@test "default working directory in a new root: the caller's if it exists inside, else / (root and 65534)" {
+@test "default working directory in a new root: the caller's if it exists inside, else \$HOME, else /, with a warning (root and 65534)" {
 	local w path
 	for w in "" as_nobody; do
 		for path in "" -p; do
@@ -96,11 +96,16 @@ load sandbox_helpers
 			show_run "$(who $w):" cd "$TEST_TMP" '&&' nsrun $path --rootfs ROOTFS --tmpfs /tmp --dir "$TEST_TMP"
 			[ "$status" -eq 0 ]
 			[ "$output" = "$TEST_TMP" ]
-			run_t $w sh -c 'cd "$1" && shift && exec "$@"' sh "$TEST_TMP" "$NSRUN" $(userns_opts $w) $path \
-				-m --rootfs "$ROOTFS" --tmpfs /tmp -- /bin/pwd
-			show_run "$(who $w):" cd "$TEST_TMP" '&&' nsrun $path --rootfs ROOTFS --tmpfs /tmp
+			run_t $w sh -c 'cd "$1" && shift && exec "$@"' sh "$TEST_TMP" env HOME=/root \
+				"$NSRUN" $(userns_opts $w) $path -m --rootfs "$ROOTFS" --tmpfs /tmp -- /bin/pwd
+			show_run "$(who $w):" cd "$TEST_TMP" '&&' HOME=/root nsrun $path --rootfs ROOTFS --tmpfs /tmp
 			[ "$status" -eq 0 ]
-			[ "$output" = / ]
+			assert_text "nsrun: warning: the working directory $TEST_TMP is not in the sandbox: the command starts in /root
+/root" "$output"
+			run_t $w sh -c 'cd "$1" && shift && exec "$@"' sh "$TEST_TMP" env HOME=/nonexistent \
+				"$NSRUN" $(userns_opts $w) $path -m --rootfs "$ROOTFS" --tmpfs /tmp -- /bin/pwd
+			[ "$status" -eq 0 ]
+			[ "${lines[-1]}" = / ]
 		done
 	done
 }

@@ -163,9 +163,11 @@ up() {
 		else
 			errors=0
 		fi
+		# "offline" is also what systemctl says before systemd has made its
+		# bus, in the first tenths of a second: waited out like the rest.
 		case $s in
 		running | degraded) break ;;
-		maintenance | stopping | offline)
+		maintenance | stopping)
 			say "systemd is $s"
 			break
 			;;

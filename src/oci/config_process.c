@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "oci/config_parse.h"
+#include "util/file.h"
 #include "engine/limits/caps.h"
 #include "engine/limits/rlimit.h"
 #include "util/cleanup.h"
@@ -201,13 +202,9 @@ static int parse_apparmor(json_t *process, struct oci_config *cfg, struct nsrun_
 	if (!json_is_string(v) || strchr(json_string_value(v), '\n'))
 		return config_refuse(err, "process.apparmorProfile", "expected a profile's name");
 	char enabled[4] = "";
-	FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
-	if (f) {
-		if (!fgets(enabled, sizeof(enabled), f))
-			enabled[0] = '\0';
-		fclose(f);
-	}
-	if (json_string_length(v) > 0 && enabled[0] == 'Y')
+	bool on = file_read("/sys/module/apparmor/parameters/enabled", enabled, sizeof(enabled)) > 0 &&
+		  enabled[0] == 'Y';
+	if (json_string_length(v) > 0 && on)
 		cfg->container.apparmor_profile = json_string_value(v);
 	return 0;
 }

@@ -108,7 +108,7 @@ static int run_ps(char **args, int n_args, const pid_t *pids, int n, struct nsru
 		if (header || (col >= 0 && listed(pid_in(copy, col), pids, n)))
 			fputs(line, stdout);
 	}
-	fclose(out);
+	(void)fclose(out); /* a pipe we only read */
 	int status = 0;
 	waitpid(child, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

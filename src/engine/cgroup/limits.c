@@ -199,6 +199,31 @@ static bool io_leaf_weight(const struct nsrun_cgroup_limits *l, bool v2, char *b
 	return l->io_leaf_weight && put(buf, size, "%u", (unsigned)l->io_leaf_weight);
 }
 
+/* A number ending at `stop`, into *out; *text moved past the stop. */
+static bool number_to(const char **text, char stop, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	*out = strtoull(*text, &end, 10);
+	if (errno || end == *text || *end != stop)
+		return false;
+	*text = end + (stop != '\0');
+	return true;
+}
+
+/* "MAJ:MIN VALUE" */
+static bool parse_device_line(const char *line, unsigned *major, unsigned *minor,
+			      unsigned long long *value)
+{
+	unsigned long long maj, min;
+	if (!number_to(&line, ':', &maj) || !number_to(&line, ' ', &min) ||
+	    !number_to(&line, '\0', value) || maj > UINT32_MAX || min > UINT32_MAX)
+		return false;
+	*major = (unsigned)maj;
+	*minor = (unsigned)min;
+	return true;
+}
+
 /* "MAJ:MIN VALUE" lines as they are, or rewritten one by one: v2 scales
  * weights, and io.max takes "MAJ:MIN KEY=VALUE". */
 static bool device_lines(const char *lines, const char *v2_key, bool scale, bool v2, char *buf,
@@ -219,7 +244,7 @@ static bool device_lines(const char *lines, const char *v2_key, bool scale, bool
 			return false;
 		memcpy(copy, line, len);
 		copy[len] = '\0';
-		if (sscanf(copy, "%u:%u %llu", &major, &minor, &value) != 3)
+		if (!parse_device_line(copy, &major, &minor, &value))
 			return false;
 		int n = scale ? snprintf(buf + used, size - used, "%u:%u %u\n", major, minor,
 					 io_scale(value))
@@ -403,9 +428,13 @@ static int write_hugepages(const struct cgroup_dir *dirs, unsigned n, const char
 		memcpy(copy, line, len);
 		copy[len] = '\0';
 		line += len + (line[len] == '\n');
-		if (sscanf(copy, "%31s %llu", size_name, &limit) != 2)
+		const char *space = strchr(copy, ' '), *rest = space ? space + 1 : NULL;
+		if (!space || space == copy || (size_t)(space - copy) >= sizeof(size_name) ||
+		    !number_to(&rest, '\0', &limit))
 			return nsrun_fail_about(err, NSRUN_ABOUT_HUGEPAGES, -1, EINVAL, "'%s'",
 						copy);
+		memcpy(size_name, copy, (size_t)(space - copy));
+		size_name[space - copy] = '\0';
 		(void)snprintf(v1, sizeof(v1), "hugetlb.%s.limit_in_bytes", size_name); /* fits */
 		(void)snprintf(v2, sizeof(v2), "hugetlb.%s.max", size_name);
 		(void)snprintf(value, sizeof(value), "%llu", limit);

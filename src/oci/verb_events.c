@@ -56,17 +56,30 @@ static long long parse_interval(const char *text)
 	return -1;
 }
 
+/* The number after `key`="..." in a line's words ("rbytes=4096"), or 0. */
+static unsigned long long keyed_value(const char *line, const char *key)
+{
+	size_t len = strlen(key);
+	for (const char *w = strstr(line, key); w; w = strstr(w + 1, key))
+		if ((w == line || w[-1] == ' ') && w[len] == '=')
+			return strtoull(w + len + 1, NULL, 10);
+	return 0;
+}
+
 /* "key value" lines into an object of numbers (memory.stat). */
 static json_t *keyed_lines(const char *text)
 {
 	json_t *o = json_object();
-	char key[128];
-	unsigned long long v;
 	for (const char *line = text; o && line && *line;) {
-		if (sscanf(line, "%127s %llu", key, &v) == 2)
-			json_object_set_new(o, key, json_integer((json_int_t)v));
-		line = strchr(line, '\n');
-		line = line ? line + 1 : NULL;
+		const char *space = strchr(line, ' '), *eol = strchr(line, '\n');
+		if (space && (!eol || space < eol) && space - line < 128) {
+			char key[128];
+			memcpy(key, line, (size_t)(space - line));
+			key[space - line] = '\0';
+			json_object_set_new(
+				o, key, json_integer((json_int_t)strtoull(space + 1, NULL, 10)));
+		}
+		line = eol ? eol + 1 : NULL;
 	}
 	return o;
 }
@@ -77,6 +90,23 @@ static json_t *entry(unsigned major, unsigned minor, const char *op, unsigned lo
 			 (json_int_t)minor, "op", op, "value", (json_int_t)value);
 }
 
+/* "MAJ:MIN" at the start of a line, *rest past it and its space. */
+static bool device_of(const char *line, unsigned *major, unsigned *minor, const char **rest)
+{
+	char *end;
+	unsigned long maj = strtoul(line, &end, 10);
+	if (end == line || *end != ':')
+		return false;
+	const char *p = end + 1;
+	unsigned long min = strtoul(p, &end, 10);
+	if (end == p || *end != ' ' || maj > UINT32_MAX || min > UINT32_MAX)
+		return false;
+	*major = (unsigned)maj;
+	*minor = (unsigned)min;
+	*rest = end + 1;
+	return true;
+}
+
 /* v1's "8:0 Read 4096" lines, or v2's "8:0 rbytes=4096 wbytes=0 rios=1
  * wios=0 ..." ones, as runc's blkio lists. */
 static json_t *blkio_json(const struct cgroup_stats *s)
@@ -84,27 +114,40 @@ static json_t *blkio_json(const struct cgroup_stats *s)
 	json_t *bytes = json_array(), *ios = json_array();
 	for (const char *line = s->io_stat; line && *line;) {
 		unsigned major, minor;
-		char op[16];
-		unsigned long long v, rb, wb, ri, wi;
-		if (s->io_stat_v1 && sscanf(line, "%u:%u %15s %llu", &major, &minor, op, &v) == 4) {
-			json_array_append_new(bytes, entry(major, minor, op, v));
-		} else if (!s->io_stat_v1 &&
-			   sscanf(line, "%u:%u rbytes=%llu wbytes=%llu rios=%llu wios=%llu", &major,
-				  &minor, &rb, &wb, &ri, &wi) == 6) {
-			json_array_append_new(bytes, entry(major, minor, "Read", rb));
-			json_array_append_new(bytes, entry(major, minor, "Write", wb));
-			json_array_append_new(ios, entry(major, minor, "Read", ri));
-			json_array_append_new(ios, entry(major, minor, "Write", wi));
+		const char *rest, *eol = strchr(line, '\n');
+		char text[256];
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		if (len < sizeof(text)) {
+			memcpy(text, line, len);
+			text[len] = '\0';
+		} else {
+			text[0] = '\0';
 		}
-		line = strchr(line, '\n');
-		line = line ? line + 1 : NULL;
+		if (device_of(text, &major, &minor, &rest) && s->io_stat_v1) {
+			const char *space = strchr(rest, ' ');
+			char op[16];
+			if (space && (size_t)(space - rest) < sizeof(op)) {
+				memcpy(op, rest, (size_t)(space - rest));
+				op[space - rest] = '\0';
+				json_array_append_new(bytes, entry(major, minor, op,
+								   strtoull(space + 1, NULL, 10)));
+			}
+		} else if (device_of(text, &major, &minor, &rest)) {
+			json_array_append_new(
+				bytes, entry(major, minor, "Read", keyed_value(rest, "rbytes")));
+			json_array_append_new(
+				bytes, entry(major, minor, "Write", keyed_value(rest, "wbytes")));
+			json_array_append_new(
+				ios, entry(major, minor, "Read", keyed_value(rest, "rios")));
+			json_array_append_new(
+				ios, entry(major, minor, "Write", keyed_value(rest, "wios")));
+		}
+		line = eol ? eol + 1 : NULL;
 	}
 	return json_pack("{s:o, s:o}", "ioServiceBytesRecursive", bytes, "ioServicedRecursive",
 			 ios);
 }
 
-/* No limit ("max") is 0 for pids, as runc has it, the largest number
- * elsewhere. */
 static json_int_t limit(uint64_t v)
 {
 	return v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v;

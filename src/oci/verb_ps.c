@@ -2,6 +2,7 @@
 /* ps: the pids of a container's processes (those of its cgroup). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -71,7 +72,9 @@ static pid_t pid_in(char *line, int col)
 	char *save = NULL, *w = strtok_r(line, " \t\n", &save);
 	for (int i = 0; w && i < col; i++)
 		w = strtok_r(NULL, " \t\n", &save);
-	return w ? (pid_t)atoi(w) : -1;
+	char *end;
+	long pid = w ? strtol(w, &end, 10) : -1;
+	return w && *end == '\0' && pid > 0 && pid <= INT_MAX ? (pid_t)pid : -1;
 }
 
 /* ps(1) run with the words after the id ("-ef", "-o pid,comm"): its

@@ -92,8 +92,12 @@ static int parse_bytes(const char *text, json_int_t *out)
 	char *end;
 	errno = 0;
 	long long v = strtoll(text, &end, 10);
-	if (errno || end == text || (v < 0 && (v != -1 || *end)))
+	if (errno || end == text || v < -1 || (v == -1 && *end))
 		return -1;
+	if (v == -1) {
+		*out = -1;
+		return 0;
+	}
 	int shift = 0;
 	const char *units = "kmgtp";
 	const char *u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;

@@ -127,6 +127,7 @@ int devices_bpf_attach(const char *dir, const struct device_rule *rules, unsigne
 	if (build(rules, n, &p) < 0)
 		return nsrun_fail(err, errno, "build the device program");
 	cleanup_free struct bpf_insn *insns = p.insns;
+	(void)insns; /* held for its release only */
 	char log[LOG_SIZE] = "";
 	cleanup_close int prog = load(&p, log, sizeof(log));
 	if (prog < 0 && errno == ENOSPC)

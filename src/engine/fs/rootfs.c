@@ -223,8 +223,12 @@ int rootfs_protect_paths(const struct nsrun_spec *spec, int root_fd, struct nsru
 	if (!spec->n_readonly_paths && !spec->n_masked_paths)
 		return 0;
 	cleanup_close int own = -1;
-	if (root_fd < 0 && (own = root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return nsrun_fail(err, errno, "open /");
+	if (root_fd < 0) {
+		own = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (own < 0)
+			return nsrun_fail(err, errno, "open /");
+		root_fd = own;
+	}
 	for (unsigned i = 0; i < spec->n_readonly_paths; i++)
 		if (make_readonly(root_fd, spec->readonly_paths[i], err) < 0)
 			return nsrun_error_about(err, NSRUN_ABOUT_READONLY_PATH, (int)i);

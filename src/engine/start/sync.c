@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Framed messages on the sync socket. See sync.h. */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,19 @@ static int write_all(int fd, const char *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* A number and its ':' at *text ("-2:"), *text moved past them. */
+static bool take_int(const char **text, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(*text, &end, 10);
+	if (errno || end == *text || *end != ':' || v < INT_MIN || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	*text = end + 1;
+	return true;
 }
 
 /* Returns bytes read before EOF (== len when complete), or -1. */
@@ -98,11 +113,12 @@ int sync_error_parse(const char *msg, size_t len, struct nsrun_error *err)
 		return -1;
 	memcpy(text, msg, len);
 	text[len] = '\0';
-	int status, errnum, about, index, used = 0;
-	if (sscanf(text, "E%d:%d:%d:%d:%n", &status, &errnum, &about, &index, &used) != 4 ||
-	    used == 0)
+	int status, errnum, about, index;
+	const char *rest = text + 1;
+	if (!take_int(&rest, &status) || !take_int(&rest, &errnum) || !take_int(&rest, &about) ||
+	    !take_int(&rest, &index))
 		return -1;
-	nsrun_fail_status(err, status, 0, "%s", text + used);
+	nsrun_fail_status(err, status, 0, "%s", rest);
 	err->errnum = errnum;
 	if (about > NSRUN_ABOUT_NOTHING && about < NSRUN_ABOUT_COUNT)
 		nsrun_error_about(err, (enum nsrun_about)about, index);

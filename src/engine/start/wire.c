@@ -381,7 +381,8 @@ static void wire_seccomp(struct wire *w, struct nsrun_spec *spec)
 	wire_u32(w, &flags);
 	size_t bytes = (size_t)len * sizeof(struct sock_filter);
 	if (!w->decoding) {
-		wire_bytes(w, sc->prog, bytes);
+		if (sc)
+			wire_bytes(w, sc->prog, bytes);
 		return;
 	}
 	if (w->error || len > MAX_FILTER_LEN || bytes > w->len - w->off) {
@@ -436,7 +437,8 @@ static void wire_container(struct wire *w, struct nsrun_spec *spec)
 	if (!present)
 		return;
 	if (!w->decoding) {
-		wire_container_fields(w, (struct nsrun_container *)spec->container);
+		if (spec->container)
+			wire_container_fields(w, (struct nsrun_container *)spec->container);
 		return;
 	}
 	struct nsrun_container *c = calloc(1, sizeof(*c));

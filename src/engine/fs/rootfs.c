@@ -222,6 +222,7 @@ int rootfs_protect_paths(const struct nsrun_spec *spec, int root_fd, struct nsru
 {
 	if (!spec->n_readonly_paths && !spec->n_masked_paths)
 		return 0;
+	/* cppcheck-suppress variableScope ; closed at return, when the paths are done */
 	cleanup_close int own = -1;
 	if (root_fd < 0) {
 		own = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -430,6 +430,33 @@ static int parse_pid(const char *s, uint32_t *pid)
 	return 0;
 }
 
+static bool no_such_unit(const sd_bus_error *e)
+{
+	return sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
+	       sd_bus_error_has_name(e, "org.freedesktop.systemd1.LoadFailed");
+}
+
+/* Send m, a call that makes a job (StartTransientUnit, StopUnit), and wait
+ * for the job to end; the watch is set first, so that its end cannot be
+ * missed. `verb` names the call in errors; with gone_ok a unit that does
+ * not exist is success. */
+static int run_job(sd_bus *bus, sd_bus_message *m, const char *unit, const char *verb, bool gone_ok)
+{
+	struct job_wait w = { 0 };
+	cleanup_with(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	if (watch_jobs(bus, &slot, &w, unit) != 0)
+		return 1;
+	cleanup_with(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+	cleanup_with(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int r = sd_bus_call(bus, m, 0, &e, &reply);
+	if (r < 0)
+		return gone_ok && no_such_unit(&e) ? 0 : fail(unit, "%s: %s", verb, why(&e, r));
+	r = sd_bus_message_read(reply, "o", &w.job);
+	if (r < 0)
+		return fail(unit, "%s: reading the job: %s", verb, strerror(-r));
+	return wait_job(bus, &w, unit);
+}
+
 static int cmd_start(sd_bus *bus, const char *unit, const char *slice, const char *pid_text)
 {
 	uint32_t pid = 0;
@@ -452,19 +479,7 @@ static int cmd_start(sd_bus *bus, const char *unit, const char *slice, const cha
 	if (r < 0)
 		return fail(unit, "%s", strerror(-r));
 
-	struct job_wait w = { 0 };
-	cleanup_with(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-	if (watch_jobs(bus, &slot, &w, unit) != 0)
-		return 1;
-	cleanup_with(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-	cleanup_with(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	r = sd_bus_call(bus, m, 0, &e, &reply);
-	if (r < 0)
-		return fail(unit, "start: %s", why(&e, r));
-	r = sd_bus_message_read(reply, "o", &w.job);
-	if (r < 0)
-		return fail(unit, "start: reading the job: %s", strerror(-r));
-	return wait_job(bus, &w, unit);
+	return run_job(bus, m, unit, "start", false);
 }
 
 static int cmd_set(sd_bus *bus, const char *unit)
@@ -490,32 +505,19 @@ static int cmd_set(sd_bus *bus, const char *unit)
 	return r < 0 ? fail(unit, "set: %s", why(&e, r)) : 0;
 }
 
-static bool no_such_unit(const sd_bus_error *e)
-{
-	return sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
-	       sd_bus_error_has_name(e, "org.freedesktop.systemd1.LoadFailed");
-}
-
 static int cmd_stop(sd_bus *bus, const char *unit)
 {
-	struct job_wait w = { 0 };
-	cleanup_with(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-	if (watch_jobs(bus, &slot, &w, unit) != 0)
-		return 1;
-	cleanup_with(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-	cleanup_with(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	int r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "StopUnit", &e, &reply, "ss", unit,
-				   "replace");
+	cleanup_with(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	int r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StopUnit");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "ss", unit, "replace");
 	if (r < 0)
-		return no_such_unit(&e) ? 0 : fail(unit, "stop: %s", why(&e, r));
-	r = sd_bus_message_read(reply, "o", &w.job);
-	if (r < 0)
-		return fail(unit, "stop: reading the job: %s", strerror(-r));
-	if (wait_job(bus, &w, unit) != 0)
+		return fail(unit, "%s", strerror(-r));
+	if (run_job(bus, m, unit, "stop", true) != 0)
 		return 1;
 	/* A scope whose processes died badly stays "failed", its name taken,
 	 * until reset; one that stopped cleanly is unloaded already. */
-	sd_bus_error_free(&e);
+	cleanup_with(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 	r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", &e, NULL, "s", unit);
 	if (r < 0 && !no_such_unit(&e))
 		return fail(unit, "reset-failed: %s", why(&e, r));

@@ -44,6 +44,22 @@ ssize_t file_read(const char *path, char *buf, size_t size)
 	return file_read_at(AT_FDCWD, path, buf, size);
 }
 
+ssize_t file_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 int file_read_all(const char *path, size_t max, bool missing_ok, char **text, size_t *len)
 {
 	*text = NULL;
@@ -67,14 +83,13 @@ int file_read_all(const char *path, size_t max, bool missing_ok, char **text, si
 				return -1;
 			buf = grown;
 		}
-		ssize_t n = read(fd, buf + used, cap - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		size_t room = cap - used - 1;
+		ssize_t n = file_read_full(fd, buf + used, room);
 		if (n < 0)
 			return -1;
-		if (n == 0)
-			break;
 		used += (size_t)n;
+		if ((size_t)n < room)
+			break; /* the end of the file */
 	}
 	buf[used] = '\0';
 	*len = used;

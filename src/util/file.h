@@ -12,6 +12,10 @@
  * would be cut short. */
 int path_format(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Read len bytes from fd, retrying after signals: the count read before
+ * the end of the file (len when complete), or -1 with errno. */
+ssize_t file_read_full(int fd, void *buf, size_t len);
+
 /* Read at most size - 1 bytes of `name` (relative to dirfd, or AT_FDCWD)
  * into buf and terminate it. The length read, or -1 with errno. */
 ssize_t file_read_at(int dirfd, const char *name, char *buf, size_t size);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/start/sync.h"
+#include "util/file.h"
 
 /* A spec is a few kilobytes; anything near this is corruption. */
 #define SYNC_MAX_MESSAGE (16u << 20)
@@ -42,23 +43,6 @@ static bool take_int(const char **text, int *out)
 	return true;
 }
 
-/* Returns bytes read before EOF (== len when complete), or -1. */
-static ssize_t read_all(int fd, char *p, size_t len)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 int sync_release(int fd, struct nsrun_error *err)
 {
 	if (write_all(fd, "g", 1) < 0)
@@ -79,7 +63,7 @@ int sync_send(int fd, const void *buf, size_t len, struct nsrun_error *err)
 int sync_recv(int fd, char **buf, size_t *len, struct nsrun_error *err)
 {
 	uint32_t n;
-	ssize_t got = read_all(fd, (char *)&n, sizeof(n));
+	ssize_t got = file_read_full(fd, &n, sizeof(n));
 	if (got < 0)
 		return nsrun_fail(err, errno, "sync socket: receive");
 	if (got == 0)
@@ -89,7 +73,7 @@ int sync_recv(int fd, char **buf, size_t *len, struct nsrun_error *err)
 	char *data = malloc(n ? n : 1);
 	if (!data)
 		return nsrun_fail(err, errno, "sync socket: receive");
-	got = read_all(fd, data, n);
+	got = file_read_full(fd, data, n);
 	if (got != (ssize_t)n) {
 		free(data);
 		return nsrun_fail(err, got < 0 ? errno : EPROTO, "sync socket: receive");

@@ -97,27 +97,26 @@ static json_t *get_object(const struct res_parse *p, json_t *obj, const char *ke
 #define I64_MIN_ONE (-1)
 #define I64_MAX ((json_int_t)INT64_MAX)
 
+/* A byte count (-1: unlimited) of memory into *out, when set. */
+static int get_bytes(const struct res_parse *p, json_t *mem, const char *key, int64_t *out)
+{
+	json_int_t v = 0;
+	int r = get_int(p, mem, "memory", key, I64_MIN_ONE, I64_MAX, &v);
+	if (r > 0)
+		*out = v;
+	return r;
+}
+
 static int parse_memory(const struct res_parse *p, json_t *mem, struct nsrun_cgroup_limits *l)
 {
 	json_int_t v = 0, swappiness = -1;
 	bool b = false;
 	int r;
-	if ((r = get_int(p, mem, "memory", "limit", I64_MIN_ONE, I64_MAX, &v)) < 0)
+	if (get_bytes(p, mem, "limit", &l->memory) < 0 ||
+	    get_bytes(p, mem, "swap", &l->memory_swap) < 0 ||
+	    get_bytes(p, mem, "reservation", &l->memory_reservation) < 0 ||
+	    get_bytes(p, mem, "kernelTCP", &l->memory_kernel_tcp) < 0)
 		return -1;
-	if (r)
-		l->memory = v;
-	if ((r = get_int(p, mem, "memory", "swap", I64_MIN_ONE, I64_MAX, &v)) < 0)
-		return -1;
-	if (r)
-		l->memory_swap = v;
-	if ((r = get_int(p, mem, "memory", "reservation", I64_MIN_ONE, I64_MAX, &v)) < 0)
-		return -1;
-	if (r)
-		l->memory_reservation = v;
-	if ((r = get_int(p, mem, "memory", "kernelTCP", I64_MIN_ONE, I64_MAX, &v)) < 0)
-		return -1;
-	if (r)
-		l->memory_kernel_tcp = v;
 	/* The kernel memory limit is gone from the kernel (5.16: it reads
 	 * back unlimited): accepted and not applied, as runc does. */
 	if (get_int(p, mem, "memory", "kernel", I64_MIN_ONE, I64_MAX, &v) < 0 ||

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/magic.h>
+
+#include "engine/cgroup/hierarchy.h"
 #include "oci/cgroups.h"
 #include "oci/config_parse.h"
 #include "oci/json.h"
@@ -190,16 +193,6 @@ static json_t *wanted_resources(const struct update_opts *o, struct nsrun_error 
 	return take_ptr(res);
 }
 
-/* Whether the cgroup tree is v2 only: systemd's properties then take v2
- * names. */
-static bool unified_host(const struct cgroup_dir *dirs, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (!dirs[i].v2)
-			return false;
-	return n > 0;
-}
-
 int verb_update(const struct oci_globals *g, int argc, char **argv, struct nsrun_error *err)
 {
 	struct update_opts o = { 0 };
@@ -225,7 +218,8 @@ int verb_update(const struct oci_globals *g, int argc, char **argv, struct nsrun
 	/* A scope's properties first, so that systemd keeps them; then the
 	 * files, for what systemd cannot express (as runc does). */
 	if (rc == 0 && ct.systemd.unit[0])
-		rc = systemd_set(&ct.systemd, &limits, unified_host(dirs, n), err);
+		rc = systemd_set(&ct.systemd, &limits,
+				 cgroup_is_fs(CGROUP_ROOT, CGROUP2_SUPER_MAGIC), err);
 	if (rc == 0)
 		rc = cgroup_apply_limits(dirs, n, &limits, err);
 	oci_config_free(&cfg);

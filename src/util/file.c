@@ -67,6 +67,13 @@ int file_read_all(const char *path, size_t max, bool missing_ok, char **text, si
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return missing_ok && errno == ENOENT ? 0 : -1;
+	return file_read_all_fd(fd, max, text, len);
+}
+
+int file_read_all_fd(int fd, size_t max, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
 	cleanup_free char *buf = NULL;
 	size_t used = 0, cap = 0;
 	for (;;) {

@@ -25,6 +25,8 @@ ssize_t file_read(const char *path, char *buf, size_t size);
  * length in *len, NUL-terminated). A missing file reads as empty (*text
  * NULL) where missing_ok. 0, or -1 with errno (EFBIG past max). */
 int file_read_all(const char *path, size_t max, bool missing_ok, char **text, size_t *len);
+/* The same from an open descriptor, read to its end. */
+int file_read_all_fd(int fd, size_t max, char **text, size_t *len);
 
 /* Write `len` bytes to an existing file in one write (cgroup and /proc
  * files take a value per write). 0, or -1 with errno. */

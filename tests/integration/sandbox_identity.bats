@@ -317,6 +317,60 @@ $APP_GID $EXTRA_GID
 	done
 }
 
+# --as with no map of the caller's own: nsrun maps what the switch needs.
+# run_as_unmapped RUNNER SPEC OPTIONS...: the ids and groups, and the owner
+# of a file the caller made, as the command sees them.
+run_as_unmapped() {
+	local runner=$1 spec=$2
+	shift 2
+	local -a who=()
+	[[ $runner == test-user ]] && who=(as_test_user)
+	local made="$TEST_TMP/made-by-$runner"
+	rm -f "$made"
+	"${who[@]}" touch "$made"
+	run_t --separate-stderr "${who[@]}" "$NSRUN" "$@" -m --rootfs "$ROOTFS" --tmpfs /mnt \
+		--ro-bind "$made" /mnt/made --as "$spec" -- \
+		/bin/sh -c 'id -u; id -g; id -G | tr " " "\n" | sort -n | tr "\n" " "; echo; stat -c %u /mnt/made'
+	show_run "$runner:" nsrun "$@" --rootfs ROOTFS --tmpfs /mnt --ro-bind MADE /mnt/made --as "$spec"
+}
+
+@test "--as app without a map, as root: 0 and the user's ids map to themselves, all its groups held (-r and plain -U, staged and in place)" {
+	local opts
+	for opts in "-U -r -p" "-U -r" "-U -p" "-U"; do
+		# shellcheck disable=SC2086 # the options are words
+		run_as_unmapped root app $opts
+		[ "$status" -eq 0 ]
+		assert_text "$APP_UID
+$APP_GID
+$APP_GID $EXTRA_GID 
+0" "$output"
+	done
+}
+
+@test "--as app without a map, unprivileged: the caller becomes the user, as bwrap --uid (-r and plain -U, staged and in place)" {
+	local opts
+	for opts in "-U -r -p" "-U -r" "-U -p" "-U"; do
+		# shellcheck disable=SC2086 # the options are words
+		run_as_unmapped test-user app $opts
+		[ "$status" -eq 0 ]
+		# The caller's file is the user's; the one group, as setgroups is
+		# denied to an unprivileged map.
+		assert_text "$APP_UID
+$APP_GID
+$APP_GID 
+$APP_UID" "$output"
+	done
+}
+
+@test "--as a user that the given -M or -G lacks: 125, one line naming the id and the map, the command does not run" {
+	run_as_unmapped root app -U -M '0 0 1' -G "0 0 1,$APP_GID $APP_GID 1"
+	assert_one_error_line --as "uid $APP_UID" "uid map"
+	run_as_unmapped root app -U -M "0 0 1,$APP_UID $APP_UID 1" -G '0 0 1'
+	assert_one_error_line --as "gid $APP_GID" "gid map"
+	run_as_unmapped test-user app -U -M "0 $TEST_USER_UID 1"
+	assert_one_error_line --as "uid $APP_UID" "uid map"
+}
+
 @test "--as on the host without namespaces: like gosu, the same PID, uid 65534 and no capabilities" {
 	run_t "$NSRUN" --as nobody -- id -u
 	show_run nsrun --as nobody -- id -u

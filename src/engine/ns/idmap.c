@@ -14,6 +14,7 @@
 
 #include "engine/limits/caps.h"
 #include "engine/ns/idmap.h"
+#include "engine/ns/user.h"
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -252,6 +253,78 @@ static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid, struct nsrun
 	return 0;
 }
 
+static bool map_holds(const struct nsrun_id_map *map, uint32_t inside)
+{
+	for (unsigned i = 0; i < map->n; i++)
+		if (inside - map->range[i].inside < map->range[i].count)
+			return true;
+	return false;
+}
+
+static bool map_uses_outside(const struct nsrun_id_map *map, uint32_t outside)
+{
+	for (unsigned i = 0; i < map->n; i++)
+		if (outside - map->range[i].outside < map->range[i].count)
+			return true;
+	return false;
+}
+
+/* Map id to itself unless the map has it, inside or outside, already. */
+static void add_identity(struct nsrun_id_map *map, uint32_t id)
+{
+	if (!map_holds(map, id) && !map_uses_outside(map, id) && map->n < NSRUN_MAX_MAP_LINES)
+		map->range[map->n++] = (struct nsrun_id_range){ id, id, 1 };
+}
+
+/* The user to switch to, looked up where the stage will look (the rootfs, or
+ * the host's /etc). false where it cannot be: the stage says why. */
+static bool as_user_ids(const struct nsrun_spec *spec, struct user_ids *ids)
+{
+	struct nsrun_error ignored = { 0 };
+	return user_lookup(spec->as_user, spec->rootfs, ids, &ignored) == 0;
+}
+
+/* The user switch needs its ids mapped. Root maps them to themselves beside its own
+ * as 0; an unprivileged caller, which may map only itself, maps itself to
+ * the user, as bwrap --uid does. Maps given by the caller are checked. */
+static int plan_as_user(const struct nsrun_spec *spec, bool privileged, uid_t uid, gid_t gid,
+			struct idmap_plan *plan, struct nsrun_error *err)
+{
+	struct user_ids ids;
+	if (!spec->as_user || spec->id_source == NSRUN_IDS_AUTO || !as_user_ids(spec, &ids))
+		return 0;
+	if (spec->id_source == NSRUN_IDS_EXPLICIT && (plan->uid.n || plan->gid.n)) {
+		if (plan->uid.n && !map_holds(&plan->uid, ids.uid))
+			return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, 0,
+						"uid %" PRIu32
+						" is not in the uid map; add a line that maps it",
+						ids.uid);
+		if (plan->gid.n && !map_holds(&plan->gid, ids.gid))
+			return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, 0,
+						"gid %" PRIu32
+						" is not in the gid map; add a line that maps it",
+						ids.gid);
+		return 0;
+	}
+	if (!privileged) {
+		plan->uid.n = plan->gid.n = 1;
+		plan->uid.range[0] = (struct nsrun_id_range){ ids.uid, uid, 1 };
+		plan->gid.range[0] = (struct nsrun_id_range){ ids.gid, gid, 1 };
+		return 0;
+	}
+	plan->uid.n = plan->gid.n = 1;
+	plan->uid.range[0] = (struct nsrun_id_range){ 0, uid, 1 };
+	plan->gid.range[0] = (struct nsrun_id_range){ 0, gid, 1 };
+	add_identity(&plan->uid, ids.uid);
+	for (size_t i = 0; i < ids.ngroups; i++)
+		add_identity(&plan->gid, ids.groups[i]);
+	add_identity(&plan->gid, ids.gid);
+	if (idmap_check(&plan->uid, "the uid map for the user switch", err) < 0 ||
+	    idmap_check(&plan->gid, "the gid map for the user switch", err) < 0)
+		return nsrun_error_about(err, NSRUN_ABOUT_AS_USER, -1);
+	return 0;
+}
+
 int idmap_plan_make(const struct nsrun_spec *spec, bool in_place, struct idmap_plan *plan,
 		    struct nsrun_error *err)
 {
@@ -281,6 +354,8 @@ int idmap_plan_make(const struct nsrun_spec *spec, bool in_place, struct idmap_p
 		plan->gid = spec->gid_map;
 		break;
 	}
+	if (plan_as_user(spec, privileged, uid, gid, plan, err) < 0)
+		return -1;
 	if (plan->uid.n == 0 && plan->gid.n == 0)
 		return 0;
 

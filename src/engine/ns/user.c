@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "engine/fs/resolve.h"
 #include "engine/limits/caps.h"
 #include "engine/ns/passwd.h"
 #include "engine/ns/user.h"
@@ -16,35 +17,37 @@
 #include "util/file.h"
 #include "util/log.h"
 
-#define MAX_GROUPS 64
 /* A sandbox's passwd or group file larger than this is refused. */
 #define MAX_FILE (4u << 20)
 
-static int read_sandbox_file(const char *path, char **text, size_t *len, struct nsrun_error *err)
+/* path under root_fd (AT_FDCWD: the current root), never leaving it. */
+static int read_sandbox_file(int root_fd, const char *path, char **text, size_t *len,
+			     struct nsrun_error *err)
 {
-	if (file_read_all(path, MAX_FILE, true, text, len) < 0)
+	int rc;
+	if (root_fd == AT_FDCWD) {
+		rc = file_read_all(path, MAX_FILE, true, text, len);
+	} else {
+		*text = NULL;
+		*len = 0;
+		cleanup_close int fd = resolve_open_in_root(root_fd, path, O_RDONLY | O_CLOEXEC);
+		rc = fd < 0 ? (errno == ENOENT ? 0 : -1)
+			    : file_read_all_fd(fd, MAX_FILE, text, len);
+	}
+	if (rc < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, errno, "read %s", path);
 	return 0;
 }
 
-/* setgroups(2) fails in a user namespace whose setgroups file says deny;
- * with nothing beyond the primary group that loses nothing. */
-static bool setgroups_denied(void)
-{
-	char buf[8];
-	ssize_t n = file_read("/proc/self/setgroups", buf, sizeof(buf));
-	return n >= 4 && strncmp(buf, "deny", 4) == 0;
-}
-
 struct target_user {
-	uint32_t uid, gid;
-	uint32_t groups[MAX_GROUPS];
-	size_t ngroups;
+	struct user_ids ids;
 	char home[PASSWD_HOME_MAX];
 };
 
-static int resolve_user(const char *spec, struct target_user *t, struct nsrun_error *err)
+static int resolve_user(const char *spec, int root_fd, struct target_user *target,
+			struct nsrun_error *err)
 {
+	struct user_ids *t = &target->ids;
 	const char *colon = strchr(spec, ':');
 	size_t ulen = colon ? (size_t)(colon - spec) : strlen(spec);
 	const char *group = colon ? colon + 1 : NULL;
@@ -58,8 +61,8 @@ static int resolve_user(const char *spec, struct target_user *t, struct nsrun_er
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *grp = NULL;
 	size_t passwd_len, grp_len;
-	if (read_sandbox_file("/etc/passwd", &passwd, &passwd_len, err) < 0 ||
-	    read_sandbox_file("/etc/group", &grp, &grp_len, err) < 0)
+	if (read_sandbox_file(root_fd, "/etc/passwd", &passwd, &passwd_len, err) < 0 ||
+	    read_sandbox_file(root_fd, "/etc/group", &grp, &grp_len, err) < 0)
 		return -1;
 
 	struct passwd_entry pw;
@@ -72,12 +75,13 @@ static int resolve_user(const char *spec, struct target_user *t, struct nsrun_er
 		t->uid = pw.uid;
 		t->gid = pw.gid;
 		/* Same size as pw.home: it fits. */
-		(void)snprintf(t->home, sizeof(t->home), "%s", pw.home[0] ? pw.home : "/");
+		(void)snprintf(target->home, sizeof(target->home), "%s",
+			       pw.home[0] ? pw.home : "/");
 	} else {
 		/* A number without an entry keeps the current group, as docker's
 		 * --user does. */
 		t->gid = (uint32_t)getgid();
-		(void)snprintf(t->home, sizeof(t->home), "/");
+		(void)snprintf(target->home, sizeof(target->home), "/");
 	}
 	if (group && !passwd_parse_id(group, strlen(group), &t->gid) &&
 	    !group_find_gid(grp, grp_len, group, &t->gid))
@@ -86,7 +90,8 @@ static int resolve_user(const char *spec, struct target_user *t, struct nsrun_er
 	t->groups[0] = t->gid;
 	t->ngroups = 1;
 	if (found)
-		t->ngroups = group_memberships(grp, grp_len, pw.name, t->groups, 1, MAX_GROUPS);
+		t->ngroups =
+			group_memberships(grp, grp_len, pw.name, t->groups, 1, USER_MAX_GROUPS);
 	return 0;
 }
 
@@ -94,22 +99,19 @@ static int resolve_user(const char *spec, struct target_user *t, struct nsrun_er
 static int switch_ids(enum nsrun_about about, uint32_t uid, uint32_t gid, const uint32_t *gids,
 		      size_t ngids, bool keep_caps, struct nsrun_error *err)
 {
-	gid_t groups[MAX_GROUPS];
-	if (ngids > MAX_GROUPS)
-		return nsrun_fail_about(err, about, -1, E2BIG, "more than %d groups", MAX_GROUPS);
+	gid_t groups[USER_MAX_GROUPS];
+	if (ngids > USER_MAX_GROUPS)
+		return nsrun_fail_about(err, about, -1, E2BIG, "more than %d groups",
+					USER_MAX_GROUPS);
 	for (size_t i = 0; i < ngids; i++)
 		groups[i] = (gid_t)gids[i];
-	if (setgroups(ngids, groups) < 0) {
-		int e = errno;
-		bool denied = e == EPERM && setgroups_denied();
-		if (!(denied && ngids <= 1))
-			return nsrun_fail_about(
-				err, about, -1, e, "setgroups (%zu groups)%s", ngids,
-				denied	      ? "; this user namespace denies setgroups"
-				: e == EINVAL ? "; a group is not mapped in this user "
-						"namespace"
-					      : "");
-	}
+	/* EPERM: the namespace denies setgroups (an unprivileged caller's
+	 * one-id map) or CAP_SETGID is missing, when setgid and setuid say so.
+	 * The groups stay as they came, as with bwrap --uid. */
+	if (setgroups(ngids, groups) < 0 && errno != EPERM)
+		return nsrun_fail_about(
+			err, about, -1, errno, "setgroups (%zu groups)%s", ngids,
+			errno == EINVAL ? "; a group is not mapped in this user namespace" : "");
 	if (setgid((gid_t)gid) < 0)
 		return nsrun_fail_about(err, about, -1, errno, "setgid %u%s", gid,
 					errno == EINVAL ? " (not mapped in this user namespace)"
@@ -149,12 +151,26 @@ int user_switch(const char *spec, bool keep_caps, int verbose, struct nsrun_erro
 {
 	/* Zeroed: resolve_user leaves it unset when it fails. */
 	struct target_user t = { 0 };
-	if (resolve_user(spec, &t, err) < 0 ||
-	    switch_ids(NSRUN_ABOUT_AS_USER, t.uid, t.gid, t.groups, t.ngroups, keep_caps, err) < 0)
+	const struct user_ids *ids = &t.ids;
+	if (resolve_user(spec, AT_FDCWD, &t, err) < 0 ||
+	    switch_ids(NSRUN_ABOUT_AS_USER, ids->uid, ids->gid, ids->groups, ids->ngroups,
+		       keep_caps, err) < 0)
 		return -1;
 	if (setenv("HOME", t.home, 1) < 0)
 		return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, errno, "set HOME");
-	nsrun_trace(verbose, "user %s: uid %u gid %u, %zu groups, HOME=%s", spec, t.uid, t.gid,
-		    t.ngroups, t.home);
+	nsrun_trace(verbose, "user %s: uid %u gid %u, %zu groups, HOME=%s", spec, ids->uid,
+		    ids->gid, ids->ngroups, t.home);
+	return 0;
+}
+
+int user_lookup(const char *spec, const char *root, struct user_ids *ids, struct nsrun_error *err)
+{
+	cleanup_close int root_fd = -1;
+	if (root && (root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "open %s", root);
+	struct target_user t = { 0 };
+	if (resolve_user(spec, root ? root_fd : AT_FDCWD, &t, err) < 0)
+		return -1;
+	*ids = t.ids;
 	return 0;
 }

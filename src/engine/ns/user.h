@@ -10,6 +10,21 @@
 
 #include <nsrun/error.h>
 
+#define USER_MAX_GROUPS 64
+
+/* The ids --as USER[:GROUP] names: uid, gid and the groups to hold (the
+ * gid first, then those of /etc/group that list the user). */
+struct user_ids {
+	uint32_t uid, gid;
+	uint32_t groups[USER_MAX_GROUPS];
+	size_t ngroups;
+};
+
+/* Look spec up in the passwd and group files under `root` (a directory the
+ * sandbox will have as /, or NULL for the current root), as the switch
+ * will: what a new user namespace must map for it. */
+int user_lookup(const char *spec, const char *root, struct user_ids *ids, struct nsrun_error *err);
+
 /* Resolve spec (USER[:GROUP], names or numbers) in the current root, then
  * setgroups, setgid, setuid and set HOME. keep_caps: keep the permitted
  * set across the switch (for capabilities set right after); otherwise a

@@ -222,6 +222,9 @@ struct nsrun_spec {
 	unsigned n_additional_gids;
 	const char *cgroup_path; /* the cgroup's path below each hierarchy's root;
 	                            NULL: a temporary nsrun-<pid> one */
+	bool delegate_cgroup; /* a cgroup of its own in every hierarchy, limits
+	                         or not, for a command that makes cgroups
+	                         below it (systemd as PID 1) */
 
 	/* The first process. */
 	bool init; /* stay PID 1: reap zombies, forward signals */
@@ -230,6 +233,8 @@ struct nsrun_spec {
 	bool new_session; /* a session of its own: the command cannot reach
 	                           the caller's terminal (TIOCSTI, TIOCLINUX) */
 	int json_status_fd; /* -1: none; {"child-pid": N} and {"exit-code": N} */
+	int stop_signal; /* sent instead of a SIGTERM or SIGINT that nsrun
+	                    forwards (SIGRTMIN+3 halts systemd); 0: as is */
 
 	char **argv; /* the command; argv[0] is looked up in PATH */
 

@@ -41,13 +41,13 @@ static bool in_range(int index, unsigned n)
 	return index >= 0 && (unsigned)index < n;
 }
 
-/* A filesystem step: its option and values; the preset's by destination,
- * as --sandbox takes no values. */
+/* A filesystem step: its option and values; a preset's by destination,
+ * as --sandbox and --boot take no values. */
 static void wrap_fs_op(const struct cli_options *opts, int i, struct nsrun_error *err)
 {
 	const struct nsrun_fs_op *op = &opts->spec.fs_ops[i];
 	const char *option = opts->fs_ops.option[i];
-	if (op->src && strcmp(option, CLI_PRESET) != 0)
+	if (op->src && strcmp(option, CLI_PRESET) != 0 && strcmp(option, CLI_BOOT) != 0)
 		nsrun_error_wrap(err, "%s %s %s", option, op->src, op->dest);
 	else
 		nsrun_error_wrap(err, "%s %s", option, op->dest);

@@ -79,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "mask", required_argument, NULL, OPT_MASK },
 	{ "ro", required_argument, NULL, OPT_RO },
 	{ "sandbox", no_argument, NULL, OPT_SANDBOX },
+	{ "boot", no_argument, NULL, OPT_BOOT },
 	{ "share-net", no_argument, NULL, OPT_SHARE_NET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -155,11 +156,14 @@ static int finish(struct cli_parser *p)
 		p->env_set_up = false;
 	}
 	finish_caps(&p->caps, &spec->caps);
-	if (optind >= p->argc)
+	if (p->boot && !spec->rootfs)
+		return nsrun_fail(p->err, 0, "--boot needs --rootfs, a root with systemd in it");
+	static char *init_argv[] = { "/sbin/init", NULL };
+	if (optind >= p->argc && !p->boot)
 		return nsrun_fail(
 			p->err, 0,
 			"no command given (usage: nsrun [OPTIONS] [--] COMMAND [ARG...])");
-	spec->argv = p->argv + optind;
+	spec->argv = optind < p->argc ? p->argv + optind : init_argv;
 	if (cli_check(p->opts, p->err) < 0)
 		return -1;
 	if (nsrun_spec_validate(spec, p->err) < 0) {

@@ -12,6 +12,8 @@ enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
 
 /* What an error about a step the --sandbox preset added names. */
 #define CLI_PRESET "--sandbox"
+/* And one that --boot added. */
+#define CLI_BOOT "--boot"
 
 /* The option that made each element of one of the spec's lists, such as
  * "--ro-bind" or CLI_PRESET: an error about the element names it. */

@@ -75,6 +75,7 @@ enum {
 	/* presets */
 	OPT_SANDBOX,
 	OPT_SHARE_NET,
+	OPT_BOOT,
 };
 
 /* --perms and --size apply to the next step that takes them. */
@@ -101,6 +102,7 @@ struct cli_parser {
 	struct cap_state caps;
 	struct env_list env; /* valid once env_set_up */
 	bool env_set_up;
+	bool boot; /* --boot: COMMAND defaults to /sbin/init */
 };
 
 /* The steps, one an area. */
@@ -114,13 +116,15 @@ int cli_preset_option(struct cli_parser *p, int c);
  * messages naming options (check.c). */
 int cli_check(const struct cli_options *opts, struct nsrun_error *err);
 
-/* What the --sandbox preset shares with the options it stands for. */
+/* What the presets (--sandbox, --boot) share with the options they stand
+ * for. */
 struct nsrun_fs_op *cli_add_fs_op(struct cli_parser *p, const char *option, enum nsrun_fs_kind kind,
 				  const char *src, const char *dest);
 int cli_add_masked(struct cli_parser *p, const char *path, const char *option);
 int cli_add_readonly(struct cli_parser *p, const char *path, const char *option);
 void cli_caps_drop(struct cap_state *caps, uint64_t bits);
 int cli_use_default_seccomp(struct cli_parser *p);
+int cli_env_set(struct cli_parser *p, const char *key, const char *value);
 
 /* Value parsers; the error names option and text. */
 int cli_parse_fd(const char *text, const char *option, int *fd, struct nsrun_error *err);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* --sandbox, the everyday preset, and --share-net. What the preset adds is
- * recorded as its own (CLI_PRESET), so that an error in one of its steps
- * names --sandbox, not an option the user never typed. */
+/* The presets: --sandbox, the everyday sandbox, and --share-net; --boot,
+ * systemd as PID 1. What a preset adds is recorded as its own (CLI_PRESET,
+ * CLI_BOOT), so that an error in one of its steps names the preset, not an
+ * option the user never typed. */
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
 
 #include "cli/parse.h"
 #include "engine/ns/namespaces.h"
@@ -67,10 +70,51 @@ static int apply_sandbox_preset(struct cli_parser *p)
 	return 0;
 }
 
+/* What systemd as PID 1 expects of a container (systemd's "container
+ * interface"): its own PID 1, /proc, /dev, a read-only /sys, a writable
+ * cgroup view of a cgroup of its own, empty tmpfs on /run, /run/lock and
+ * /tmp, and $container set so that it skips what needs the host. */
+static const struct {
+	enum nsrun_fs_kind kind;
+	const char *fstype, *dest;
+	unsigned long flags;
+	int mode;
+} boot_steps[] = {
+	{ NSRUN_FS_PROC, NULL, "/proc", 0, -1 },
+	{ NSRUN_FS_DEV, NULL, "/dev", 0, -1 },
+	{ NSRUN_FS_MOUNT, "sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, -1 },
+	{ NSRUN_FS_MOUNT, "cgroup", "/sys/fs/cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, -1 },
+	{ NSRUN_FS_TMPFS, NULL, "/run", 0, 0755 },
+	{ NSRUN_FS_TMPFS, NULL, "/run/lock", 0, 01777 },
+	{ NSRUN_FS_TMPFS, NULL, "/tmp", 0, 01777 },
+};
+
+static int apply_boot_preset(struct cli_parser *p)
+{
+	struct nsrun_spec *spec = p->spec;
+	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
+		struct nsrun_fs_op *op = cli_add_fs_op(p, CLI_BOOT, boot_steps[i].kind,
+						       boot_steps[i].fstype, boot_steps[i].dest);
+		if (!op)
+			return -1;
+		op->fstype = boot_steps[i].fstype;
+		op->flags = boot_steps[i].flags;
+		if (boot_steps[i].mode >= 0)
+			op->mode = boot_steps[i].mode;
+	}
+	spec->new_ns |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	spec->delegate_cgroup = true;
+	/* systemd halts on SIGRTMIN+3 and ignores SIGTERM as PID 1. */
+	spec->stop_signal = SIGRTMIN + 3;
+	p->boot = true;
+	return cli_env_set(p, "container", "nsrun");
+}
+
 int cli_preset_option(struct cli_parser *p, int c)
 {
 	switch (c) {
 	case OPT_SANDBOX: return apply_sandbox_preset(p);
+	case OPT_BOOT: return apply_boot_preset(p);
 	case OPT_SHARE_NET: p->spec->new_ns &= ~(unsigned long)CLONE_NEWNET; return 0;
 	default: return 1;
 	}

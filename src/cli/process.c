@@ -33,14 +33,25 @@ static int set_umask(struct nsrun_spec *spec, const char *text, struct nsrun_err
 
 /* The environment options apply in order to a copy of nsrun's own,
  * made by the first of them. */
+static int env_start(struct cli_parser *p)
+{
+	extern char **environ;
+	if (p->env_set_up)
+		return 0;
+	p->env_set_up = true; /* a partial copy is freed too */
+	return env_copy(&p->env, environ, p->err);
+}
+
+int cli_env_set(struct cli_parser *p, const char *key, const char *value)
+{
+	return env_start(p) < 0 ? -1 : env_set(&p->env, key, value, p->err);
+}
+
 static int env_option(struct cli_parser *p, int c)
 {
 	extern char **environ;
-	if (!p->env_set_up) {
-		p->env_set_up = true; /* a partial copy is freed too */
-		if (env_copy(&p->env, environ, p->err) < 0)
-			return -1;
-	}
+	if (env_start(p) < 0)
+		return -1;
 	switch (c) {
 	case OPT_SETENV: {
 		const char *value = cli_second_value(p, "--setenv");

@@ -24,7 +24,7 @@ static int run_started(const struct oci_globals *g, const struct create_opts *o,
 		cleanup_close int master = tty_receive_master(tty_sock, err);
 		status = master < 0 ? -1 : tty_proxy(master, ct->pid, err);
 	} else {
-		status = forward_until_exit(ct->pid, g->debug, err);
+		status = forward_until_exit(ct->pid, 0, g->debug, err);
 	}
 	if (!o->keep) {
 		char *del[] = { "delete", "--force", ct->id, NULL };

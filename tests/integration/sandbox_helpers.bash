@@ -25,7 +25,7 @@ AS_MAP='0 0 1,1000 1000 1,2000 2000 1,65534 65534 1'
 make_busybox_rootfs() {
 	local dir=$1 applet
 	mkdir -p "$dir"
-	(cd "$dir" && mkdir -p bin etc proc dev tmp mnt root sys usr home/app)
+	(cd "$dir" && mkdir -p bin etc proc dev tmp mnt root run sys usr home/app)
 	cp /bin/busybox "$dir/bin/busybox"
 	for applet in $(/bin/busybox --list); do
 		[[ -e $dir/bin/$applet || -L $dir/bin/$applet ]] || ln -s busybox "$dir/bin/$applet"

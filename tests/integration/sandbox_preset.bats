@@ -135,3 +135,30 @@ ns_list_text() { cat "$NS_LIST"; }
 	[ "${lines[0]}" = 0 ]
 	[ "$(tail -n +2 <<<"$output" | norm_map)" = "0 $TEST_USER_UID 1"$'\n'"1 $(subid_range /etc/subuid)" ]
 }
+
+@test "--boot without --rootfs: 125, one line naming --boot and --rootfs, nothing runs" {
+	run_t --separate-stderr "$NSRUN" --boot -- touch "$TEST_TMP/ran"
+	show_run nsrun --boot -- touch
+	assert_one_error_line --boot --rootfs
+	[ ! -e "$TEST_TMP/ran" ]
+}
+
+@test "--boot: the sandbox systemd expects (tmpfs /run, /run/lock, /tmp; container=nsrun; PID 1; a cgroup of its own), here with a shell as COMMAND" {
+	run_t --separate-stderr "$NSRUN" --boot --rootfs "$ROOTFS" -- /bin/sh -c '
+		echo "pid $$ container=$container"
+		for d in /run /run/lock /tmp /sys/fs/cgroup; do
+			awk -v d="$d" '\''$5 == d { i = 7; while ($i != "-") i++; print d, $(i + 1) }'\'' \
+				/proc/self/mountinfo | tail -n 1
+		done
+		cat /proc/self/cgroup | sed -n "s|^[0-9]*:[^:]*:||p" | sort -u'
+	show_run nsrun --boot --rootfs ROOTFS -- sh
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "pid 1 container=nsrun" ]
+	[ "${lines[1]}" = "/run tmpfs" ]
+	[ "${lines[2]}" = "/run/lock tmpfs" ]
+	[ "${lines[3]}" = "/tmp tmpfs" ]
+	[[ ${lines[4]} == "/sys/fs/cgroup "* ]]
+	# In its cgroup namespace, the cgroup of its own is its root.
+	[ "${lines[5]}" = / ]
+	[ "${#lines[@]}" -eq 6 ]
+}

@@ -49,7 +49,7 @@ static bool devices_by_bpf(const struct nsrun_spec *spec)
 
 bool cgroup_wanted(const struct nsrun_spec *spec)
 {
-	return cgroup_limits_set(&spec->cgroup) || devices_enforced(spec);
+	return cgroup_limits_set(&spec->cgroup) || devices_enforced(spec) || spec->delegate_cgroup;
 }
 
 bool cgroup_ns_deferred(const struct nsrun_spec *spec)
@@ -265,7 +265,8 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	}
 	for (int i = 0; i < nh; i++) {
 		const struct hierarchy *h = &hs[i];
-		if (!cg->named && !own_needs(spec, h, need, n_need, enable))
+		if (!cg->named && !spec->delegate_cgroup &&
+		    !own_needs(spec, h, need, n_need, enable))
 			continue;
 		if ((unit	 ? path_format(base, sizeof(base), "%s", h->mount)
 		     : cg->named ? named_parent(h, name, base, sizeof(base))

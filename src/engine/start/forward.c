@@ -26,7 +26,7 @@ int exit_status_of(int wstatus)
 	return NSRUN_EXIT_FAILURE;
 }
 
-int forward_until_exit(pid_t pid, int verbose, struct nsrun_error *err)
+int forward_until_exit(pid_t pid, int stop_signal, int verbose, struct nsrun_error *err)
 {
 	sigset_t set;
 	forward_signal_set(&set);
@@ -44,6 +44,8 @@ int forward_until_exit(pid_t pid, int verbose, struct nsrun_error *err)
 		int sig = sigwaitinfo(&set, &info);
 		if (sig < 0 || sig == SIGCHLD)
 			continue;
+		if (stop_signal && (sig == SIGTERM || sig == SIGINT))
+			sig = stop_signal;
 		nsrun_trace(verbose, "forwarding %s to pid %d", strsignal(sig), (int)pid);
 		if (kill(pid, sig) < 0 && errno != ESRCH)
 			return nsrun_fail(err, errno, "forward signal %d to pid %d", sig, (int)pid);

@@ -14,8 +14,9 @@
 void forward_signal_set(sigset_t *set);
 
 /* With the signals of forward_signal_set() blocked, pass each one on to pid
- * until it ends. Returns its exit status, 128+N for signal N. */
-int forward_until_exit(pid_t pid, int verbose, struct nsrun_error *err);
+ * until it ends, stop_signal (if not 0) for SIGTERM and SIGINT. Returns its
+ * exit status, 128+N for signal N. */
+int forward_until_exit(pid_t pid, int stop_signal, int verbose, struct nsrun_error *err);
 
 /* The exit status for a wait() status: the code, or 128+N for signal N. */
 int exit_status_of(int wstatus);

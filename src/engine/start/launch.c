@@ -129,7 +129,7 @@ static int run_staged(const struct nsrun_spec *spec, struct nsrun_error *err)
 	struct staged_child c;
 	if (staged_start(spec, true, &c, NULL, err) < 0)
 		return -1;
-	int status = forward_until_exit(c.pid, spec->verbose, err);
+	int status = forward_until_exit(c.pid, spec->stop_signal, spec->verbose, err);
 	tell_oom(spec, &c.cg, status);
 	if (status < 0)
 		staged_kill_and_reap(c.pid);

@@ -307,6 +307,7 @@ static void wire_process(struct wire *w, struct nsrun_spec *spec)
 	wire_bool(w, &spec->init_group);
 	wire_bool(w, &spec->die_with_parent);
 	wire_bool(w, &spec->new_session);
+	wire_bool(w, &spec->delegate_cgroup);
 	wire_int(w, &spec->json_status_fd);
 	wire_bool(w, &spec->oom_score_adj_set);
 	wire_int(w, &spec->oom_score_adj);

@@ -223,6 +223,88 @@ TasksMax t 2" -- start "$UNIT" system.slice "$SLEEP_PID"
 	[[ -z $(sd_run sh -c "find /sys/fs/cgroup -name '$unit'") ]]
 }
 
+@test "nsrun --systemd-cgroup inside: a create killed after its scope started leaves no unit, cgroup or process" {
+	sd_need_helper
+	sd_need_nsrun
+	local unit=nsrun-bats-killed.scope
+	SD_UNITS+=("$unit")
+	# A createRuntime hook holds the create after the scope exists and
+	# tells its own pid and the create's.
+	cp -a "$NSRUN_IT_DIR/helper/bundle" "$NSRUN_IT_DIR/helper/bundle-killed"
+	jq '.linux.cgroupsPath = "system.slice:nsrun-bats:killed"
+		| .hooks.createRuntime = [{path: "/bin/sh",
+			args: ["sh", "-c", "echo $$ $PPID >/tmp/killed.pids; exec sleep 60"]}]' \
+		"$NSRUN_IT_DIR/helper/bundle/config.json" >"$NSRUN_IT_DIR/helper/bundle-killed/config.json"
+	sd_run rm -f /tmp/killed.pids
+	sd_nsrun --systemd-cgroup create --bundle /opt/nsrun/bundle-killed killed \
+		</dev/null >"$TEST_TMP/create.out" 2>&1 &
+	local i
+	for ((i = 0; i < 100; i++)); do
+		sd_run test -s /tmp/killed.pids && break
+		sleep 0.2
+	done
+	[ "$(sd_show "$unit" ActiveState)" = active ]
+	sd_run sh -c 'set -- $(cat /tmp/killed.pids); kill -9 "$2" "$1"'
+	wait || true
+	# The init dies with its launcher; systemd drops the empty scope.
+	for ((i = 0; i < 50; i++)); do
+		[[ $(sd_show "$unit" ActiveState) == active ]] || break
+		sleep 0.2
+	done
+	[[ $(sd_show "$unit" ActiveState) != active ]]
+	# The directories nsrun made in the hierarchies systemd does not manage
+	# are in the container's state: delete removes them and the state.
+	run sd_nsrun delete -f killed
+	echo "# delete: $output"
+	[ "$status" -eq 0 ]
+	[[ -z $(sd_run sh -c "find /sys/fs/cgroup -name '$unit'") ]]
+	run sd_nsrun list -q
+	[[ $output != *killed* ]]
+	[[ $(sd_show "$unit" ActiveState) != active ]]
+}
+
+# nsrun --boot ROOT: systemd as PID 1 from the sandbox command line, in an
+# overlay of the same root, beside the file's container.
+@test "nsrun --boot --rootfs ROOT boots systemd to running or degraded; SIGTERM halts it and nothing is left" {
+	local dir=$NSRUN_IT_DIR/boot
+	mkdir -p "$dir"/{upper,work,root}
+	mount -t overlay overlay -o "lowerdir=$SD_CACHE,upperdir=$dir/upper,workdir=$dir/work" \
+		"$dir/root"
+	SD_BOOT_ROOT=$dir/root
+	"$NSRUN" --boot --rootfs "$dir/root" >"$dir/console" 2>&1 &
+	local launcher=$! init= state= i
+	SD_BOOT_PID=$launcher
+	for ((i = 0; i < 300; i++)); do
+		init=$(pgrep -P "$launcher" | head -1) || true
+		if [[ -n $init ]]; then
+			state=$(nsenter -t "$init" -a systemctl is-system-running 2>/dev/null) || true
+			[[ $state == running || $state == degraded ]] && break
+		fi
+		sleep 0.3
+	done
+	echo "# is-system-running: $state"
+	[[ $state == running || $state == degraded ]]
+	# What --boot promised: container=, tmpfs on /run, /run/lock and /tmp,
+	# a writable cgroup tree of its own with systemd's init.scope in it.
+	tr '\0' '\n' <"/proc/$init/environ" | grep -qx container=nsrun
+	[ "$(nsenter -t "$init" -a findmnt -n -o FSTYPE /run)" = tmpfs ]
+	[ "$(nsenter -t "$init" -a findmnt -n -o FSTYPE /run/lock)" = tmpfs ]
+	[ "$(nsenter -t "$init" -a findmnt -n -o FSTYPE /tmp)" = tmpfs ]
+	[[ $(nsenter -t "$init" -a cat /proc/1/cgroup) == *"/init.scope"* ]]
+	local own
+	own=$(awk -F: '$2 == "name=systemd" || $2 == "" { print $3; exit }' "/proc/$init/cgroup")
+	[[ $own == */nsrun-"$launcher"/init.scope ]]
+	kill -TERM "$launcher"
+	local st=0
+	timeout 60 tail --pid="$launcher" -f /dev/null || st=$?
+	[ "$st" -eq 0 ]
+	sed 's/^/# /' "$dir/console" | tail -n 5
+	[ -z "$(pgrep -P "$launcher")" ]
+	kill -0 "$init" 2>/dev/null && return 1
+	[[ -z $(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "nsrun-$launcher") ]]
+	umount "$dir/root"
+}
+
 # Last: the file's container, halted as a system is (SIGRTMIN+3) and
 # deleted; boot.sh down fails if any of its processes, cgroups (systemd's
 # below the container's included) or mounts is left.

@@ -45,6 +45,7 @@ systemd_setup_file() {
 	else
 		SD_NO_HELPER="nsrun-systemd is not built ($helper): install libsystemd-dev and rebuild"
 	fi
+	export SD_CACHE=${NSRUN_SD_CACHE:-/var/cache/nsrun/systemd-root}
 	export SD_DIR="$NSRUN_IT_DIR/systemd"
 	export SD_STATE="$SD_DIR/state"
 	export SD_ID="sd-${NSRUN_IT_DIR##*.}"
@@ -140,6 +141,14 @@ systemd_setup() {
 systemd_teardown() {
 	local u
 	[[ -z ${SD_SKIP:-} ]] || return 0
+	# What a failed --boot test left: its launcher, then its overlay.
+	if [[ -n ${SD_BOOT_PID:-} ]] && kill -0 "$SD_BOOT_PID" 2>/dev/null; then
+		kill -KILL "$SD_BOOT_PID" 2>/dev/null || true
+		timeout 20 tail --pid="$SD_BOOT_PID" -f /dev/null || true
+	fi
+	if [[ -n ${SD_BOOT_ROOT:-} ]] && mountpoint -q "$SD_BOOT_ROOT"; then
+		umount "$SD_BOOT_ROOT" || true
+	fi
 	for u in "${SD_UNITS[@]}"; do
 		sd_run sh -c "systemctl stop '$u'; systemctl reset-failed '$u'" >/dev/null 2>&1 || true
 	done

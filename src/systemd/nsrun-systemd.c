@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
@@ -539,6 +540,36 @@ static void close_bus(sd_bus **bus)
 	sd_bus_flush_close_unref(*bus);
 }
 
+/* The user's manager: through the user's D-Bus where one runs, else
+ * straight to the manager's own socket, as systemctl --user does (a host
+ * without dbus-user-session has no user bus). */
+static int open_user_bus(sd_bus **bus)
+{
+	int r = sd_bus_open_user(bus);
+	if (r >= 0)
+		return r;
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	char fallback[64], address[PATH_MAX];
+	/* Only a plain path goes into a D-Bus address unescaped. */
+	if (!dir || dir[0] != '/' ||
+	    strspn(dir, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-") != strlen(dir)) {
+		(void)snprintf(fallback, sizeof(fallback), "/run/user/%u", (unsigned)getuid());
+		dir = fallback;
+	}
+	int n = snprintf(address, sizeof(address), "unix:path=%s/systemd/private", dir);
+	if (n < 0 || (size_t)n >= sizeof(address))
+		return r;
+	int r2 = sd_bus_new(bus);
+	if (r2 < 0)
+		return r;
+	if (sd_bus_set_address(*bus, address) < 0 || sd_bus_start(*bus) < 0) {
+		*bus = sd_bus_unref(*bus);
+		return r; /* the user bus's reason: where one is expected */
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -557,7 +588,7 @@ int main(int argc, char **argv)
 		return usage();
 
 	cleanup_with(close_bus) sd_bus *bus = NULL;
-	int r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
+	int r = user ? open_user_bus(&bus) : sd_bus_open_system(&bus);
 	if (r < 0)
 		return fail(user ? "connect to the user bus" : "connect to the system bus", "%s",
 			    strerror(-r));

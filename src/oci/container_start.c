@@ -137,6 +137,9 @@ static int use_systemd(const struct create_opts *o, struct oci_config *cfg, stru
 		return nsrun_error_wrap(err, "linux.cgroupsPath");
 	if (systemd_available(user)) {
 		cfg->container.systemd = u;
+		/* No cgroupsPath still means a scope: nsrun-<id>.scope. */
+		if (!cfg->spec.cgroup_path)
+			cfg->spec.cgroup_path = u->unit;
 		oci_debug("create %s: systemd scope %s in %s", o->id, u->unit, u->slice);
 		return 0;
 	}

@@ -263,6 +263,61 @@ TasksMax t 2" -- start "$UNIT" system.slice "$SLEEP_PID"
 	[[ $(sd_show "$unit" ActiveState) != active ]]
 }
 
+# As rootless podman does on a systemd host: an unprivileged user's
+# containers in scopes of that user's own manager (no D-Bus user bus in
+# this root: the helper reaches the manager's private socket).
+@test "nsrun --systemd-cgroup rootless: the scope is made by the user's manager, holds the container and goes with delete" {
+	sd_need_helper
+	sd_need_nsrun
+	sd_run sh -c 'id sdu >/dev/null 2>&1 || useradd -m -u 1500 sdu; loginctl enable-linger sdu'
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $(sd_run systemctl is-active user@1500.service) == active ]] && break
+		sleep 0.2
+	done
+	[[ $(sd_run systemctl is-active user@1500.service) == active ]]
+	# The rootless starter config, with /proc and /sys bound as the
+	# file's bundle has them (a new proc is refused in this container).
+	mkdir -p "$NSRUN_IT_DIR/helper/rootless"
+	"$NSRUN" spec --rootless -b "$NSRUN_IT_DIR/helper/rootless"
+	jq '.process.args = ["sleep", "600"] | .process.terminal = false
+		| .linux.uidMappings = [{containerID: 0, hostID: 1500, size: 1}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 1500, size: 1}]
+		| .mounts |= map(
+			if .type == "proc" then {destination: "/proc", type: "bind", source: "/proc",
+				options: ["rbind", "nosuid", "noexec", "nodev"]}
+			elif .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys",
+				options: ["rbind", "nosuid", "noexec", "nodev", "ro"]}
+			else . end)' "$NSRUN_IT_DIR/helper/rootless/config.json" \
+		>"$NSRUN_IT_DIR/helper/rootless/config.json.new"
+	mv "$NSRUN_IT_DIR/helper/rootless/config.json.new" "$NSRUN_IT_DIR/helper/rootless/config.json"
+	sd_run sh -c 'rm -rf /home/sdu/b && mkdir -p /home/sdu/b && cp -a /opt/nsrun/bundle/rootfs /home/sdu/b/ &&
+		cp /opt/nsrun/rootless/config.json /home/sdu/b/ && chown -R sdu: /home/sdu/b'
+	# as_sdu CMD: CMD as sdu, with what an engine sets for a rootless runtime.
+	local as_sdu='su sdu -s /bin/sh -c'
+	local env='export XDG_RUNTIME_DIR=/run/user/1500 NSRUN_SYSTEMD_HELPER=/opt/nsrun/nsrun-systemd
+		N="/opt/nsrun/nsrun --root /run/user/1500/nsrun"'
+	# The container keeps run's stdio: a file, not bats' pipe.
+	run sd_run $as_sdu "$env"'; $N --systemd-cgroup run -d -b /home/sdu/b rl </dev/null >/home/sdu/run.out 2>&1
+		st=$?; cat /home/sdu/run.out >&2; [ $st -eq 0 ] && $N state rl'
+	echo "$output" | sed 's/^/# /'
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(jq -r .pid <<<"$output")
+	run sd_run $as_sdu 'XDG_RUNTIME_DIR=/run/user/1500 systemctl --user show nsrun-rl.scope -p ActiveState --value'
+	echo "# ActiveState: $output"
+	[ "$output" = active ]
+	# Below the user's manager, in each hierarchy it manages.
+	run sd_run cat "/proc/$pid/cgroup"
+	echo "$output" | sed 's/^/# /'
+	[[ $output == *"/user@1500.service/user.slice/nsrun-rl.scope"* ]]
+	run sd_run $as_sdu "$env"'; $N delete -f rl'
+	[ "$status" -eq 0 ]
+	run sd_run $as_sdu 'XDG_RUNTIME_DIR=/run/user/1500 systemctl --user show nsrun-rl.scope -p ActiveState --value'
+	[ "$output" != active ]
+	sd_run loginctl disable-linger sdu
+}
+
 # nsrun --boot ROOT: systemd as PID 1 from the sandbox command line, in an
 # overlay of the same root, beside the file's container.
 @test "nsrun --boot --rootfs ROOT boots systemd to running or degraded; SIGTERM halts it and nothing is left" {

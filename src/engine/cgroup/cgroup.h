@@ -35,6 +35,8 @@ struct cgroup_sandbox {
 		bool cpuset; /* a v1 cpuset hierarchy: new cgroups get their
 				     parent's cpus and mems */
 		char enable[128]; /* v2: the controllers to enable on the way down */
+		char controllers[128]; /* v1: the hierarchy's, as /proc/PID/cgroup
+					  names them */
 	} plan[CGROUP_MAX_DIRS];
 	bool named; /* a cgroupsPath (an existing one is joined), else nsrun-<pid> */
 	bool systemd; /* a scope systemd makes: cgroup_start_unit after the clone */

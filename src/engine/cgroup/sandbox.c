@@ -178,6 +178,8 @@ static int plan_dir(struct cgroup_sandbox *cg, const struct hierarchy *h, const 
 	cg->plan[i].base_len = strlen(base);
 	cg->plan[i].cpuset = !h->v2 && cgroup_word_in(h->controllers, "cpuset");
 	(void)snprintf(cg->plan[i].enable, sizeof(cg->plan[i].enable), "%s", enable); /* fits */
+	(void)snprintf(cg->plan[i].controllers, sizeof(cg->plan[i].controllers), "%s",
+		       h->v2 ? "" : h->controllers); /* same size: fits */
 	cg->n_dirs++;
 	return 0;
 }
@@ -425,6 +427,63 @@ int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	return make_dirs(spec, cg, true, err);
 }
 
+/* Whether the scope's directory is where /proc/PID/cgroup (table) puts the
+ * process in the hierarchy of planned directory i; its path there in in. */
+static bool placed_in_scope(const struct cgroup_sandbox *cg, unsigned i, const char *table,
+			    char *in, size_t size)
+{
+	const char *ctl = cg->dirs[i].v2 ? NULL : cg->plan[i].controllers;
+	char first[64];
+	if (ctl) { /* one word of "cpu,cpuacct" finds its line */
+		(void)snprintf(first, sizeof(first), "%.*s", (int)strcspn(ctl, ","), ctl);
+		ctl = first;
+	}
+	if (cgroup_own_path_in(table, ctl, in, size) < 0)
+		return false;
+	size_t len = strlen(in), unit_len = strlen(cg->unit.unit);
+	return len > unit_len && in[len - unit_len - 1] == '/' &&
+	       strcmp(in + len - unit_len, cg->unit.unit) == 0;
+}
+
+/* A user's manager makes the scope below its own cgroup, which nsrun cannot
+ * know beforehand: the directories become those systemd put the process
+ * in. In the hierarchies it does not manage (v1 controllers) an
+ * unprivileged caller can make nothing: it goes without them, unless a
+ * limit needs one. */
+static int rebase_user_scope(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, pid_t pid,
+			     struct nsrun_error *err)
+{
+	char file[64], table[4096];
+	(void)snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid); /* fits */
+	if (file_read(file, table, sizeof(table)) < 0)
+		return nsrun_fail(err, errno, "read %s", file);
+	const char *need[MAX_CONTROLLERS];
+	unsigned n_need = needed_controllers(spec, need), kept = 0;
+	for (unsigned i = 0; i < cg->n_dirs; i++) {
+		char in[NSRUN_CGROUP_PATH_MAX], mount[NSRUN_CGROUP_PATH_MAX];
+		if (!placed_in_scope(cg, i, table, in, sizeof(in))) {
+			for (unsigned j = 0; j < n_need && !cg->dirs[i].v2; j++)
+				if (cgroup_word_in(cg->plan[i].controllers, need[j]))
+					return nsrun_fail_about(
+						err, cgroup_limits_about(&spec->cgroup), -1, 0,
+						"the user's systemd does not delegate the %s "
+						"controller",
+						need[j]);
+			continue;
+		}
+		(void)snprintf(mount, sizeof(mount), "%.*s", (int)cg->plan[i].base_len,
+			       cg->dirs[i].path); /* a part of it: fits */
+		cg->plan[kept] = cg->plan[i];
+		cg->dirs[kept].v2 = cg->dirs[i].v2;
+		if (path_format(cg->dirs[kept].path, sizeof(cg->dirs[kept].path), "%s%s", mount,
+				in) < 0)
+			return nsrun_fail(err, errno, "the cgroup of %s", cg->unit.unit);
+		kept++;
+	}
+	cg->n_dirs = kept;
+	return 0;
+}
+
 int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, pid_t pid,
 		      struct nsrun_error *err)
 {
@@ -433,6 +492,8 @@ int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, 
 	bool unified = cgroup_is_fs(CGROUP_ROOT, CGROUP2_SUPER_MAGIC);
 	if (systemd_start(&cg->unit, pid, &spec->cgroup, unified, err) < 0)
 		return -1;
+	if (cg->unit.user)
+		return rebase_user_scope(spec, cg, pid, err);
 	/* The hierarchies systemd does not handle get the scope's path too. */
 	return make_dirs(spec, cg, false, err);
 }

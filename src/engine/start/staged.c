@@ -285,10 +285,12 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 /* Place the child in its cgroups, write its maps, release it and send it
  * the spec. */
 static int release_stage(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
-			 struct nsrun_error *err)
+			 struct nsrun_created *made, struct nsrun_error *err)
 {
 	if (fault_point("launch.cgroup-enter", err) < 0 ||
 	    cgroup_start_unit(spec, &c->cg, c->pid, err) < 0 ||
+	    /* A user's manager chose where the scope's directories are. */
+	    (c->cg.systemd && c->cg.unit.user && notify_cgroups(&c->cg, made, err) < 0) ||
 	    (c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
 	    (l->n_cgroup_fds && cgroup_join(l->cgroup_fds, l->n_cgroup_fds, c->pid, err) < 0) ||
 	    (spec->oom_score_adj_set && set_oom_score_adj(spec, l->proc_fd, c->pid, err) < 0) ||
@@ -324,7 +326,7 @@ int staged_start(const struct nsrun_spec *spec, bool supervised, struct staged_c
 	l.stage_args.command_mask = &c->old_mask;
 	if (rc == 0)
 		rc = clone_stage(spec, &l, supervised, c, err);
-	if (rc == 0 && release_stage(spec, &l, c, err) < 0) {
+	if (rc == 0 && release_stage(spec, &l, c, made, err) < 0) {
 		staged_kill_and_reap(c->pid);
 		c->pid = -1;
 		rc = -1;

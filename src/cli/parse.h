@@ -75,6 +75,8 @@ enum {
 	/* presets */
 	OPT_SANDBOX,
 	OPT_SHARE_NET,
+	/* about nsrun itself */
+	OPT_PRINT_CONFIG,
 };
 
 /* --perms and --size apply to the next step that takes them. */

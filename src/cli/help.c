@@ -155,6 +155,9 @@ void cli_usage(void)
 	      "      --block-fd FD      wait until FD has data or is closed, then execute\n"
 	      "\n"
 	      "Other:\n"
+	      "      --print-config     start nothing: print the OCI config.json that runs\n"
+	      "                         COMMAND as the other options do (nsrun run, podman);\n"
+	      "                         an option it cannot express is an error naming it\n"
 	      "  -v, --verbose          print each start-up step on stderr\n"
 	      "  -h, --help             show this help\n"
 	      "  -V, --version          show the version\n"
@@ -175,6 +178,7 @@ void cli_usage(void)
 	      "  exec nsrun --as app:app -- server the last line of an entrypoint\n"
 	      "  nsrun -Urpmuin --mount-proc ps    root, PID 1, own /proc, no network\n"
 	      "  nsrun --map-auto -Up -- id        root plus your subordinate ids\n"
-	      "  nsrun --join net:/proc/1234/ns/net -- ip addr\n",
+	      "  nsrun --join net:/proc/1234/ns/net -- ip addr\n"
+	      "  nsrun --print-config --sandbox -- sh >bundle/config.json\n",
 	      stdout);
 }

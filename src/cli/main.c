@@ -7,6 +7,7 @@
 
 #include "cli/errors.h"
 #include "cli/options.h"
+#include "cli/print_config.h"
 #include "oci/oci.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -47,6 +48,11 @@ int main(int argc, char **argv)
 	if (opts.action == CLI_VERSION) {
 		printf("nsrun version %s\nspec: 1.2.0\n", NSRUN_VERSION);
 		return 0;
+	}
+	if (opts.print_config) {
+		int rc = cli_print_config(&opts, &err);
+		cli_options_release(&opts);
+		return rc < 0 ? fail(&err) : 0;
 	}
 	int status = nsrun_run(&opts.spec, &err);
 	if (status < 0)

@@ -81,6 +81,7 @@ static const struct option long_opts[] = {
 	{ "sandbox", no_argument, NULL, OPT_SANDBOX },
 	{ "boot", no_argument, NULL, OPT_BOOT },
 	{ "share-net", no_argument, NULL, OPT_SHARE_NET },
+	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -100,6 +101,7 @@ static int general_option(struct cli_parser *p, int c)
 	case 'v': p->spec->verbose++; return 0;
 	case 'h': p->opts->action = CLI_HELP; return 0;
 	case 'V': p->opts->action = CLI_VERSION; return 0;
+	case OPT_PRINT_CONFIG: p->opts->print_config = true; return 0;
 	case ':':
 		return nsrun_fail(p->err, 0, "option '%s' needs a value (see nsrun --help)",
 				  p->argv[optind - 1]);

@@ -24,6 +24,7 @@ struct cli_origins {
 
 struct cli_options {
 	enum cli_action action;
+	bool print_config; /* --print-config: write the spec as config.json */
 	struct nsrun_spec spec; /* argv and join paths point into argv */
 	struct cli_origins fs_ops, masked_paths, readonly_paths;
 	/* Parts of the spec (enum nsrun_about) the preset set and no later

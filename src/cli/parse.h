@@ -76,6 +76,8 @@ enum {
 	OPT_SANDBOX,
 	OPT_SHARE_NET,
 	OPT_BOOT,
+	/* about nsrun itself */
+	OPT_PRINT_CONFIG,
 };
 
 /* --perms and --size apply to the next step that takes them. */

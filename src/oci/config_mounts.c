@@ -36,6 +36,17 @@ static const struct {
 	{ "nostrictatime", 0, MS_STRICTATIME },
 	{ "bind", MS_BIND, 0 },
 	{ "rbind", MS_BIND | MS_REC, 0 },
+	/* The recursive forms (runtime spec 1.1): a bind's options apply to
+	 * its whole tree where it is recursive (ocimount.c), so these are the
+	 * plain flags. */
+	{ "rro", MS_RDONLY, 0 },
+	{ "rrw", 0, MS_RDONLY },
+	{ "rnosuid", MS_NOSUID, 0 },
+	{ "rsuid", 0, MS_NOSUID },
+	{ "rnodev", MS_NODEV, 0 },
+	{ "rdev", 0, MS_NODEV },
+	{ "rnoexec", MS_NOEXEC, 0 },
+	{ "rexec", 0, MS_NOEXEC },
 };
 
 static const struct {

@@ -25,6 +25,8 @@ setup() {
 	[ "$output" = --sandbox ]
 	run complete_line --new-se
 	[ "$output" = --new-session ]
+	run complete_line --print-c
+	[ "$output" = --print-config ]
 	run complete_line --propagation s
 	[[ $output == *shared* && $output == *slave* ]]
 }

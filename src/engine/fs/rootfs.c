@@ -169,9 +169,18 @@ static int apply_op(int root_fd, const struct nsrun_fs_op *op, int tree, bool sr
 	return rc;
 }
 
+/* A rootfs that is the caller's root ("/", "//"). Bound onto itself it
+ * would stay under the process's root, where pivot_root cannot reach it:
+ * a clone of its tree is built on SCRATCH_ROOT instead, as the tmpfs is. */
+static bool rootfs_is_root(const struct nsrun_spec *spec)
+{
+	return spec->rootfs && spec->rootfs[0] == '/' &&
+	       spec->rootfs[strspn(spec->rootfs, "/")] == '\0';
+}
+
 static int open_root_path(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	const char *path = spec->rootfs ? spec->rootfs : SCRATCH_ROOT;
+	const char *path = spec->rootfs && !rootfs_is_root(spec) ? spec->rootfs : SCRATCH_ROOT;
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && spec->rootfs)
 		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "open");
@@ -241,11 +250,27 @@ int rootfs_protect_paths(const struct nsrun_spec *spec, int root_fd, struct nsru
 	return 0;
 }
 
+/* The caller's root tree, cloned onto SCRATCH_ROOT. */
+static int clone_host_root(struct nsrun_error *err)
+{
+	cleanup_close int tree =
+		open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno, "clone");
+	if (move_mount(tree, "", AT_FDCWD, SCRATCH_ROOT, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno,
+					"attach its clone on %s", SCRATCH_ROOT);
+	return 0;
+}
+
 /* The directory to pivot into: the rootfs bound onto itself (so it is a
- * mount point), or a fresh tmpfs. */
+ * mount point), the caller's root cloned, or a fresh tmpfs. */
 static int open_new_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 {
-	if (spec->rootfs) {
+	if (rootfs_is_root(spec)) {
+		if (clone_host_root(err) < 0)
+			return -1;
+	} else if (spec->rootfs) {
 		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return nsrun_fail_about(err, NSRUN_ABOUT_ROOTFS, -1, errno,
 						"bind onto itself");
@@ -298,8 +323,9 @@ static int clone_source_of(const struct nsrun_spec *spec, unsigned i, int *tree,
 	return 0;
 }
 
-/* Without a rootfs the new root is a tmpfs on /tmp, which would hide a
- * source below /tmp: every source is cloned before anything is mounted.
+/* Without a rootfs (or with "/") the new root is on /tmp, which would
+ * hide a source below /tmp: every source is cloned before anything is
+ * mounted.
  * With a rootfs, so is a source inside it (an earlier step may cover it:
  * --tmpfs /); any other is cloned when its step comes, so that the
  * container's mount table lists its mounts in the config's order, as
@@ -307,7 +333,7 @@ static int clone_source_of(const struct nsrun_spec *spec, unsigned i, int *tree,
 static bool clone_up_front(const struct nsrun_spec *spec, unsigned i)
 {
 	const char *src = spec->fs_ops[i].src;
-	if (!spec->rootfs)
+	if (!spec->rootfs || rootfs_is_root(spec))
 		return true;
 	size_t len = strlen(spec->rootfs);
 	while (len > 1 && spec->rootfs[len - 1] == '/')

@@ -48,6 +48,11 @@ struct nsrun_seccomp {
 struct nsrun_seccomp *seccomp_from_json(const void *json_object, const char *what,
 					struct nsrun_error *err);
 
+/* A parsed profile as a linux.seccomp object (a new json_t *), rules and
+ * all; NULL without memory. A profile that is only a program (the
+ * built-in one) has no rules to give. */
+void *seccomp_to_json(const struct nsrun_seccomp *profile);
+
 /* Compile profile->rules into profile->prog with libseccomp. */
 int seccomp_compile(struct nsrun_seccomp *profile, struct nsrun_error *err);
 

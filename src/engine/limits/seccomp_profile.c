@@ -310,3 +310,102 @@ struct nsrun_seccomp *nsrun_seccomp_parse(const char *json, size_t len, const ch
 	json_decref(root);
 	return p;
 }
+
+/* The way back, for nsrun --print-config: a parsed profile as a
+ * linux.seccomp object. */
+
+static const char *action_name(uint32_t action)
+{
+	/* SCMP_ACT_KILL_THREAD first: SCMP_ACT_KILL is the same action. */
+	for (size_t i = 1; i < LEN(actions); i++)
+		if (actions[i].action == action)
+			return actions[i].name;
+	return NULL;
+}
+
+/* What OCI calls the architectures, as libseccomp resolves them. */
+static const char *const arch_names[] = {
+	"X86",	     "X86_64", "X32",	   "ARM",	  "AARCH64", "MIPS",	    "MIPS64",
+	"MIPS64N32", "MIPSEL", "MIPSEL64", "MIPSEL64N32", "PPC",     "PPC64",	    "PPC64LE",
+	"S390",	     "S390X",  "PARISC",   "PARISC64",	  "RISCV64", "LOONGARCH64",
+};
+
+static json_t *archs_to_json(const struct nsrun_seccomp *p)
+{
+	json_t *list = json_array();
+	for (unsigned i = 0; list && i < p->n_archs; i++) {
+		for (size_t k = 0; k < LEN(arch_names); k++) {
+			char lower[32], name[48];
+			size_t n = 0;
+			for (const char *c = arch_names[k]; *c && n + 1 < sizeof(lower); c++)
+				lower[n++] = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+			lower[n] = '\0';
+			if (seccomp_arch_resolve_name(lower) != p->archs[i])
+				continue;
+			(void)snprintf(name, sizeof(name), "SCMP_ARCH_%s", arch_names[k]);
+			json_array_append_new(list, json_string(name));
+			break;
+		}
+	}
+	return list;
+}
+
+static json_t *flags_to_json(unsigned flags)
+{
+	json_t *list = json_array();
+	for (size_t k = 0; list && k < LEN(filter_flags); k++)
+		if (flags & filter_flags[k].flag)
+			json_array_append_new(list, json_string(filter_flags[k].name));
+	return list;
+}
+
+static json_t *args_to_json(const struct seccomp_rule *rule)
+{
+	json_t *list = json_array();
+	for (unsigned i = 0; list && i < rule->n_args; i++) {
+		const struct seccomp_arg_rule *a = &rule->args[i];
+		const char *op = NULL;
+		for (size_t k = 0; k < LEN(operators); k++)
+			if (operators[k].op == a->op)
+				op = operators[k].name;
+		/* jansson's integers are signed: large masks go as negative,
+		 * as get_u64 reads them. */
+		json_array_append_new(list,
+				      json_pack("{s:i, s:I, s:I, s:s*}", "index", (int)a->index,
+						"value", (json_int_t)a->value, "valueTwo",
+						(json_int_t)a->value_two, "op", op));
+	}
+	return list;
+}
+
+static json_t *rule_to_json(const struct seccomp_rule *rule)
+{
+	json_t *names = json_array();
+	for (unsigned i = 0; names && i < rule->n_names; i++)
+		json_array_append_new(names, json_string(rule->names[i]));
+	json_t *r = json_pack("{s:o, s:s*}", "names", names, "action", action_name(rule->action));
+	if (r && rule->errno_ret >= 0)
+		json_object_set_new(r, "errnoRet", json_integer(rule->errno_ret));
+	if (r && rule->n_args)
+		json_object_set_new(r, "args", args_to_json(rule));
+	return r;
+}
+
+void *seccomp_to_json(const struct nsrun_seccomp *p)
+{
+	json_t *obj = json_pack("{s:s*}", "defaultAction", action_name(p->default_action));
+	if (obj && p->default_errno >= 0)
+		json_object_set_new(obj, "defaultErrnoRet", json_integer(p->default_errno));
+	if (obj && p->n_archs)
+		json_object_set_new(obj, "architectures", archs_to_json(p));
+	if (obj && p->flags)
+		json_object_set_new(obj, "flags", flags_to_json(p->flags));
+	json_t *syscalls = obj ? json_array() : NULL;
+	if (!syscalls || json_object_set_new(obj, "syscalls", syscalls) < 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	for (unsigned i = 0; i < p->n_rules; i++)
+		json_array_append_new(syscalls, rule_to_json(&p->rules[i]));
+	return obj;
+}

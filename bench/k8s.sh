@@ -11,6 +11,11 @@
 #   exec    `RUNTIME exec ID /bin/true` into a running container (`run -d`,
 #           process `sleep 100000`) of each bundle, one container per
 #           runtime and bundle, started before and deleted after.
+#   steps   (not run unless asked for) the k8s bundle taken apart, nsrun
+#           and crun: `run` and `exec` with the k8s bundle's mounts and no
+#           seccomp filter, and with a filter by name only (the calls of
+#           the argument rules allowed outright), against the plain and the
+#           whole k8s bundle.
 #
 # Each part is measured twice: hyperfine -N in rotated rounds (as the other
 # sets), and bench/abrun.c, which interleaves the commands run by run and
@@ -24,7 +29,7 @@
 #   NSRUN=<repo>/build-bench/nsrun
 #   ROUNDS=3 RUNS=200 WARMUP=20   hyperfine, as in run.sh
 #   AB_RUNS=300 AB_WARMUP=20      abrun: interleaved rounds; 0 skips it
-#   PARTS=run,exec
+#   PARTS=run,exec                run, exec and steps
 #   RESULTS_DIR=<repo>/bench/results/k8s-<date>-<time>
 #   NICE=                         run everything at this nice value (as
 #                                 bench/oci.sh)
@@ -127,21 +132,35 @@ PY
 python3 "$here/k8s-bundle.py" "$work/plain/config.json" "$work/k8s/config.json" "$work/volumes"
 cp "$work/k8s/config.json" "$out/k8s-config.json"
 # sleep-B: bundle B running `sleep 100000`; check: k8s showing what it got.
-derive() { # derive FROM TO ARG...
+# EDIT, if set, is a Python statement run on the config c.
+derive() { # [EDIT=...] derive FROM TO ARG...
 	local from=$1 to=$2
 	shift 2
 	mkdir -p "$work/$to"
-	python3 - "$work/$from" "$work/$to/config.json" "$@" <<'PY'
+	python3 - "$work/$from" "$work/$to/config.json" "${EDIT:-pass}" "$@" <<'PY'
 import json, sys
-src, path, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+src, path, edit, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 c = json.load(open(src + "/config.json"))
 c["root"]["path"] = src + "/rootfs"
 c["process"]["args"] = args
+exec(edit)
 json.dump(c, open(path, "w"), indent=2)
 PY
 }
 derive plain sleep-plain sleep 100000
 derive k8s sleep-k8s sleep 100000
+# The steps: the k8s bundle without its filter ("mounts"), and with a
+# filter by name only ("names": the calls of the argument rules allowed
+# outright, in the one rule of names; clone3's ENOSYS kept).
+no_filter='del c["linux"]["seccomp"]'
+names_only='s = c["linux"]["seccomp"]
+extra = sorted({n for r in s["syscalls"] if r.get("args") for n in r["names"]})
+s["syscalls"] = [{"names": s["syscalls"][0]["names"] + extra, "action": "SCMP_ACT_ALLOW"}] + \
+    [r for r in s["syscalls"] if r["action"] != "SCMP_ACT_ALLOW"]'
+EDIT=$no_filter derive k8s k8s-mounts /bin/true
+EDIT=$no_filter derive k8s sleep-k8s-mounts sleep 100000
+EDIT=$names_only derive k8s k8s-names /bin/true
+EDIT=$names_only derive k8s sleep-k8s-names sleep 100000
 derive k8s check /bin/sh -c 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr "\t\n" "  "
 	echo "mounts $(grep -c . /proc/self/mounts), read-only $(grep -c " ro[, ]" /proc/self/mounts);" \
 		"mkfifo: $(mkfifo /tmp/f 2>&1 || true)"'
@@ -225,6 +244,44 @@ if part exec; then
 		done
 	done
 fi
+# --- part 3: steps ---------------------------------------------------------------------
+# abrun only: paired differences are what this part is for.
+if part steps; then
+	steps=(plain k8s-mounts k8s-names k8s)
+	srts=(nsrun crun)
+	for rt in "${srts[@]}"; do
+		for b in "${steps[@]}"; do
+			in_layout "$layout" $(rt_cmd "$rt") run -b "$work/$b" "${tag}s$rt$b" ||
+				die "$rt run of $b failed"
+			in_layout "$layout" $(rt_cmd "$rt") run -d -b "$work/sleep-$b" "${tag}y$rt$b" \
+				</dev/null >/dev/null 2>&1 || die "$rt run -d of sleep-$b failed"
+		done
+	done
+	for verb in run exec; do
+		cmds=()
+		for rt in "${srts[@]}"; do
+			for b in "${steps[@]}"; do
+				if [[ $verb == run ]]; then
+					cmds+=("$rt run $b|$(rt_cmd "$rt") run -b $work/$b ${tag}s$rt$b")
+				else
+					cmds+=("$rt exec $b|$(rt_cmd "$rt") exec ${tag}y$rt$b /bin/true")
+				fi
+			done
+		done
+		ab=()
+		for c in "${cmds[@]}"; do ab+=(${ab:+:::} ${c#*|}); done
+		busy_note "steps $verb"
+		say "k8s steps $verb: abrun, $ab_runs interleaved rounds"
+		in_layout "$layout" "$abrun" -n "$ab_runs" -w "$ab_warmup" "${ab[@]}" >"$out/k8s-steps-$verb.txt"
+		for c in "${cmds[@]}"; do echo "${c%%|*}"; done >"$out/k8s-steps-$verb.names"
+	done
+	for rt in "${srts[@]}"; do
+		for b in "${steps[@]}"; do
+			in_layout "$layout" $(rt_cmd "$rt") delete --force "${tag}y$rt$b" >/dev/null
+		done
+	done
+fi
+
 n_state=$(find "$work/state" -mindepth 2 -maxdepth 2 | wc -l)
 echo "k8s leftovers: $n_state state directories" >>"$out/env.txt"
 ((n_state == 0)) || say "warning: $n_state state directories left"
@@ -296,5 +353,35 @@ for part in ("run", "exec"):
                   f"{f'{ab[x][0] / ab[y][0]:.2f}' if x in ab and y in ab else ''} | | |")
     print()
 PY
+if part steps; then
+	python3 - "$out" <<'PY' >>"$out/k8s.md"
+import sys
+out = sys.argv[1]
+what = {"plain": "the plain bundle", "k8s-mounts": "+ the k8s mounts, paths, root and env (no filter)",
+        "k8s-names": "+ the filter by name only (122 names, no argument rules)",
+        "k8s": "+ its 207 argument rules: the k8s bundle"}
+for verb in ("run", "exec"):
+    lines = open(f"{out}/k8s-steps-{verb}.txt").read().splitlines()
+    names = open(f"{out}/k8s-steps-{verb}.names").read().splitlines()
+    rows = {n: (float(r.split()[0]) / 1e3, float(r.split()[4]) / 1e3) for n, r in zip(names, lines[2:])}
+    print(f"#### steps, `{verb}` ({lines[0].split()[0]} interleaved abrun rounds)")
+    print()
+    print("| bundle | nsrun median ms | nsrun paired ms | step ms | crun median ms | crun paired ms | step ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    prev = {}
+    for b in ("plain", "k8s-mounts", "k8s-names", "k8s"):
+        cells = []
+        for rt in ("nsrun", "crun"):
+            m, d = rows[f"{rt} {verb} {b}"]
+            step = f"{d - prev[rt]:+.2f}" if rt in prev else ""
+            prev[rt] = d
+            cells += [f"{m:.2f}", f"{d:+.2f}", step]
+        print(f"| {what[b]} | " + " | ".join(cells) + " |")
+    print()
+    print("Paired: the median of the differences from `nsrun " + verb + " plain` in the same round; "
+          "a step is the difference of two paired medians.")
+    print()
+PY
+fi
 cat "$out/k8s.md"
 say "k8s results: $out (k8s.md, k8s-*.json, k8s-abrun-*.txt, k8s-check.txt, env.txt)"

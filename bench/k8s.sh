@@ -358,7 +358,7 @@ if part steps; then
 import sys
 out = sys.argv[1]
 what = {"plain": "the plain bundle", "k8s-mounts": "+ the k8s mounts, paths, root and env (no filter)",
-        "k8s-names": "+ the filter by name only (122 names, no argument rules)",
+        "k8s-names": "+ the filter by name only (121 names, no argument rules)",
         "k8s": "+ its 207 argument rules: the k8s bundle"}
 for verb in ("run", "exec"):
     lines = open(f"{out}/k8s-steps-{verb}.txt").read().splitlines()

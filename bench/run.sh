@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# nsrun start-up benchmark, with hyperfine -N. Three sets of commands:
+# nsrun start-up benchmark, with hyperfine -N. Four sets of commands:
 #
 #   startup  nsrun against util-linux unshare(1) and a minimal launcher
 #            (bench/floor.c), staged (-p) and in place
@@ -8,12 +8,15 @@
 #   oci      nsrun as an OCI runtime against crun and runc: `run`, batches of
 #            100 containers, peak RSS, and podman with each (bench/oci.sh,
 #            which has knobs of its own)
+#   k8s      nsrun, crun and runc on a Kubernetes-shaped bundle: `run` of it
+#            and of the plain one, and `exec` into a running container of
+#            each (bench/k8s.sh, which has knobs of its own)
 #
-#   bash bench/run.sh                 # all three sets
+#   bash bench/run.sh                 # all four sets
 #   SET=sandbox bash bench/run.sh     # one of them
 #
 # Environment (all optional):
-#   SET=all                      startup, sandbox, oci or all
+#   SET=all                      startup, sandbox, oci, k8s or all
 #   ROUNDS=3 RUNS=200 WARMUP=20  hyperfine invocations (the order of the
 #                                commands rotates each time), runs and warm-up
 #                                runs per command in each; the summary pools
@@ -44,15 +47,20 @@ case $set_ in
 startup) sets=(startup) ;;
 sandbox) sets=(sandbox) ;;
 oci) sets=(oci) ;;
-all) sets=(startup sandbox oci) ;;
-*) die "SET=$set_: expected startup, sandbox, oci or all" ;;
+k8s) sets=(k8s) ;;
+all) sets=(startup sandbox oci k8s) ;;
+*) die "SET=$set_: expected startup, sandbox, oci, k8s or all" ;;
 esac
 want() { [[ " ${sets[*]} " == *" $1 "* ]]; }
-# The oci set runs rootful containers: fail now rather than after the others.
-if want oci && [[ $(id -u) -ne 0 ]]; then die "SET=$set_ includes the oci set, which needs root"; fi
-# The sets measured here; oci is bench/oci.sh's, run after them.
+# The oci and k8s sets run rootful containers: fail now rather than after
+# the others.
+if { want oci || want k8s; } && [[ $(id -u) -ne 0 ]]; then
+	die "SET=$set_ includes the oci or k8s set, which need root"
+fi
+# The sets measured here; oci and k8s are bench/oci.sh's and bench/k8s.sh's,
+# run after them.
 hf_sets=()
-for s in "${sets[@]}"; do [[ $s == oci ]] || hf_sets+=("$s"); done
+for s in "${sets[@]}"; do [[ $s == oci || $s == k8s ]] || hf_sets+=("$s"); done
 
 # Temporary directories (the REV export, the busybox root), removed on exit.
 tmps=()
@@ -346,6 +354,12 @@ if want oci; then
 	NSRUN=$nsrun RESULTS_DIR=$out ROUNDS=$rounds RUNS=$runs WARMUP=$warmup \
 		bash "$here/oci.sh" >/dev/null
 	cat "$out/oci.md" >>"$out/summary.md"
+fi
+# The k8s set: bench/k8s.sh, likewise.
+if want k8s; then
+	NSRUN=$nsrun RESULTS_DIR=$out ROUNDS=$rounds RUNS=$runs WARMUP=$warmup \
+		bash "$here/k8s.sh" >/dev/null
+	cat "$out/k8s.md" >>"$out/summary.md"
 fi
 
 cat "$out/summary.md"

@@ -15,6 +15,7 @@
 #include "oci/hooks.h"
 #include "oci/json.h"
 #include "oci/procs.h"
+#include "oci/seccomp_cache.h"
 #include "oci/verb.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
@@ -305,6 +306,7 @@ int create_container(const struct oci_globals *g, const struct create_opts *o,
 	if (load_bundle(g, o, bundle, &cfg, err) < 0 ||
 	    store_create_dir(store_root(g->root), o->id, ct, err) < 0)
 		return -1;
+	seccomp_cache_fill(store_root(g->root), cfg.spec.seccomp);
 	if (make_container(o, bundle, &cfg, ct, err) == 0)
 		return 0;
 	store_remove(ct);

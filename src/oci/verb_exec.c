@@ -13,6 +13,7 @@
 #include "oci/json.h"
 #include "oci/oci.h"
 #include "oci/procs.h"
+#include "oci/seccomp_cache.h"
 #include "oci/store.h"
 #include "oci/tty_proxy.h"
 #include "util/cleanup.h"
@@ -114,6 +115,7 @@ int verb_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 	    exec_join_namespaces(&cfg.spec, ct.pid, ns_paths, err) < 0)
 		return -1;
 	cfg.container.console_socket_fd = console_fd;
+	seccomp_cache_fill(store_root(g->root), cfg.spec.seccomp);
 	const char *cgroups[STORE_MAX_CGROUPS];
 	for (unsigned i = 0; i < ct.n_cgroups; i++)
 		cgroups[i] = ct.cgroups[i];

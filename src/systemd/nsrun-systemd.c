@@ -558,16 +558,12 @@ static int open_user_bus(sd_bus **bus)
 		dir = fallback;
 	}
 	int n = snprintf(address, sizeof(address), "unix:path=%s/systemd/private", dir);
-	if (n < 0 || (size_t)n >= sizeof(address))
+	if (n < 0 || (size_t)n >= sizeof(address) || sd_bus_new(bus) < 0)
 		return r;
-	int r2 = sd_bus_new(bus);
-	if (r2 < 0)
-		return r;
-	if (sd_bus_set_address(*bus, address) < 0 || sd_bus_start(*bus) < 0) {
-		*bus = sd_bus_unref(*bus);
-		return r; /* the user bus's reason: where one is expected */
-	}
-	return 0;
+	if (sd_bus_set_address(*bus, address) >= 0 && sd_bus_start(*bus) >= 0)
+		return 0;
+	*bus = sd_bus_unref(*bus);
+	return r; /* the user bus's reason: where one is expected */
 }
 
 int main(int argc, char **argv)

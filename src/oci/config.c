@@ -158,6 +158,9 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 		drop_mounts(cfg);
 	if ((spec->hostname || spec->domainname) && !(spec->new_ns & CLONE_NEWUTS))
 		spec->hostname = spec->domainname = NULL; /* runc ignores them then */
+	/* As runc: a container's process (and an exec'd one) leads a session
+	 * of its own, off the caller's terminal (TIOCSTI). */
+	spec->new_session = true;
 	return 0;
 }
 

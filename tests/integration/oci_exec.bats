@@ -38,6 +38,17 @@ host_ns_of() {
 	[ "$(readlink /proc/self/ns/pid)" != "$(readlink "/proc/$INIT/ns/pid")" ]
 }
 
+@test "the container's process and an exec'd one each lead a session of their own, as with runc (off the caller's terminal)" {
+	start_container
+	# The field after the process group in /proc/PID/stat is the session.
+	oci_ok exec "$ID" sh -c 'read _ _ _ _ _ sid _ </proc/self/stat; echo "$$ $sid"
+		read _ _ _ _ _ sid _ </proc/1/stat; echo "1 $sid"'
+	local pid
+	pid=$(head -1 <<<"$output" | cut -d' ' -f1)
+	assert_text "$pid $pid
+1 1" "$output"
+}
+
 @test "exec runs in the container's cgroups" {
 	start_container
 	oci_ok exec "$ID" sh -c 'cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup'

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Compiled seccomp programs kept under the state root. See seccomp_cache.h.
  *
- * <root>/seccomp/<hash> holds "NSRUNBPF", the key's length (8 bytes), the
+ * <root>/@seccomp/<hash> holds "NSRUNBPF", the key's length (8 bytes), the
  * key, the program's length in instructions (4 bytes) and the program. The
  * key is the parsed profile field by field, with what the compiled program
  * depends on besides it; the hash only names the file, the key decides. */
@@ -211,7 +211,8 @@ void seccomp_cache_fill(const char *root, struct nsrun_seccomp *profile)
 		return;
 	struct key k = { 0 };
 	char dir[PATH_MAX], path[PATH_MAX];
-	if (make_key(profile, &k) && path_format(dir, sizeof(dir), "%s/seccomp", root) == 0 &&
+	if (make_key(profile, &k) &&
+	    path_format(dir, sizeof(dir), "%s/" SECCOMP_CACHE_DIR, root) == 0 &&
 	    path_format(path, sizeof(path), "%s/%016" PRIx64, dir, hash_of(&k)) == 0 &&
 	    !load(path, &k, profile)) {
 		struct nsrun_error ignored = { 0 };

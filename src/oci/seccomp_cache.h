@@ -10,7 +10,10 @@
 
 #include "engine/limits/seccomp.h"
 
-/* Give profile its compiled program: from <root>/seccomp/ where it was
+/* Below the state root; '@' is no container id's, so no id meets it. */
+#define SECCOMP_CACHE_DIR "@seccomp"
+
+/* Give profile its compiled program: from <root>/@seccomp/ where it was
  * kept, else compiled now and kept. Best effort: a profile left without a
  * program is compiled by the engine, which reports what is wrong with it. */
 void seccomp_cache_fill(const char *root, struct nsrun_seccomp *profile);

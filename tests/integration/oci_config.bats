@@ -503,7 +503,7 @@ cgroup_dir_of() {
 	[[ $stderr == *"Operation not permitted"* ]]
 }
 
-# The compiled program is kept under the state root (OCI_ROOT/seccomp),
+# The compiled program is kept under the state root (OCI_ROOT/@seccomp),
 # keyed by the whole profile: what runs is the profile's, hit or miss.
 @test "linux.seccomp: the compiled program is kept once per profile, used by run and exec, and a file not ours alone is replaced" {
 	local deny='{"defaultAction": "SCMP_ACT_ALLOW",
@@ -513,41 +513,41 @@ cgroup_dir_of() {
 	oci_new_id
 	oci run --bundle "$BUNDLE" "$ID"
 	[[ $stderr == *"Permission denied"* ]]
-	local kept=("$OCI_ROOT"/seccomp/*)
+	local kept=("$OCI_ROOT"/@seccomp/*)
 	[ "${#kept[@]}" -eq 1 ]
 	[ "$(stat -c '%a %U' "${kept[0]}")" = "600 root" ]
 	# A hit: the same file, and the same denial.
 	oci_new_id
 	oci run --bundle "$BUNDLE" "$ID"
 	[[ $stderr == *"Permission denied"* ]]
-	kept=("$OCI_ROOT"/seccomp/*)
+	kept=("$OCI_ROOT"/@seccomp/*)
 	[ "${#kept[@]}" -eq 1 ]
 	# Another errno is another profile: a second file, its own answer.
 	cfg_edit '.linux.seccomp.syscalls[0].errnoRet = 1'
 	oci_new_id
 	oci run --bundle "$BUNDLE" "$ID"
 	[[ $stderr == *"Operation not permitted"* ]]
-	kept=("$OCI_ROOT"/seccomp/*)
+	kept=("$OCI_ROOT"/@seccomp/*)
 	[ "${#kept[@]}" -eq 2 ]
 	# exec uses the container's profile through the same files; a kept
 	# file that others may write, or that is garbage, is not used but
 	# written anew.
 	cfg_edit ".linux.seccomp = $deny"
 	cfg_args sleep 600
-	rm "$OCI_ROOT"/seccomp/*
+	rm "$OCI_ROOT"/@seccomp/*
 	oci_new_id
 	oci_run_d
-	kept=("$OCI_ROOT"/seccomp/*)
+	kept=("$OCI_ROOT"/@seccomp/*)
 	[ "${#kept[@]}" -eq 1 ]
 	local f
-	for f in "$OCI_ROOT"/seccomp/*; do
+	for f in "$OCI_ROOT"/@seccomp/*; do
 		chmod 0620 "$f"
 	done
 	oci exec "$ID" pwd
 	[ "$status" -ne 0 ]
 	[[ $stderr == *"Permission denied"* ]]
-	[ "$(stat -c %a "$OCI_ROOT"/seccomp/* | sort -u)" = 600 ]
-	for f in "$OCI_ROOT"/seccomp/*; do
+	[ "$(stat -c %a "$OCI_ROOT"/@seccomp/* | sort -u)" = 600 ]
+	for f in "$OCI_ROOT"/@seccomp/*; do
 		head -c 64 /dev/urandom >"$f"
 	done
 	oci exec "$ID" pwd

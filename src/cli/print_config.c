@@ -426,10 +426,10 @@ static json_t *cpu_json(const struct nsrun_cgroup_limits *l)
 	if (cpu && l->cpu_quota)
 		json_object_set_new(cpu, "period", json_integer((json_int_t)l->cpu_period));
 	/* The shares the engine writes for a weight on cgroup v1. */
-	if (cpu && l->cpu_weight && !cpu_in_v2())
-		json_object_set_new(
-			cpu, "shares",
-			json_integer((json_int_t)(2 + ((l->cpu_weight - 1) * 262142) / 9999)));
+	if (cpu && l->cpu_weight && !cpu_in_v2()) {
+		uint64_t shares = 2 + (l->cpu_weight - 1) * 262142 / 9999;
+		json_object_set_new(cpu, "shares", json_integer((json_int_t)shares));
+	}
 	return cpu;
 }
 

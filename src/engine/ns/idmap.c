@@ -253,26 +253,21 @@ static int auto_maps(struct idmap_plan *plan, uid_t uid, gid_t gid, struct nsrun
 	return 0;
 }
 
-static bool map_holds(const struct nsrun_id_map *map, uint32_t inside)
+/* Whether a range of map holds id, on its inside or its outside. */
+static bool map_has(const struct nsrun_id_map *map, uint32_t id, bool outside)
 {
-	for (unsigned i = 0; i < map->n; i++)
-		if (inside - map->range[i].inside < map->range[i].count)
+	for (unsigned i = 0; i < map->n; i++) {
+		const struct nsrun_id_range *r = &map->range[i];
+		if (overlaps(id, outside ? r->outside : r->inside, 1, r->count))
 			return true;
-	return false;
-}
-
-static bool map_uses_outside(const struct nsrun_id_map *map, uint32_t outside)
-{
-	for (unsigned i = 0; i < map->n; i++)
-		if (outside - map->range[i].outside < map->range[i].count)
-			return true;
+	}
 	return false;
 }
 
 /* Map id to itself unless the map has it, inside or outside, already. */
 static void add_identity(struct nsrun_id_map *map, uint32_t id)
 {
-	if (!map_holds(map, id) && !map_uses_outside(map, id) && map->n < NSRUN_MAX_MAP_LINES)
+	if (!map_has(map, id, false) && !map_has(map, id, true) && map->n < NSRUN_MAX_MAP_LINES)
 		map->range[map->n++] = (struct nsrun_id_range){ id, id, 1 };
 }
 
@@ -294,12 +289,12 @@ static int plan_as_user(const struct nsrun_spec *spec, bool privileged, uid_t ui
 	if (!spec->as_user || spec->id_source == NSRUN_IDS_AUTO || !as_user_ids(spec, &ids))
 		return 0;
 	if (spec->id_source == NSRUN_IDS_EXPLICIT && (plan->uid.n || plan->gid.n)) {
-		if (plan->uid.n && !map_holds(&plan->uid, ids.uid))
+		if (plan->uid.n && !map_has(&plan->uid, ids.uid, false))
 			return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, 0,
 						"uid %" PRIu32
 						" is not in the uid map; add a line that maps it",
 						ids.uid);
-		if (plan->gid.n && !map_holds(&plan->gid, ids.gid))
+		if (plan->gid.n && !map_has(&plan->gid, ids.gid, false))
 			return nsrun_fail_about(err, NSRUN_ABOUT_AS_USER, -1, 0,
 						"gid %" PRIu32
 						" is not in the gid map; add a line that maps it",

@@ -59,9 +59,7 @@ out=${RESULTS_DIR:-$here/results/k8s-$(date +%Y%m%d-%H%M%S)}
 part() { [[ ",$parts," == *",$1,"* ]]; }
 
 nice_=${NICE:-}
-if [[ -n $nice_ && -z ${K8S_SH_NICED:-} ]]; then
-	K8S_SH_NICED=1 exec nice -n "$nice_" bash "${BASH_SOURCE[0]}" "$@"
-fi
+rerun_niced K8S_SH_NICED "$@"
 
 prebuilt_nsrun "build it (SET=k8s bash bench/run.sh does) or set NSRUN"
 
@@ -113,22 +111,11 @@ cc -O2 -Wall -Wextra -Werror -o "$work/bin/abrun" "$here/abrun.c"
 abrun=$work/bin/abrun
 
 # --- the bundles -------------------------------------------------------------------
-# plain: the oci set's (crun spec, /bin/true, no terminal, the ambient
-# capabilities also inheritable: see oci.sh). k8s: that, through
+# plain: the oci set's (plain_config, lib.sh). k8s: that, through
 # k8s-bundle.py. Each has its own busybox root; the sleep bundles, for exec,
 # use the same roots by absolute path.
 for b in plain k8s; do busybox_root "$work/$b/rootfs" proc dev sys tmp etc; done
-(cd "$work/plain" && "$crun" spec)
-python3 - "$work/plain/config.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-c = json.load(open(path))
-c["process"]["args"] = ["/bin/true"]
-c["process"]["terminal"] = False
-caps = c["process"]["capabilities"]
-caps["inheritable"] = sorted(set(caps.get("inheritable", [])) | set(caps.get("ambient", [])))
-json.dump(c, open(path, "w"), indent=2)
-PY
+plain_config "$work/plain"
 python3 "$here/k8s-bundle.py" "$work/plain/config.json" "$work/k8s/config.json" "$work/volumes"
 cp "$work/k8s/config.json" "$out/k8s-config.json"
 # sleep-B: bundle B running `sleep 100000`; check: k8s showing what it got.

@@ -58,9 +58,7 @@ out=${RESULTS_DIR:-$here/results/oci-$(date +%Y%m%d-%H%M%S)}
 part() { [[ ",$parts," == *",$1,"* ]]; }
 
 nice_=${NICE:-}
-if [[ -n $nice_ && -z ${OCI_SH_NICED:-} ]]; then
-	OCI_SH_NICED=1 exec nice -n "$nice_" bash "${BASH_SOURCE[0]}" "$@"
-fi
+rerun_niced OCI_SH_NICED "$@"
 
 prebuilt_nsrun "build it (SET=oci bash bench/run.sh does) or set NSRUN"
 
@@ -116,29 +114,11 @@ peakrss=$work/bin/peakrss
 bundle=$work/bundle
 rootfs=$bundle/rootfs
 busybox_root "$rootfs" proc dev sys tmp etc
-# config.json: crun's default (`crun spec`), running /bin/true without a
-# terminal. crun spec puts CAP_AUDIT_WRITE, CAP_KILL and
-# CAP_NET_BIND_SERVICE in the ambient set but leaves the inheritable set
-# empty; the kernel refuses to raise an ambient capability that is not
-# inheritable. crun and runc go on without them; nsrun up to 2b7edf3 failed
-# the container ("raise ambient CAP_KILL: Operation not permitted"), and
-# skips them since 194aafe. So the inheritable set gets the ambient
-# capabilities, for all three runtimes and every commit measured (they all
-# raise the three then), and the unmodified config is tried once and its
-# outcome recorded.
-(cd "$bundle" && "$crun" spec)
-cp "$bundle/config.json" "$work/config.crun-spec.json"
-python3 - "$bundle/config.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-c = json.load(open(path))
-c["process"]["args"] = ["/bin/true"]
-c["process"]["terminal"] = False
-json.dump(c, open(path + ".pristine", "w"), indent=2)
-caps = c["process"]["capabilities"]
-caps["inheritable"] = sorted(set(caps.get("inheritable", [])) | set(caps.get("ambient", [])))
-json.dump(c, open(path, "w"), indent=2)
-PY
+# config.json: plain_config's (lib.sh: crun spec, /bin/true, no terminal,
+# the ambient capabilities also inheritable); the unmodified config is tried
+# once and its outcome recorded.
+plain_config "$bundle"
+cp "$bundle/config.json.crun-spec" "$work/config.crun-spec.json"
 cp "$bundle/config.json" "$out/oci-config.json"
 
 # --- cgroup layouts -------------------------------------------------------------

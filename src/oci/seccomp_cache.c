@@ -20,6 +20,7 @@
 #include <nsrun/nsrun.h>
 
 #include "oci/seccomp_cache.h"
+#include "util/buffer.h"
 #include "util/cleanup.h"
 #include "util/file.h"
 
@@ -39,17 +40,9 @@ static void put(struct key *k, const void *data, size_t len)
 {
 	if (k->failed)
 		return;
-	if (k->len + len > k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 4096;
-		while (cap < k->len + len)
-			cap *= 2;
-		char *grown = realloc(k->data, cap);
-		if (!grown) {
-			k->failed = true;
-			return;
-		}
-		k->data = grown;
-		k->cap = cap;
+	if (buffer_reserve(&k->data, &k->cap, k->len + len, 4096) < 0) {
+		k->failed = true;
+		return;
 	}
 	memcpy(k->data + k->len, data, len);
 	k->len += len;

@@ -13,6 +13,7 @@
 #include "engine/container.h"
 #include "engine/limits/seccomp.h"
 #include "engine/start/wire.h"
+#include "util/buffer.h"
 #include "util/cleanup.h"
 
 #define WIRE_MAGIC 0x4e535232u /* "NSR2" */
@@ -53,17 +54,9 @@ static void wire_bytes(struct wire *w, void *p, size_t n)
 		w->off += n;
 		return;
 	}
-	if (w->len + n > w->cap) {
-		size_t cap = w->cap ? w->cap : FIRST_CAPACITY;
-		while (cap < w->len + n)
-			cap *= 2;
-		char *grown = realloc(w->buf, cap);
-		if (!grown) {
-			w->error = errno;
-			return;
-		}
-		w->buf = grown;
-		w->cap = cap;
+	if (buffer_reserve(&w->buf, &w->cap, w->len + n, FIRST_CAPACITY) < 0) {
+		w->error = errno;
+		return;
 	}
 	memcpy(w->buf + w->len, p, n);
 	w->len += n;

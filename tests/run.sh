@@ -23,6 +23,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 passed=0
 failed=0
 skipped=0
+# Every "not ok" line, repeated before the total: a CI log is often read
+# from its tail only.
+failures=$(mktemp)
+trap 'rm -f "$failures"' EXIT
 
 # Count TAP "ok"/"not ok" lines from stdin, echoing them.
 count_tap() {
@@ -31,7 +35,7 @@ count_tap() {
 		case $line in
 		"ok "*"# skip"* | "ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "$label $line" ;;
 		"ok "*) passed=$((passed + 1)); echo "$label $line" ;;
-		"not ok "*) failed=$((failed + 1)); echo "$label $line" ;;
+		"not ok "*) failed=$((failed + 1)); echo "$label $line" | tee -a "$failures" ;;
 		*) echo "$line" ;;
 		esac
 	done
@@ -49,7 +53,7 @@ run_tap() {
 	rm -f "$out"
 	if [ "$rc" -ne 0 ] && [ "$failed" -eq "$before" ]; then
 		failed=$((failed + 1))
-		echo "$label not ok - exited with status $rc"
+		echo "$label not ok - exited with status $rc" | tee -a "$failures"
 	fi
 }
 
@@ -69,7 +73,7 @@ for build in "$@"; do
 		if "$f" "$corpus"/* >/dev/null 2>&1; then
 			passed=$((passed + 1)); echo "[$name fuzz] ok - $target replays its corpus"
 		else
-			failed=$((failed + 1)); echo "[$name fuzz] not ok - $target replays its corpus"
+			failed=$((failed + 1)); echo "[$name fuzz] not ok - $target replays its corpus" | tee -a "$failures"
 		fi
 	done
 	# The engines (dockerd, buildah, containerd) and the booted systemd root
@@ -104,6 +108,10 @@ if [ -n "${VALIDATION_NSRUN:-}" ]; then
 	run_tap "[validation]" bash "$here/validation/run.sh" "nsrun=$VALIDATION_NSRUN"
 fi
 echo "# wall time ${SECONDS}s"
+if [ -s "$failures" ]; then
+	echo "# failed:"
+	cat "$failures"
+fi
 
 [ "$skipped" -eq 0 ] || echo "$skipped skipped"
 echo "$passed passed, $failed failed"

@@ -133,17 +133,17 @@ static void drop_mounts(struct oci_config *cfg)
 	spec->mount_proc = false;
 }
 
-int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_error *err)
+static void config_init(struct oci_config *cfg)
 {
-	char path[PATH_MAX];
 	memset(cfg, 0, sizeof(*cfg));
 	nsrun_spec_init(&cfg->spec);
 	container_init(&cfg->container);
 	cfg->spec.container = &cfg->container;
-	if (path_format(path, sizeof(path), "%s/config.json", bundle) < 0)
-		return nsrun_fail(err, ENAMETOOLONG, "%s/config.json", bundle);
-	if (oci_json_load_file(path, &cfg->json, err) < 0 ||
-	    parse_top_level(cfg, bundle, err) < 0 ||
+}
+
+static int parse_config(const char *bundle, struct oci_config *cfg, struct nsrun_error *err)
+{
+	if (parse_top_level(cfg, bundle, err) < 0 ||
 	    oci_config_process(cfg, json_object_get(cfg->json, "process"), "config.json", err) < 0)
 		return -1;
 	json_t *mounts = json_object_get(cfg->json, "mounts");
@@ -162,6 +162,25 @@ int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_err
 	 * of its own, off the caller's terminal (TIOCSTI). */
 	spec->new_session = true;
 	return 0;
+}
+
+int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_error *err)
+{
+	char path[PATH_MAX];
+	config_init(cfg);
+	if (path_format(path, sizeof(path), "%s/config.json", bundle) < 0)
+		return nsrun_fail(err, ENAMETOOLONG, "%s/config.json", bundle);
+	if (oci_json_load_file(path, &cfg->json, err) < 0)
+		return -1;
+	return parse_config(bundle, cfg, err);
+}
+
+int oci_config_load_json(const char *bundle, json_t *json, struct oci_config *cfg,
+			 struct nsrun_error *err)
+{
+	config_init(cfg);
+	cfg->json = json;
+	return parse_config(bundle, cfg, err);
 }
 
 /* The parsed config.json stays until the process ends, which for a

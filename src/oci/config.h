@@ -33,6 +33,11 @@ struct oci_config {
  * succeeds or not. */
 int oci_config_load(const char *bundle, struct oci_config *cfg, struct nsrun_error *err);
 
+/* The same from a parsed config (an object), which cfg takes over; its
+ * relative paths are the bundle's. */
+int oci_config_load_json(const char *bundle, json_t *json, struct oci_config *cfg,
+			 struct nsrun_error *err);
+
 /* Apply a process object (config.json's, or exec's process.json) to spec. */
 int oci_config_process(struct oci_config *cfg, json_t *process, const char *what,
 		       struct nsrun_error *err);

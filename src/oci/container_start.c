@@ -12,6 +12,7 @@
 #include "oci/config.h"
 #include "oci/container_start.h"
 #include "oci/errors.h"
+#include "oci/exec_context.h"
 #include "oci/hooks.h"
 #include "oci/json.h"
 #include "oci/procs.h"
@@ -277,7 +278,7 @@ static int make_container(const struct create_opts *o, const char *bundle, struc
 	cleanup_close int console_fd = -1;
 	cleanup_free char *hooks = NULL;
 	cleanup_free char *hooks_state = NULL;
-	if (describe(ct, bundle, cfg, err) < 0 ||
+	if (describe(ct, bundle, cfg, err) < 0 || exec_context_save(ct, cfg, err) < 0 ||
 	    (!o->start && (fifo_fd = open_exec_fifo(ct, err)) < 0) ||
 	    fault_point("oci.exec-fifo", err) < 0 || console_fd_for(o, cfg, &console_fd, err) < 0 ||
 	    hand_over_container_hooks(ct, &cfg->container, &hooks, &hooks_state, err) < 0)

@@ -186,7 +186,8 @@ static void remove_dir_and_files(const char *dir)
 				unlinkat(dirfd(d), e->d_name, 0);
 	} else {
 		/* Out of descriptors (EMFILE): the names nsrun makes. */
-		static const char *const names[] = { "state.json", "exec.fifo", "create.lock" };
+		static const char *const names[] = { "state.json", "exec.fifo", "exec.context",
+						     "create.lock" };
 		char path[PATH_MAX];
 		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 			if (path_format(path, sizeof(path), "%s/%s", dir, names[i]) == 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "oci/errors.h"
+#include "oci/exec_context.h"
 #include "oci/exec_process.h"
 #include "oci/json.h"
 #include "oci/oci.h"
@@ -30,14 +31,18 @@ static int check_status(const struct stored_container *ct, bool ignore_paused,
 	return 0;
 }
 
-/* The process: the container's config gives the defaults (its process,
- * seccomp), then a --process file (*process, which the spec points into)
- * and the options. */
-static int make_process(const struct exec_opts *o, const struct stored_container *ct,
-			struct oci_config *cfg, json_t **process, struct nsrun_error *err)
+/* The process: the container's exec context gives the defaults (its
+ * process, seccomp), or its bundle's config.json where it has none; then a
+ * --process file (*process, which the spec points into) and the options. */
+static int make_process(const struct exec_opts *o, const char *root,
+			const struct stored_container *ct, struct oci_config *cfg, json_t **process,
+			struct nsrun_error *err)
 {
-	if (oci_config_load(ct->bundle, cfg, err) < 0)
+	int kept = exec_context_load(ct, cfg, err);
+	if (kept < 0 || (kept == 0 && oci_config_load(ct->bundle, cfg, err) < 0))
 		return -1;
+	if (kept == 0)
+		seccomp_cache_fill(root, cfg->spec.seccomp);
 	exec_strip_to_process(cfg);
 	if (o->process_file && (oci_json_load_file(o->process_file, process, err) < 0 ||
 				exec_use_process_file(cfg, *process, o->process_file, err) < 0))
@@ -110,12 +115,11 @@ int verb_exec(const struct oci_globals *g, int argc, char **argv, struct nsrun_e
 	char ns_paths[8][64];
 	if (store_load(store_root(g->root), o.id, &ct, err) < 0 ||
 	    check_status(&ct, o.ignore_paused, err) < 0 ||
-	    make_process(&o, &ct, &cfg, &process, err) < 0 ||
+	    make_process(&o, store_root(g->root), &ct, &cfg, &process, err) < 0 ||
 	    (o.console_socket && (console_fd = oci_connect_console(o.console_socket, err)) < 0) ||
 	    exec_join_namespaces(&cfg.spec, ct.pid, ns_paths, err) < 0)
 		return -1;
 	cfg.container.console_socket_fd = console_fd;
-	seccomp_cache_fill(store_root(g->root), cfg.spec.seccomp);
 	const char *cgroups[STORE_MAX_CGROUPS];
 	for (unsigned i = 0; i < ct.n_cgroups; i++)
 		cgroups[i] = ct.cgroups[i];

@@ -154,6 +154,50 @@ host_ns_of() {
 	assert_text "$(printf '%s\n' PATH=/bin:/usr/bin FROM_CONFIG=yes EXTRA=1)" "$(tr '\0' '\n' <"$OCI_OUT")"
 }
 
+@test "exec starts from the container's config as created: its process and seccomp filter, whatever the bundle says since" {
+	start_container
+	cfg_edit '.process.env = ["PATH=/bin:/usr/bin", "AT_CREATE=yes"]'
+	cfg_edit '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+	oci_ok delete --force "$ID"
+	oci_run_d
+	# The bundle changes after create; the profile cache is emptied.
+	cfg_edit '.process.env = ["PATH=/bin:/usr/bin", "AFTER_CREATE=yes"] | del(.linux.seccomp)'
+	rm -f "$OCI_ROOT"/@seccomp/*
+	oci exec "$ID" sh -c 'tr "\0" "\n" </proc/self/environ; /bin/pwd'
+	[ "$status" -ne 0 ]
+	assert_text "$(printf '%s\n' PATH=/bin:/usr/bin AT_CREATE=yes)" "$output"
+	[[ $stderr == *"Permission denied"* ]]
+	oci_ok exec "$ID" sh -c 'grep ^Seccomp: /proc/self/status'
+	assert_text "Seccomp:	2" "$output"
+}
+
+@test "exec into a container without an exec context (made by an earlier nsrun) reads its bundle's config.json" {
+	start_container
+	rm "$OCI_ROOT/$ID/exec.context"
+	cfg_edit '.process.env = ["PATH=/bin:/usr/bin", "FROM_BUNDLE=yes"]'
+	oci_ok exec "$ID" cat /proc/self/environ
+	assert_text "$(printf '%s\n' PATH=/bin:/usr/bin FROM_BUNDLE=yes)" "$(tr '\0' '\n' <"$OCI_OUT")"
+}
+
+@test "exec with a damaged exec context fails with one line naming the file, and runs nothing" {
+	start_container
+	local f=$OCI_ROOT/$ID/exec.context
+	for damage in truncate flip; do
+		cp "$f" "$TEST_TMP/context"
+		case $damage in
+		truncate) head -c 40 "$TEST_TMP/context" >"$f" ;;
+		flip) printf 'X' | dd of="$f" bs=1 seek=0 conv=notrunc status=none ;;
+		esac
+		oci exec "$ID" sh -c 'echo ran >/tmp/exec-ran'
+		[ "$status" -ne 0 ]
+		assert_error_contains "exec: $f: not an exec context of this nsrun"
+		[ ! -e "$BUNDLE/rootfs/tmp/exec-ran" ]
+		cp "$TEST_TMP/context" "$f"
+	done
+	oci_ok exec "$ID" true
+}
+
 @test "exec --cwd and --user override the config's process" {
 	start_container
 	oci_ok exec --cwd /tmp --user 1000:2000 "$ID" sh -c 'pwd; id -u; id -g'

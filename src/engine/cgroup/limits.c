@@ -486,10 +486,12 @@ static int write_unified(const struct cgroup_dir *dirs, unsigned n, const char *
 static int raise_memsw_first(const struct cgroup_dir *dirs, unsigned n,
 			     const struct nsrun_cgroup_limits *l, struct nsrun_error *err)
 {
+	if (l->memory_swap == 0)
+		return 0; /* before the search: it looks in every hierarchy */
 	const char *file;
 	const struct cgroup_dir *d = find_file(dirs, n, "memory.memsw.limit_in_bytes", NULL, &file);
 	char path[NSRUN_CGROUP_PATH_MAX + FILE_NAME_SIZE], now[32], value[VALUE_SIZE];
-	if (!d || l->memory_swap == 0 ||
+	if (!d ||
 	    path_format(path, sizeof(path), "%s/%s", d->path, file) < 0 ||
 	    file_read(path, now, sizeof(now)) <= 0)
 		return 0;

@@ -30,6 +30,7 @@ static struct {
 	unsigned nth; /* fire at the nth time the step is reached */
 	unsigned seen;
 	bool kill;
+	bool stop;
 	int errnum;
 } plan;
 
@@ -45,6 +46,8 @@ static void read_plan(void)
 	const char *action = colon + 1;
 	if (strcmp(action, "kill") == 0) {
 		plan.kill = true;
+	} else if (strcmp(action, "stop") == 0) {
+		plan.stop = true;
 	} else {
 		for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
 			if (strcmp(action, errno_names[i].name) == 0)
@@ -84,6 +87,10 @@ int fault_point(const char *step, struct nsrun_error *err)
 		/* Not reached, as SIGKILL cannot be blocked or caught; kept because
 		 * the compiler does not know raise does not return here. */
 		_exit(137);
+	}
+	if (plan.stop) {
+		(void)raise(SIGSTOP); /* until a SIGCONT: a test looks at us meanwhile */
+		return 0;
 	}
 	return nsrun_fail(err, plan.errnum, "fault injected at %s", step);
 }

@@ -4,6 +4,7 @@
  * fail with a chosen errno. Release builds compile every point away.
  *
  *   NSRUN_FAULT=STEP:kill      SIGKILL this process when it reaches STEP
+ *   NSRUN_FAULT=STEP:stop      SIGSTOP it there, to go on at SIGCONT
  *   NSRUN_FAULT=STEP:ENOSPC    make STEP fail with that errno (name or number)
  *   NSRUN_FAULT=STEP@2:kill    the same at the second time STEP is reached
  *   NSRUN_FAULT_TRACE=1        print "nsrun: fault point STEP" on stderr at
@@ -16,7 +17,7 @@
 #include <nsrun/error.h>
 
 #ifdef NSRUN_FAULT_INJECTION
-/* 0 to go on; -1 with err filled ("fault injected at STEP: <errno text>")
+/* 0 to go on (also after a stop); -1 with err filled ("fault injected at STEP: <errno text>")
  * when the step is to fail. Does not return when it is to die. */
 int fault_point(const char *step, struct nsrun_error *err);
 #define NSRUN_FAULT_BUILD 1

@@ -175,7 +175,11 @@ static int set_credentials(const struct nsrun_spec *spec, struct nsrun_error *er
 		   user_switch(spec->as_user, spec->caps.set, spec->verbose, err) < 0) {
 		return -1;
 	}
-	return spec->caps.set ? caps_apply_sets(&spec->caps, err) : 0;
+	if (spec->caps.set && caps_apply_sets(&spec->caps, err) < 0)
+		return -1;
+	/* The command's credentials from here on: what a process beside it
+	 * may then reach of the stage is what the tests look at. */
+	return fault_point("setup.credentials-set", err);
 }
 
 /* After a new root, the caller's directory if the same path exists inside,

@@ -207,6 +207,44 @@ assert_state_whole() {
 	assert_nothing_left "$ID" start
 }
 
+# The host pid of the stopped child of a process, once there is one.
+stopped_child_of() {
+	local parent=$1 child i
+	for i in $(seq 100); do
+		child=$(pgrep -P "$parent" | head -1)
+		if [[ -n $child ]] && grep -q '^State:[[:space:]]*T' "/proc/$child/status" 2>/dev/null; then
+			echo "$child"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "exec: its stage, in the container's PID namespace with the container's credentials, is out of the container's reach" {
+	oci_new_id
+	oci_run_d
+	# The stage stops once it has the credentials of the command: the
+	# container's uid and capabilities, no more than its processes have.
+	NSRUN_FAULT=setup.credentials-set:stop "$NSRUN" --root "$OCI_ROOT" exec -d "$ID" sleep 5 \
+		</dev/null >/dev/null 2>&1 &
+	local launcher=$! stage nspid
+	stage=$(stopped_child_of "$launcher")
+	oci_track_pid "$stage"
+	nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$stage/status")
+	echo "# stage $stage, $nspid in the container: $(readlink "/proc/$stage/exe")"
+	oci exec "$ID" sh -c "[ -d /proc/$nspid ] && echo seen
+		readlink /proc/$nspid/exe && echo exe-read
+		cat /proc/$nspid/environ >/dev/null && echo environ-read
+		head -c 1 /proc/$nspid/mem >/dev/null && echo mem-read
+		echo x >>/proc/$nspid/exe && echo exe-written
+		true"
+	kill -CONT "$stage"
+	wait "$launcher"
+	echo "# from the container: $output / $stderr"
+	assert_text seen "$output"
+}
+
 # --- the sandbox CLI ------------------------------------------------------------
 
 sandbox_cmd=()

@@ -83,6 +83,34 @@ load oci_helpers
 	[ ! -e "$OCI_ROOT/$ID" ]
 }
 
+@test "spec --rootless: exec into a running rootless container, as uid 65534" {
+	local dir=$TEST_TMP/rootless
+	mkdir "$dir"
+	cp -a "$OCI_ROOTFS" "$dir/rootfs"
+	chown "$NOBODY_UID:$NOBODY_GID" "$dir"
+	as_nobody "$NSRUN" spec --rootless -b "$dir"
+	local tmp
+	tmp=$(mktemp "$TEST_TMP/.cfg.XXXXXX")
+	jq '.process.args = ["sleep", "60"] | .process.terminal = false' "$dir/config.json" >"$tmp"
+	cat "$tmp" >"$dir/config.json"
+	OCI_ROOT=$TEST_TMP/rootless-state
+	oci_new_id
+	as_nobody timeout 20 "$NSRUN" --root "$OCI_ROOT" run -d --bundle "$dir" "$ID" </dev/null
+	local init
+	init=$(jq -r .pid "$OCI_ROOT/$ID/state.json")
+	oci_track_pid "$init"
+	status=0
+	as_nobody timeout 20 "$NSRUN" --root "$OCI_ROOT" exec "$ID" \
+		sh -c 'id -u; cat /proc/self/uid_map; readlink /proc/self/ns/pid' \
+		</dev/null >"$TEST_TMP/rl.out" 2>"$TEST_TMP/rl.err" || status=$?
+	cat "$TEST_TMP/rl.out" "$TEST_TMP/rl.err"
+	as_nobody "$NSRUN" --root "$OCI_ROOT" delete --force "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1p "$TEST_TMP/rl.out")" = 0 ]
+	[ "$(sed -n 2p "$TEST_TMP/rl.out" | norm_map)" = "0 $NOBODY_UID 1" ]
+	[ "$(sed -n 3p "$TEST_TMP/rl.out")" = "$(readlink "/proc/$init/ns/pid")" ]
+}
+
 # --- console socket -------------------------------------------------------------
 
 # start_listener: the console listener in the background on

@@ -116,25 +116,38 @@ static int notify_cgroups(const struct cgroup_sandbox *cg, struct nsrun_created 
 	return made->on_cgroups ? made->on_cgroups(made, made->arg, err) : 0;
 }
 
+static bool joins_pid_ns(const struct nsrun_spec *spec)
+{
+	for (unsigned i = 0; i < spec->n_joins; i++)
+		if (spec->joins[i].type == CLONE_NEWPID)
+			return true;
+	return false;
+}
+
 /* Whether the stage may run in the cloned child itself instead of a
  * re-executed sealed copy of nsrun, which saves an execve and a copy of the
- * binary (0.6-0.8 ms, bench/README.md). The child's image is then nsrun's
+ * binary (0.6-1.4 ms, bench/README.md). The child's image is then nsrun's
  * binary on the host until it executes the sealed exec shim, which parks a
  * created container and executes the command: so no process of a
  * container may be able to reach the child before that, and nothing may
  * run from it after the command could. */
-static bool stage_runs_in_child(const struct nsrun_spec *spec)
+static bool stage_runs_in_child(const struct nsrun_spec *spec, const struct idmap_plan *plan)
 {
 	/* A raw clone of a threaded process cannot run library code. */
 	if (!shim_available() || !__libc_single_threaded)
 		return false;
 	/* The first process of a new PID namespace is visible only from the
-	 * namespaces above ours (and a joined one would be such). */
-	if (!(spec->new_ns & CLONE_NEWPID))
+	 * namespaces above ours. In a joined one (exec) the container's
+	 * processes see the child, but cannot reach it: it is not dumpable
+	 * from its clone on (clone_stage), so /proc/PID/exe, /proc/PID/mem and
+	 * ptrace need CAP_SYS_PTRACE in our user namespace, which no process
+	 * that could not already trace nsrun has. Its /proc files are then
+	 * root's: an unprivileged launcher could not set its oom_score_adj,
+	 * nor newuidmap write its maps. */
+	if (!(spec->new_ns & CLONE_NEWPID) &&
+	    !(joins_pid_ns(spec) && (!spec->oom_score_adj_set || geteuid() == 0) &&
+	      plan->writer != IDMAP_WRITER_NEWIDMAP))
 		return false;
-	for (unsigned i = 0; i < spec->n_joins; i++)
-		if (spec->joins[i].type == CLONE_NEWPID)
-			return false;
 	/* A reaper stays as PID 1 beside the command; startContainer hooks
 	 * run from the stage once the container has started. */
 	if (spec->init || spec_container(spec)->hooks)
@@ -186,7 +199,7 @@ static int prepare(const struct nsrun_spec *spec, struct launch *l, struct nsrun
 		return -1;
 	/* The sealed copy (of nsrun from /proc/self/exe, which a joined mount
 	 * namespace may not have, or of the exec shim): made first. */
-	l->in_child = stage_runs_in_child(spec);
+	l->in_child = stage_runs_in_child(spec, &l->plan);
 	l->stage_args.unshare_net = l->in_child && (spec->new_ns & CLONE_NEWNET);
 	if (l->in_child)
 		caps_learn_kernel();
@@ -269,8 +282,20 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 	};
 	if (fault_point("launch.clone", err) < 0)
 		return -1;
+	/* A stage run in the child of a joined PID namespace is seen by the
+	 * processes already there: not dumpable from its first instant (the
+	 * flag is inherited), which ours was only for the clone. */
+	int was_dumpable = -1;
+	if (l->in_child && joins_pid_ns(spec) &&
+	    ((was_dumpable = prctl(PR_GET_DUMPABLE)) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0))
+		return nsrun_fail(err, errno, "prctl PR_SET_DUMPABLE");
 	c->pid = reexec_spawn(NSRUN_INIT_STAGE, stage_argv, NULL, &attr,
 			      l->in_child ? &run_in_child : NULL, err);
+	if (was_dumpable > 0 && prctl(PR_SET_DUMPABLE, was_dumpable) < 0 && c->pid > 0) {
+		staged_kill_and_reap(c->pid);
+		c->pid = -1;
+		return nsrun_fail(err, errno, "prctl PR_SET_DUMPABLE");
+	}
 	if (c->pid < 0)
 		return -1;
 	close(take_fd(&l->sv[1]));

@@ -27,15 +27,15 @@ sandbox_cmds() {
 	)
 }
 
-@test "create with a full tmpfs as --root: ENOSPC writing state.json, one line, no half-written state; the id is free again" {
+@test "create with a full tmpfs as --root: ENOSPC writing its first state file, one line, no half-written state; the id is free again" {
 	oci_new_id
 	cfg_args sleep 30
-	rel_tmpfs_root size=8k
+	rel_tmpfs_root size=16k
 	# Fill every block; directories and the fifo need no block on tmpfs, so
-	# create gets as far as the state file.
+	# create gets as far as the first state file, the exec context.
 	cat /dev/zero >"$TEST_TMP/tiny/fill" 2>/dev/null || true
 	rel_oci create --bundle "$BUNDLE" "$ID"
-	assert_errno_error "No space left on device" "write $OCI_ROOT/$ID/state.json"
+	assert_errno_error "No space left on device" "write $OCI_ROOT/$ID/exec.context"
 	assert_no_state "$ID"
 	[ -z "$(ls -A "$OCI_ROOT")" ]
 	assert_no_cgroup "$ID"

@@ -124,7 +124,8 @@ static int realtime_signal(const char *name)
 		if (*rest != (from_min ? '+' : '-') || !rest[1])
 			return -1;
 		offset = strtol(rest + 1, &end, 10);
-		if (*end || offset < 0)
+		/* Bounded before it is added: RTMIN+9223372036854775807. */
+		if (*end || offset < 0 || offset > SIGRTMAX - SIGRTMIN)
 			return -1;
 	}
 	long sig = from_min ? SIGRTMIN + offset : SIGRTMAX - offset;

@@ -26,12 +26,18 @@ skipped=0
 # Every "not ok" line, repeated before the total: a CI log is often read
 # from its tail only.
 failures=$(mktemp)
-trap 'rm -f "$failures"' EXIT
+# Each bats test's duration (bats --timing), for the slowest list at the
+# end: where make check's time goes.
+timings=$(mktemp)
+trap 'rm -f "$failures" "$timings"' EXIT
 
 # Count TAP "ok"/"not ok" lines from stdin, echoing them.
 count_tap() {
 	local label=$1 line
 	while IFS= read -r line; do
+		if [[ $line =~ ^(not\ )?ok\ .*\ in\ ([0-9]+)ms$ ]]; then
+			printf '%s\t%s %s\n' "${BASH_REMATCH[2]}" "$label" "$line" >>"$timings"
+		fi
 		case $line in
 		"ok "*"# skip"* | "ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "$label $line" ;;
 		"ok "*) passed=$((passed + 1)); echo "$label $line" ;;
@@ -87,7 +93,7 @@ for build in "$@"; do
 		done
 	fi
 	run_tap "[$name bats]" env NSRUN="$build/nsrun" NSRUN_DEMO="$build/reexec-demo" \
-		bats --tap "${files[@]}"
+		bats --tap --timing "${files[@]}"
 done
 
 if [ -n "${STATIC_BUILD:-}" ]; then
@@ -108,6 +114,10 @@ if [ -n "${VALIDATION_NSRUN:-}" ]; then
 	run_tap "[validation]" bash "$here/validation/run.sh" "nsrun=$VALIDATION_NSRUN"
 fi
 echo "# wall time ${SECONDS}s"
+if [ -s "$timings" ]; then
+	echo "# the slowest tests:"
+	sort -rn "$timings" | head -10 | cut -f2-
+fi
 if [ -s "$failures" ]; then
 	echo "# failed:"
 	cat "$failures"

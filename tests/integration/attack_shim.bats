@@ -114,14 +114,21 @@ except OSError as e:
 	oci exec "$ID" /proc/self/exe --version
 	[ "$status" -eq 125 ]
 	[[ $output != *"$version"* && -z $output ]]
-	# Under a filter that refuses execveat, the sealed copy of nsrun.
+	# Under a filter that refuses execveat, the sealed copy of nsrun runs
+	# the command, and nsrun answers, not the shim: its version, or from a
+	# dynamically linked build (make check's ASan one), whose copy cannot
+	# start without its loader inside, its own error.
 	cfg_edit '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
 		"syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}'
 	oci_new_id
 	oci_run_d
 	oci exec "$ID" /proc/self/exe --version
-	[ "$status" -eq 0 ]
-	[ "$output" = "$version" ]
+	if [ "$status" -eq 0 ]; then
+		[ "$output" = "$version" ]
+	else
+		[ "$status" -eq 127 ]
+		[[ $stderr == "nsrun: /proc/self/exe: "* ]]
+	fi
 }
 
 # create_parked_on_nsrun: create ID from BUNDLE, check that its parked init

@@ -58,20 +58,27 @@ load oci_helpers
 	jq -e . "$dir/config.json" >/dev/null
 }
 
-@test "spec --rootless: the config runs as uid 65534 with its own --root" {
-	local dir=$TEST_TMP/rootless
+# rootless_bundle DIR PROCESS_FILTER: a bundle in DIR from `spec
+# --rootless` run as uid 65534 (its config stays that user's), the jq
+# filter applied to it; OCI_ROOT a state root of its own.
+rootless_bundle() {
+	local dir=$1 tmp
 	mkdir "$dir"
 	cp -a "$OCI_ROOTFS" "$dir/rootfs"
 	chown "$NOBODY_UID:$NOBODY_GID" "$dir"
 	as_nobody "$NSRUN" spec --rootless -b "$dir"
-	jq -e '[.linux.namespaces[].type] | index("user") != null' "$dir/config.json"
-	[ "$(jq -c '.linux.uidMappings' "$dir/config.json")" = "[{\"containerID\":0,\"hostID\":$NOBODY_UID,\"size\":1}]" ]
-	# The mapping is of the caller: 65534.
-	local tmp
 	tmp=$(mktemp "$TEST_TMP/.cfg.XXXXXX")
-	jq '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]' "$dir/config.json" >"$tmp"
+	jq "$2" "$dir/config.json" >"$tmp"
 	cat "$tmp" >"$dir/config.json"
 	OCI_ROOT=$TEST_TMP/rootless-state
+}
+
+@test "spec --rootless: the config runs as uid 65534 with its own --root" {
+	local dir=$TEST_TMP/rootless
+	rootless_bundle "$dir" '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]'
+	jq -e '[.linux.namespaces[].type] | index("user") != null' "$dir/config.json"
+	# The mapping is of the caller: 65534.
+	[ "$(jq -c '.linux.uidMappings' "$dir/config.json")" = "[{\"containerID\":0,\"hostID\":$NOBODY_UID,\"size\":1}]" ]
 	oci_new_id
 	status=0
 	as_nobody timeout 20 "$NSRUN" --root "$OCI_ROOT" run --bundle "$dir" "$ID" \
@@ -85,15 +92,7 @@ load oci_helpers
 
 @test "spec --rootless: exec into a running rootless container, as uid 65534" {
 	local dir=$TEST_TMP/rootless
-	mkdir "$dir"
-	cp -a "$OCI_ROOTFS" "$dir/rootfs"
-	chown "$NOBODY_UID:$NOBODY_GID" "$dir"
-	as_nobody "$NSRUN" spec --rootless -b "$dir"
-	local tmp
-	tmp=$(mktemp "$TEST_TMP/.cfg.XXXXXX")
-	jq '.process.args = ["sleep", "60"] | .process.terminal = false' "$dir/config.json" >"$tmp"
-	cat "$tmp" >"$dir/config.json"
-	OCI_ROOT=$TEST_TMP/rootless-state
+	rootless_bundle "$dir" '.process.args = ["sleep", "60"] | .process.terminal = false'
 	oci_new_id
 	as_nobody timeout 20 "$NSRUN" --root "$OCI_ROOT" run -d --bundle "$dir" "$ID" </dev/null
 	local init

@@ -5,6 +5,7 @@
  * object of config.json's shape holding ociVersion, root and process. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,18 +76,16 @@ int exec_context_save(const struct stored_container *ct, struct oci_config *cfg,
 	return store_write_atomic(path, data, len, err);
 }
 
-/* The header of text, checked against its length; NULL if it is not one
- * nsrun wrote. */
-static const struct head *check_head(const char *text, size_t len, struct head *h)
+/* Read the header of text into h: whether it is one nsrun wrote, and
+ * what it announces fills the text exactly. */
+static bool read_head(const char *text, size_t len, struct head *h)
 {
 	if (len < sizeof(*h))
-		return NULL;
+		return false;
 	memcpy(h, text, sizeof(*h));
-	if (memcmp(h->magic, MAGIC, sizeof(h->magic)) != 0 || h->version != CONTEXT_VERSION ||
-	    h->prog_len > BPF_MAXINSNS ||
-	    len != sizeof(*h) + (size_t)h->prog_len * sizeof(struct sock_filter) + h->json_len)
-		return NULL;
-	return h;
+	return memcmp(h->magic, MAGIC, sizeof(h->magic)) == 0 && h->version == CONTEXT_VERSION &&
+	       h->prog_len <= BPF_MAXINSNS &&
+	       len == sizeof(*h) + (size_t)h->prog_len * sizeof(struct sock_filter) + h->json_len;
 }
 
 int exec_context_load(const struct stored_container *ct, struct oci_config *cfg,
@@ -101,7 +100,7 @@ int exec_context_load(const struct stored_container *ct, struct oci_config *cfg,
 	if (!text)
 		return 0;
 	struct head h;
-	if (!check_head(text, len, &h))
+	if (!read_head(text, len, &h))
 		return nsrun_fail(err, 0, "exec: %s: not an exec context of this nsrun", path);
 	size_t prog_bytes = (size_t)h.prog_len * sizeof(struct sock_filter);
 	json_error_t jerr;

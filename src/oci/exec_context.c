@@ -36,7 +36,8 @@ static json_t *context_json(const struct oci_config *cfg)
 {
 	json_t *o = json_object();
 	json_t *root = json_object();
-	if (!o || !root || json_object_set_new(o, "ociVersion", json_string(cfg->oci_version)) < 0 ||
+	if (!o || !root ||
+	    json_object_set_new(o, "ociVersion", json_string(cfg->oci_version)) < 0 ||
 	    json_object_set_new(root, "path", json_string(cfg->rootfs)) < 0 ||
 	    json_object_set_new(o, "root", root) < 0 ||
 	    json_object_set(o, "process", json_object_get(cfg->json, "process")) < 0) {
@@ -56,7 +57,9 @@ int exec_context_save(const struct stored_container *ct, struct oci_config *cfg,
 	cleanup_free char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (!text)
 		return nsrun_fail(err, ENOMEM, EXEC_CONTEXT_FILE);
-	struct head h = { .magic = MAGIC, .version = CONTEXT_VERSION, .json_len = (uint32_t)strlen(text) };
+	struct head h = { .magic = MAGIC,
+			  .version = CONTEXT_VERSION,
+			  .json_len = (uint32_t)strlen(text) };
 	size_t prog_bytes = 0;
 	if (sc) {
 		h.seccomp_flags = sc->flags;

@@ -491,8 +491,7 @@ static int raise_memsw_first(const struct cgroup_dir *dirs, unsigned n,
 	const char *file;
 	const struct cgroup_dir *d = find_file(dirs, n, "memory.memsw.limit_in_bytes", NULL, &file);
 	char path[NSRUN_CGROUP_PATH_MAX + FILE_NAME_SIZE], now[32], value[VALUE_SIZE];
-	if (!d ||
-	    path_format(path, sizeof(path), "%s/%s", d->path, file) < 0 ||
+	if (!d || path_format(path, sizeof(path), "%s/%s", d->path, file) < 0 ||
 	    file_read(path, now, sizeof(now)) <= 0)
 		return 0;
 	unsigned long long current = strtoull(now, NULL, 10);

@@ -38,11 +38,10 @@ setup() {
 # a process in a root filesystem of the test.
 test_procs() {
 	local p
-	for p in /proc/[0-9]*; do
-		[[ ${p#/proc/} != "$$" && ${p#/proc/} != "$BASHPID" ]] || continue
-		if tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "NSRUN_FAULT_MARK=$NSRUN_FAULT_MARK"; then
-			[[ $(proc_state "${p#/proc/}") == Z ]] || echo "${p#/proc/}"
-		fi
+	for p in $(grep -lzxF "NSRUN_FAULT_MARK=$NSRUN_FAULT_MARK" /proc/[0-9]*/environ 2>/dev/null); do
+		p=${p#/proc/}
+		p=${p%/environ}
+		[[ $(proc_state "$p") == Z ]] || echo "$p"
 	done
 	oci_procs_under "$TEST_TMP"
 	oci_procs_under "$OCI_ROOTFS"

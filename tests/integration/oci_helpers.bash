@@ -241,12 +241,15 @@ oci_proc_gone() { ! proc_id_alive "$1"; }
 # Host pids of live processes whose root directory is under DIR (the
 # processes of containers made from bundles there).
 oci_procs_under() {
-	local p root
+	local p
 	# An empty DIR would match every process on the machine.
 	[[ -n $1 && $1 == /?* ]] || { echo "oci_procs_under: no directory given" >&2; return 0; }
-	for p in /proc/[0-9]*; do
-		root=$(readlink "$p/root" 2>/dev/null) || continue
-		[[ $root == "$1"/* && $(proc_state "${p#/proc/}") != Z ]] && echo "${p#/proc/}"
+	# One find over the process table: a readlink per process made each
+	# scan cost half a second, and the fault sweeps scan after every step.
+	for p in $(find /proc/[0-9]*/root -maxdepth 0 -lname "$1/*" 2>/dev/null); do
+		p=${p#/proc/}
+		p=${p%/root}
+		[[ $(proc_state "$p") != Z ]] && echo "$p"
 	done
 	return 0
 }

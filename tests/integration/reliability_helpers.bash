@@ -177,19 +177,6 @@ assert_no_cgroup() {
 	fi
 }
 
-# A marker command line no other process on the machine runs.
-rel_marker() { echo "nsrun-rel-${TEST_TMP##*.}"; }
-
-# Host pids of live processes whose command line contains TEXT.
-procs_with_cmdline() {
-	local p cmd
-	for p in /proc/[0-9]*; do
-		cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-		[[ $cmd == *"$1"* && $(proc_state "${p#/proc/}") != Z ]] && echo "${p#/proc/}"
-	done
-	return 0
-}
-
 # --- races --------------------------------------------------------------------------
 
 # race_start NAME ARG...: nsrun --root OCI_ROOT ARG... in the background,

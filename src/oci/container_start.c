@@ -73,17 +73,16 @@ static const struct oci_command create_command = {
 	.verb = "create",
 	.operands = "ID",
 	.take = take_option,
-	.options = { CREATE_OPTIONS },
+	.options = OCI_OPTIONS(CREATE_OPTIONS),
 };
 
 static const struct oci_command run_command = {
 	.verb = "run",
 	.operands = "ID",
 	.take = take_option,
-	.options = {
+	.options = OCI_OPTIONS(
 		CREATE_OPTIONS,
-		{ "detach", 'd', NULL, "do not wait for the container to exit", INTO(detach) },
-	},
+		{ "detach", 'd', NULL, "do not wait for the container to exit", INTO(detach) }),
 };
 
 int create_parse_options(int argc, char **argv, bool is_run, struct create_opts *o,

@@ -22,7 +22,7 @@ static void getopt_tables(const struct oci_command *cmd, struct option *longopts
 	*s++ = ':';
 	*s++ = 'h';
 	size_t n = 0;
-	for (const struct oci_option *o = cmd->options; o->name; o++) {
+	for (const struct oci_option *o = cmd->options; o && o->name; o++) {
 		longopts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
 						 NULL, o->val };
 		if (o->val < OCI_LONG_ONLY) {
@@ -91,7 +91,7 @@ static int usage(const struct oci_command *cmd, struct nsrun_error *err)
 	printf("Usage: nsrun [GLOBAL OPTIONS] %s [OPTIONS]%s%s\n\n", cmd->verb,
 	       cmd->operands[0] ? " " : "", cmd->operands);
 	printf("%c%s.\n\nOptions:\n", toupper((unsigned char)summary[0]), summary + 1);
-	for (const struct oci_option *o = cmd->options; o->name; o++) {
+	for (const struct oci_option *o = cmd->options; o && o->name; o++) {
 		char letters[8] = "    ";
 		if (o->val < OCI_LONG_ONLY)
 			(void)snprintf(letters, sizeof(letters), "-%c, ", o->val); /* fits */
@@ -105,7 +105,7 @@ static int usage(const struct oci_command *cmd, struct nsrun_error *err)
 static int take(const struct oci_command *cmd, int val, const char *value, void *opts,
 		struct nsrun_error *err)
 {
-	for (const struct oci_option *o = cmd->options; o->name; o++) {
+	for (const struct oci_option *o = cmd->options; o && o->name; o++) {
 		if (o->val != val || !o->into || !opts)
 			continue;
 		char *at = (char *)opts + o->into - 1;
@@ -121,8 +121,13 @@ static int take(const struct oci_command *cmd, int val, const char *value, void 
 int oci_parse(const struct oci_command *cmd, int argc, char **argv, void *opts,
 	      struct nsrun_error *err)
 {
-	struct option longopts[OCI_MAX_OPTIONS + 2];
-	char shortopts[2 * OCI_MAX_OPTIONS + 4];
+	size_t n = 0;
+	while (cmd->options && cmd->options[n].name)
+		n++;
+	/* each option, then --help and the terminator; its letter and ':',
+	 * then "+:h" and the NUL */
+	struct option longopts[n + 2];
+	char shortopts[2 * n + 4];
 	getopt_tables(cmd, longopts, shortopts);
 	/* The first error is reported, but only once every option is seen:
 	 * --help anywhere wins. */

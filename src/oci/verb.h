@@ -31,8 +31,10 @@ struct oci_option {
  * value, a const char *, or true, into a bool, for one that takes none. */
 #define OCI_INTO(type, member) (offsetof(type, member) + 1)
 
-/* The most options a verb has, -h/--help aside. */
-#define OCI_MAX_OPTIONS 24
+/* A verb's option table, for .options: sized to its entries and ended by
+ * one without a name. (Fixed-size arrays in every verb's command cost a
+ * start pages of relocated data it never reads.) */
+#define OCI_OPTIONS(...) ((const struct oci_option[]){ __VA_ARGS__, { 0 } })
 
 /* A verb's command line. -h and --help are every verb's and not listed. */
 struct oci_command {
@@ -44,9 +46,8 @@ struct oci_command {
 	 * opts: 0, or -1 with err filled. NULL: there are none, or they are
 	 * ignored. */
 	int (*take)(int val, const char *value, void *opts, struct nsrun_error *err);
-	/* Up to the first without a name; a table longer than
-	 * OCI_MAX_OPTIONS does not compile. */
-	struct oci_option options[OCI_MAX_OPTIONS + 1];
+	/* OCI_OPTIONS(...), up to the first without a name; NULL: none. */
+	const struct oci_option *options;
 };
 
 /* Parse the options of argv (argv[0] is the verb) into opts. -h or --help

@@ -20,10 +20,9 @@ static const struct oci_command delete_command = {
 	.verb = "delete",
 	.operands = "ID",
 	.anywhere = true,
-	.options = {
-		{ "force", 'f', NULL, "kill a running one first; a missing one is no error",
-		  OCI_INTO(struct delete_opts, force) },
-	},
+	.options = OCI_OPTIONS({ "force", 'f', NULL,
+				 "kill a running one first; a missing one is no error",
+				 OCI_INTO(struct delete_opts, force) }),
 };
 
 /* --force for a container that did not load: what a killed create left

@@ -25,12 +25,11 @@ static const struct oci_command events_command = {
 	.verb = "events",
 	.operands = "ID",
 	.anywhere = true,
-	.options = {
+	.options = OCI_OPTIONS(
 		{ "stats", OCI_LONG_ONLY, NULL, "print the container's use once, and exit",
 		  OCI_INTO(struct events_opts, stats) },
 		{ "interval", OCI_LONG_ONLY + 1, "DURATION", "between two stats lines (default 5s)",
-		  OCI_INTO(struct events_opts, interval) },
-	},
+		  OCI_INTO(struct events_opts, interval) }),
 };
 
 /* "5s", "250ms", "1m", "2" (seconds), as Go's durations are written;

@@ -15,10 +15,8 @@ static const struct oci_command kill_command = {
 	.verb = "kill",
 	.operands = "ID [SIGNAL]",
 	.anywhere = true,
-	.options = {
-		{ "all", 'a', NULL, "signal all its processes, not only its init",
-		  OCI_INTO(struct kill_opts, all) },
-	},
+	.options = OCI_OPTIONS({ "all", 'a', NULL, "signal all its processes, not only its init",
+				 OCI_INTO(struct kill_opts, all) }),
 };
 
 static int signal_container(const struct stored_container *ct, int sig, bool all,

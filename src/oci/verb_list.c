@@ -18,11 +18,10 @@ static const struct oci_command list_command = {
 	.verb = "list",
 	.operands = "",
 	.anywhere = true,
-	.options = {
+	.options = OCI_OPTIONS(
 		{ "format", 'f', "FORMAT", "table (the default) or json",
 		  OCI_INTO(struct list_opts, format) },
-		{ "quiet", 'q', NULL, "the ids only", OCI_INTO(struct list_opts, quiet) },
-	},
+		{ "quiet", 'q', NULL, "the ids only", OCI_INTO(struct list_opts, quiet) }),
 };
 
 /* One container as --format json lists it: its state and its owner. */

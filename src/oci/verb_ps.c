@@ -23,10 +23,8 @@ static const struct oci_command ps_command = {
 	.operands = "ID [PS-ARGS...]",
 	/* After the id, words are ps(1)'s: "ps ID -ef". */
 	.anywhere = false,
-	.options = {
-		{ "format", 'f', "FORMAT", "table (the default) or json",
-		  OCI_INTO(struct ps_opts, format) },
-	},
+	.options = OCI_OPTIONS({ "format", 'f', "FORMAT", "table (the default) or json",
+				 OCI_INTO(struct ps_opts, format) }),
 };
 
 static int print_pids(const pid_t *pids, int n, bool json, struct nsrun_error *err)

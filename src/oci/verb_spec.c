@@ -24,12 +24,11 @@ static const struct oci_command spec_command = {
 	.verb = "spec",
 	.operands = "",
 	.anywhere = true,
-	.options = {
+	.options = OCI_OPTIONS(
 		{ "bundle", 'b', "DIR", "write DIR/config.json (default ./config.json)",
 		  OCI_INTO(struct spec_opts, bundle) },
 		{ "rootless", OPT_ROOTLESS, NULL, "map the caller to root in a user namespace",
-		  OCI_INTO(struct spec_opts, rootless) },
-	},
+		  OCI_INTO(struct spec_opts, rootless) }),
 };
 
 /* Rootless: a user namespace in place of a network one (there is no

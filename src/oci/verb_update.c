@@ -63,29 +63,30 @@ static int take_flag(int val, const char *value, void *opts, struct nsrun_error 
 }
 
 /* Filled from update_flags on first use: a table that lists each flag
- * once. */
+ * once. --resources, the flags, the end. */
+static struct oci_option update_options[1 + N_FLAGS + 1];
+
 static struct oci_command update_command = {
 	.verb = "update",
 	.operands = "ID",
 	.anywhere = true,
 	.take = take_flag,
+	.options = update_options,
 };
 
 static const struct oci_command *command(void)
 {
-	if (update_command.options[0].name)
+	if (update_options[0].name)
 		return &update_command;
-	update_command.options[0] =
-		(struct oci_option){ "resources", 'r', "FILE",
-				     "a resources object from FILE (-: stdin), as JSON",
-				     OCI_INTO(struct update_opts, resources) };
+	update_options[0] = (struct oci_option){ "resources", 'r', "FILE",
+						 "a resources object from FILE (-: stdin), as JSON",
+						 OCI_INTO(struct update_opts, resources) };
 	for (size_t i = 0; i < N_FLAGS; i++)
-		update_command.options[i + 1] =
-			(struct oci_option){ update_flags[i].name, U_FLAG + (int)i,
-					     update_flags[i].kind == BYTES  ? "BYTES"
-					     : update_flags[i].kind == TEXT ? "LIST"
-									    : "N",
-					     update_flags[i].help, 0 };
+		update_options[i + 1] = (struct oci_option){ update_flags[i].name, U_FLAG + (int)i,
+							     update_flags[i].kind == BYTES ? "BYTES"
+							     : update_flags[i].kind == TEXT ? "LIST"
+											    : "N",
+							     update_flags[i].help, 0 };
 	return &update_command;
 }
 

@@ -61,7 +61,9 @@ struct nsrun_reexec_attr {
 	                              inheritable set) before it executes
 	                              anything else */
 	int cgroup_fd; /* > 0: a cgroup v2 directory the child
-	                              starts in (clone3 CLONE_INTO_CGROUP) */
+	                              starts in (clone3 CLONE_INTO_CGROUP;
+	                              before Linux 5.7 it starts in the
+	                              caller's, to be moved by the caller) */
 	const int *inherit_fds; /* descriptors the stage inherits: their
 	                              close-on-exec flag is cleared in the child */
 	unsigned n_inherit_fds;

@@ -78,9 +78,10 @@ int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, pid_t pid,
 		      struct nsrun_error *err);
 
-/* Put pid into every directory (a no-op for the v2 one when clone3 placed
- * it there already; clone3 may not be available). */
-int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err);
+/* Put pid into every directory, but the v2 one if it started there
+ * (v2_entered: clone3's CLONE_INTO_CGROUP took it). */
+int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, bool v2_entered,
+		 struct nsrun_error *err);
 
 /* Existing cgroup directories to move a process into (OCI exec): their
  * cgroup.procs opened now, before the mount namespace changes. */

@@ -106,9 +106,12 @@ static int remove_one(const char *dir, bool v2)
 }
 
 /* The directory and every cgroup below it, deepest first: what the
- * container's processes made there (systemd's init.scope, ...) goes too. */
+ * container's processes made there (systemd's init.scope, ...) goes too.
+ * Most have neither cgroups below nor processes left: one rmdir. */
 static int remove_tree(const char *dir, bool v2, int depth)
 {
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
 	cleanup_closedir DIR *d = depth < MAX_REMOVE_DEPTH ? opendir(dir) : NULL;
 	struct dirent *e;
 	int rc = 0;
@@ -498,12 +501,14 @@ int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, 
 	return make_dirs(spec, cg, false, err);
 }
 
-int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct nsrun_error *err)
+int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, bool v2_entered,
+		 struct nsrun_error *err)
 {
 	char text[24];
 	(void)snprintf(text, sizeof(text), "%d", (int)pid);
 	for (unsigned i = 0; i < cg->n_dirs; i++)
-		if (file_write_str(cg->dirs[i].path, "cgroup.procs", text) < 0)
+		if (!(v2_entered && cg->dirs[i].v2) &&
+		    file_write_str(cg->dirs[i].path, "cgroup.procs", text) < 0)
 			return nsrun_fail(err, errno, "move pid %d into %s", (int)pid,
 					  cg->dirs[i].path);
 	return 0;

@@ -97,6 +97,15 @@ int nsrun_reexec_sealed_fd(struct nsrun_error *err)
 	return sealed_fd;
 }
 
+/* Whether the last clone_child was given a cgroup the kernel could not
+ * start the child in (CLONE_INTO_CGROUP is Linux 5.7). */
+static bool cgroup_not_entered;
+
+bool reexec_cgroup_not_entered(void)
+{
+	return cgroup_not_entered;
+}
+
 /* fork-like clone: the child continues on a copy of this stack. clone3
  * takes CLONE_NEWTIME, which the old clone() cannot (the bit is CSIGNAL's). */
 static pid_t clone_child(unsigned long flags, int cgroup_fd)
@@ -109,9 +118,20 @@ static pid_t clone_child(unsigned long flags, int cgroup_fd)
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
 	}
+	cgroup_not_entered = false;
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && errno == ENOSYS && !(flags & CLONE_NEWTIME))
+	/* A kernel before 5.7 knows no args.cgroup: E2BIG. */
+	if (pid < 0 && errno == E2BIG && cgroup_fd > 0) {
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+	}
+	if (pid < 0 && errno == ENOSYS && !(flags & CLONE_NEWTIME)) {
+		args.cgroup = 0;
 		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	}
+	if (pid > 0)
+		cgroup_not_entered = cgroup_fd > 0 && args.cgroup == 0;
 	return (pid_t)pid;
 }
 

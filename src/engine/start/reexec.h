@@ -27,4 +27,8 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 		   const struct nsrun_reexec_attr *attr, const struct reexec_in_child *in_child,
 		   struct nsrun_error *err);
 
+/* After a spawn given attr->cgroup_fd: true if the kernel could not start
+ * the child there (before Linux 5.7), so the caller must move it. */
+bool reexec_cgroup_not_entered(void);
+
 #endif

@@ -312,11 +312,12 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 static int release_stage(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
 			 struct nsrun_created *made, struct nsrun_error *err)
 {
+	bool v2_entered = c->cg.v2_fd > 0 && !reexec_cgroup_not_entered();
 	if (fault_point("launch.cgroup-enter", err) < 0 ||
 	    cgroup_start_unit(spec, &c->cg, c->pid, err) < 0 ||
 	    /* A user's manager chose where the scope's directories are. */
 	    (c->cg.systemd && c->cg.unit.user && notify_cgroups(&c->cg, made, err) < 0) ||
-	    (c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, err) < 0) ||
+	    (c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, v2_entered, err) < 0) ||
 	    (l->n_cgroup_fds && cgroup_join(l->cgroup_fds, l->n_cgroup_fds, c->pid, err) < 0) ||
 	    (spec->oom_score_adj_set && set_oom_score_adj(spec, l->proc_fd, c->pid, err) < 0) ||
 	    fault_point("launch.idmap", err) < 0 ||

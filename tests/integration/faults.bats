@@ -220,6 +220,32 @@ stopped_child_of() {
 	return 1
 }
 
+# The launcher PID is stopped, and its stage has exited (a zombie, or gone).
+stopped_and_stage_gone() {
+	local child
+	[[ $(proc_state "$1") == T ]] || return 1
+	child=$(pgrep -P "$1" | head -1)
+	[[ -z $child || $(proc_state "$child") == Z ]]
+}
+
+@test "a stage that fails while the launcher makes its cgroups: create reports the stage's error, nothing is left" {
+	oci_new_id
+	# The first mount fails at once; the launcher stops before it moves the
+	# stage into the v1 cgroups, and goes on once the stage has exited.
+	cfg_edit '.mounts = [{"destination": "/proc", "type": "nosuchfs", "source": "none"}] + .mounts'
+	NSRUN_FAULT=launch.cgroup-enter:stop "$NSRUN" --root "$OCI_ROOT" create --bundle "$BUNDLE" "$ID" \
+		</dev/null >"$TEST_TMP/create.out" 2>"$TEST_TMP/create.err" &
+	local launcher=$! rc=0
+	retry 10 stopped_and_stage_gone "$launcher"
+	kill -CONT "$launcher"
+	wait "$launcher" || rc=$?
+	echo "# create exited $rc: $(cat "$TEST_TMP/create.err")"
+	[ "$rc" -eq 125 ]
+	[ "$(wc -l <"$TEST_TMP/create.err")" -eq 1 ]
+	[[ $(cat "$TEST_TMP/create.err") == *"mounts[0]: mount nosuchfs on /proc: No such device" ]]
+	assert_nothing_left "$ID" "the stage's failure"
+}
+
 @test "exec: its stage, in the container's PID namespace with the container's credentials, is out of the container's reach" {
 	oci_new_id
 	oci_run_d

@@ -67,12 +67,23 @@ bool cgroup_ns_deferred(const struct nsrun_spec *spec);
 
 /* Create the cgroup directories for the spec and write its limits:
  * cgroup_plan names the directories without touching the host (a caller
- * that may be killed records them first), cgroup_make makes them and
- * removes them again on failure. */
+ * that may be killed records them first). cgroup_make_v2 makes the v2
+ * directory, which clone3 starts the child in (v2_fd), and removes stale
+ * sandboxes' cgroups; it removes what it made on failure.
+ * cgroup_make_rest, after the clone, makes the v1 directories and writes
+ * every limit, while the child makes its namespaces; on failure the
+ * caller removes them (cgroup_destroy). */
 int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
-int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err);
+int cgroup_make_v2(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		   struct nsrun_error *err);
+int cgroup_make_rest(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		     struct nsrun_error *err);
 
-/* The systemd driver's half of cgroup_make, once the first process
+/* Remove the v1 directories and forget them: the v2 one stays, with the
+ * child in it (cgroup_make_rest was refused where nothing needs them). */
+void cgroup_drop_v1(struct cgroup_sandbox *cg);
+
+/* The systemd driver's cgroup_make_v2 and _rest, once the first process
  * exists: the scope with pid in it, then what systemd did not make and the
  * limits it does not express. A no-op for cgroupfs. */
 int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, pid_t pid,

@@ -394,40 +394,85 @@ static void remove_stale_sandboxes(void)
 	}
 }
 
-/* Make the planned directories and write the limits into them. */
-static int make_dirs(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, bool open_v2,
-		     struct nsrun_error *err)
+/* Make the planned directories of the v2 tree (v2) or of the v1
+ * hierarchies; with open_v2, keep the v2 one open for clone3. */
+static int make_some(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, bool v2,
+		     bool open_v2, struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < cg->n_dirs; i++) {
+		if (cg->dirs[i].v2 != v2)
+			continue;
 		if (make_planned_dir(cg, i, err) < 0) {
 			/* nsrun's own cgroup exists for the limits: name one. */
 			if (!cg->named)
 				nsrun_error_about(err, cgroup_limits_about(&spec->cgroup), -1);
-			goto fail;
+			return -1;
 		}
-		if (open_v2 && cg->dirs[i].v2 &&
-		    (cg->v2_fd = open(cg->dirs[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			nsrun_fail(err, errno, "open %s", cg->dirs[i].path);
-			goto fail;
-		}
+		if (open_v2 && v2 &&
+		    (cg->v2_fd = open(cg->dirs[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return nsrun_fail(err, errno, "open %s", cg->dirs[i].path);
 	}
+	return 0;
+}
+
+static int write_limits(const struct nsrun_spec *spec, const struct cgroup_sandbox *cg,
+			struct nsrun_error *err)
+{
 	if (cgroup_apply_limits(cg->dirs, cg->n_dirs, &spec->cgroup, err) < 0 ||
 	    (devices_enforced(spec) &&
 	     cgroup_apply_device_rules(cg->dirs, cg->n_dirs, spec->cgroup.device_rules, err) < 0))
-		goto fail;
+		return -1;
 	return 0;
-fail:
-	cgroup_destroy(cg);
-	return -1;
 }
 
-int cgroup_make(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct nsrun_error *err)
+/* Make every planned directory and write the limits, or remove them all. */
+static int make_dirs(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		     struct nsrun_error *err)
+{
+	if (make_some(spec, cg, true, false, err) < 0 ||
+	    make_some(spec, cg, false, false, err) < 0 || write_limits(spec, cg, err) < 0) {
+		cgroup_destroy(cg);
+		return -1;
+	}
+	return 0;
+}
+
+int cgroup_make_v2(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		   struct nsrun_error *err)
 {
 	if (cg->systemd)
 		return 0; /* systemd makes them, once the process exists */
 	if (!cg->named)
 		remove_stale_sandboxes();
-	return make_dirs(spec, cg, true, err);
+	if (make_some(spec, cg, true, true, err) < 0) {
+		cgroup_destroy(cg);
+		return -1;
+	}
+	return 0;
+}
+
+int cgroup_make_rest(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+		     struct nsrun_error *err)
+{
+	if (cg->systemd)
+		return 0; /* cgroup_start_unit made them */
+	return make_some(spec, cg, false, false, err) < 0 || write_limits(spec, cg, err) < 0 ? -1
+											     : 0;
+}
+
+void cgroup_drop_v1(struct cgroup_sandbox *cg)
+{
+	unsigned kept = 0;
+	for (unsigned i = 0; i < cg->n_dirs; i++) {
+		if (!cg->dirs[i].v2) {
+			remove_tree(cg->dirs[i].path, false, 0);
+			continue;
+		}
+		cg->dirs[kept] = cg->dirs[i];
+		cg->plan[kept] = cg->plan[i];
+		kept++;
+	}
+	cg->n_dirs = kept;
 }
 
 /* Whether the scope's directory is where /proc/PID/cgroup (table) puts the
@@ -498,7 +543,7 @@ int cgroup_start_unit(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, 
 	if (cg->unit.user)
 		return rebase_user_scope(spec, cg, pid, err);
 	/* The hierarchies systemd does not handle get the scope's path too. */
-	return make_dirs(spec, cg, false, err);
+	return make_dirs(spec, cg, err);
 }
 
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, bool v2_entered,

@@ -377,12 +377,21 @@ static void trace_op(const struct nsrun_spec *spec, const struct nsrun_fs_op *op
 			    op->src ? " " : "", op->dest);
 }
 
+static bool mounts_cgroupfs(const struct nsrun_fs_op *op)
+{
+	return op->kind == NSRUN_FS_MOUNT && op->fstype &&
+	       (strcmp(op->fstype, "cgroup") == 0 || strcmp(op->fstype, "cgroup2") == 0);
+}
+
 /* The steps in order; *root_fd is opened again wherever one covers it. */
 static int apply_steps(const struct nsrun_spec *spec, int *root_fd, int *trees, bool *is_dir,
-		       struct nsrun_error *err)
+		       rootfs_before_cgroupfs *before_cgroupfs, struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
 		bool covered = false;
+		if (before_cgroupfs && mounts_cgroupfs(&spec->fs_ops[i]) &&
+		    before_cgroupfs(spec, err) < 0)
+			return -1;
 		if (!clone_up_front(spec, i) &&
 		    clone_source_of(spec, i, &trees[i], &is_dir[i], err) < 0)
 			return -1;
@@ -414,7 +423,8 @@ static int container_extras(const struct nsrun_spec *spec, int root_fd, struct n
 	return ocimount_sysctl(root_fd, spec, err);
 }
 
-int rootfs_prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
+int rootfs_prepare(const struct nsrun_spec *spec, rootfs_before_cgroupfs *before_cgroupfs,
+		   struct nsrun_error *err)
 {
 	cleanup_free int *trees = calloc(spec->n_fs_ops + 1, sizeof(int));
 	cleanup_free bool *is_dir = calloc(spec->n_fs_ops + 1, sizeof(bool));
@@ -424,7 +434,7 @@ int rootfs_prepare(const struct nsrun_spec *spec, struct nsrun_error *err)
 		trees[i] = -1;
 	int rc = clone_sources(spec, trees, is_dir, err);
 	cleanup_close int root_fd = rc < 0 ? -1 : open_new_root(spec, err);
-	if (root_fd < 0 || apply_steps(spec, &root_fd, trees, is_dir, err) < 0 ||
+	if (root_fd < 0 || apply_steps(spec, &root_fd, trees, is_dir, before_cgroupfs, err) < 0 ||
 	    container_extras(spec, root_fd, err) < 0)
 		rc = -1;
 	for (unsigned i = 0; i < spec->n_fs_ops; i++)

@@ -7,11 +7,16 @@
 
 #include <nsrun/nsrun.h>
 
+/* Run before a step mounts a cgroup filesystem, whose view depends on the
+ * cgroups the process is in: the stage waits for them there. */
+typedef int rootfs_before_cgroupfs(const struct nsrun_spec *spec, struct nsrun_error *err);
+
 /* Build the new root: the spec's rootfs (or an empty tmpfs) with its
  * steps applied in order, and the container's working directory, devices
  * and sysctls. Returns the new root's descriptor; call only when the spec
- * has a rootfs or steps. */
-int rootfs_prepare(const struct nsrun_spec *spec, struct nsrun_error *err);
+ * has a rootfs or steps. before_cgroupfs may be NULL. */
+int rootfs_prepare(const struct nsrun_spec *spec, rootfs_before_cgroupfs *before_cgroupfs,
+		   struct nsrun_error *err);
 
 /* Protect paths inside the prepared root, make it read-only if asked, and
  * switch to it (pivot_root, or MS_MOVE + chroot). */

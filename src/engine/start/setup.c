@@ -22,6 +22,7 @@
 #include "engine/start/exec.h"
 #include "engine/start/hookrun.h"
 #include "engine/start/setup.h"
+#include "engine/start/stage.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
 #include "util/log.h"
@@ -94,8 +95,10 @@ static int build_root(const struct nsrun_spec *spec, struct nsrun_error *err)
 		return rootfs_protect_paths(spec, -1, err);
 	if (!(spec->new_ns & CLONE_NEWNS) && spec->n_fs_ops == 0)
 		return chroot_root(spec, err);
-	cleanup_close int root_fd = rootfs_prepare(spec, err);
-	if (root_fd < 0 || hookrun_container(spec, "createContainer", err) < 0 ||
+	cleanup_close int root_fd = rootfs_prepare(spec, stage_await_cgroups, err);
+	/* A hook's process starts in the container's cgroups. */
+	if (root_fd < 0 || (spec_container(spec)->hooks && stage_await_cgroups(spec, err) < 0) ||
+	    hookrun_container(spec, "createContainer", err) < 0 ||
 	    rootfs_enter(spec, root_fd, err) < 0)
 		return -1;
 	if (propagation_after_root(spec))
@@ -242,8 +245,11 @@ int sandbox_setup(const struct nsrun_spec *spec, struct nsrun_error *err)
 			return -1;
 		nsrun_trace(spec->verbose, "loopback up");
 	}
+	/* The last moment: a filter or the command's credentials may forbid
+	 * making the cgroup namespace. */
 	if (set_environment(spec, err) < 0 || set_workdir(spec, cwd[0] ? cwd : NULL, err) < 0 ||
-	    early_seccomp(spec, err) < 0 || set_credentials(spec, err) < 0)
+	    stage_await_cgroups(spec, err) < 0 || early_seccomp(spec, err) < 0 ||
+	    set_credentials(spec, err) < 0)
 		return -1;
 	/* As the user: a directory it may not enter is an error, as in runc. */
 	bool switched = spec->user_ids_set || spec->as_user;

@@ -3,7 +3,8 @@
  * the cloned child itself (launch.c), and becomes the command. In order:
  * receive the spec (which waits until the launcher has written the id
  * maps), become root of the user namespace, isolate (descriptors,
- * dumpable, cgroup namespace, carried capabilities), set the sandbox up,
+ * dumpable, carried capabilities), set the sandbox up (waiting for the
+ * cgroups, and making the cgroup namespace, where they are first needed),
  * park (OCI create), and execute the command. */
 #include <errno.h>
 #include <fcntl.h>
@@ -100,6 +101,36 @@ static int park(const struct nsrun_spec *spec, int sync_fd, struct nsrun_error *
 	return 0;
 }
 
+/* The sync socket while STAGE_CGROUPS_READY is still to come. */
+static int cgroups_pending_fd = -1;
+
+int stage_await_cgroups(const struct nsrun_spec *spec, struct nsrun_error *err)
+{
+	int fd = cgroups_pending_fd;
+	if (fd < 0)
+		return 0;
+	cgroups_pending_fd = -1;
+	if (fault_point("init.cgroups", err) < 0)
+		return -1;
+	cleanup_free char *msg = NULL;
+	size_t len = 0;
+	int r = sync_recv(fd, &msg, &len, err);
+	/* The launcher failed and said why, or died: nothing to report, and
+	 * nothing to undo but in our own namespaces. */
+	if (r == 1)
+		_exit(NSRUN_EXIT_FAILURE);
+	if (r < 0)
+		return -1;
+	if (len != 1 || msg[0] != STAGE_CGROUPS_READY[0])
+		return nsrun_fail(err, EPROTO, "sync socket: a message out of turn");
+	nsrun_trace(spec->verbose, "in the cgroups");
+	if (fault_point("init.cgroupns", err) < 0)
+		return -1;
+	if (cgroup_ns_deferred(spec) && unshare(CLONE_NEWCGROUP) < 0)
+		return nsrun_fail(err, errno, "unshare the cgroup namespace");
+	return 0;
+}
+
 static int early_errnum;
 static const char *early_what;
 
@@ -159,10 +190,6 @@ static int isolate(const struct nsrun_spec *spec, int sync_fd, struct nsrun_erro
 	 * (fs.suid_dumpable). */
 	if (exec_shim_fd() >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return nsrun_fail(err, errno, "prctl PR_SET_DUMPABLE");
-	if (fault_point("init.cgroupns", err) < 0)
-		return -1;
-	if (cgroup_ns_deferred(spec) && unshare(CLONE_NEWCGROUP) < 0)
-		return nsrun_fail(err, errno, "unshare the cgroup namespace");
 	/* Nothing inherited but what the spec names may reach the set-up: a
 	 * working directory through /proc/self/fd would otherwise lead out. */
 	int keep[64 + STAGE_OWN_FDS];
@@ -266,6 +293,7 @@ int nsrun_init_stage(int argc, char **argv)
 	if (r < 0 || spec_decode(buf, len, &spec, &err) < 0)
 		return report(&err);
 	nsrun_trace(spec.verbose, "stage entered as pid %d", (int)getpid());
+	cgroups_pending_fd = sync_fd;
 	int status = stage_steps(&spec, sync_fd, &err);
 	if (status < 0)
 		status = report(&err);

@@ -10,6 +10,18 @@
  * nsrun_init_stage() for it. */
 #define NSRUN_INIT_STAGE "nsrun:init"
 
+struct nsrun_spec;
+
+/* The launcher's message that the stage is in its cgroups: it makes the
+ * v1 ones and moves the stage in while the stage sets the sandbox up. */
+#define STAGE_CGROUPS_READY "G"
+
+/* In the stage, once: wait for that message, then make the cgroup
+ * namespace where one is asked for. Before anything that depends on the
+ * cgroups: a cgroup filesystem's view, a hook's process, the command.
+ * A no-op elsewhere (in place, where there is no launcher). */
+int stage_await_cgroups(const struct nsrun_spec *spec, struct nsrun_error *err);
+
 /* argv: { "nsrun:init", "<sync fd>" }. Never returns on success. */
 int nsrun_init_stage(int argc, char **argv);
 

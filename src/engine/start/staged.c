@@ -226,8 +226,22 @@ static int prepare(const struct nsrun_spec *spec, struct launch *l, struct nsrun
 	return 0;
 }
 
+/* A cgroup with no limit in it is only bookkeeping: without the right to
+ * create one (rootless on v1, no delegation) go on without, as runc
+ * --rootless does. */
+static bool go_without_cgroup(const struct nsrun_spec *spec, const struct nsrun_error *err)
+{
+	bool denied = err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS;
+	if (cgroup_wanted(spec) || !denied)
+		return false;
+	nsrun_trace(spec->verbose, "no cgroup: %s", err->msg);
+	return true;
+}
+
 /* Planned, then made: container_create's caller records the directories
- * in between, so a kill from here on leaves nothing unrecorded. */
+ * in between, so a kill from here on leaves nothing unrecorded. Before
+ * the clone only the v2 directory, which clone3 starts the child in; the
+ * rest once it runs (make_other_cgroups). */
 static int make_cgroups(const struct nsrun_spec *spec, struct staged_child *c,
 			struct nsrun_created *made, struct nsrun_error *err)
 {
@@ -236,15 +250,26 @@ static int make_cgroups(const struct nsrun_spec *spec, struct staged_child *c,
 	if (cgroup_plan(spec, &c->cg, err) < 0 || notify_cgroups(&c->cg, made, err) < 0 ||
 	    fault_point("launch.cgroup", err) < 0)
 		return -1;
-	if (cgroup_make(spec, &c->cg, err) == 0)
+	if (cgroup_make_v2(spec, &c->cg, err) == 0)
 		return 0;
-	/* A cgroup with no limit in it is only bookkeeping: without the right
-	 * to create one (rootless on v1, no delegation) go on without, as runc
-	 * --rootless does. */
-	bool denied = err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS;
-	if (cgroup_wanted(spec) || !denied)
+	return go_without_cgroup(spec, err) ? notify_cgroups(&c->cg, made, err) : -1;
+}
+
+/* The v1 directories and the limits, made while the child sets up: off
+ * the launcher's path before the clone. Where they are refused, the v2
+ * one the child is in stays. */
+static int make_other_cgroups(const struct nsrun_spec *spec, struct staged_child *c,
+			      struct nsrun_created *made, struct nsrun_error *err)
+{
+	if (!c->cg.n_dirs)
+		return 0;
+	if (fault_point("launch.cgroup-rest", err) < 0)
 		return -1;
-	nsrun_trace(spec->verbose, "no cgroup: %s", err->msg);
+	if (cgroup_make_rest(spec, &c->cg, err) == 0)
+		return 0;
+	if (!go_without_cgroup(spec, err))
+		return -1;
+	cgroup_drop_v1(&c->cg);
 	return notify_cgroups(&c->cg, made, err);
 }
 
@@ -307,24 +332,44 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 	return 0;
 }
 
-/* Place the child in its cgroups, write its maps, release it and send it
- * the spec. */
+/* After the spec: the v1 cgroups made and the child moved into them (it
+ * started in the v2 one), or into the container's (exec), while it sets
+ * the sandbox up; then the message it waits for before anything needs
+ * them (stage_await_cgroups). A stage that failed meanwhile has said why
+ * on the socket and exited: ESRCH and EPIPE leave that to the caller. */
+static int place_in_cgroups(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
+			    struct nsrun_created *made, struct nsrun_error *err)
+{
+	bool v2_entered = c->cg.v2_fd > 0 && !reexec_cgroup_not_entered();
+	if (make_other_cgroups(spec, c, made, err) < 0 ||
+	    fault_point("launch.cgroup-enter", err) < 0)
+		return -1;
+	if ((c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, v2_entered, err) < 0) ||
+	    (l->n_cgroup_fds && cgroup_join(l->cgroup_fds, l->n_cgroup_fds, c->pid, err) < 0))
+		return err->errnum == ESRCH ? 0 : -1;
+	if (fault_point("launch.cgroups-ready", err) < 0)
+		return -1;
+	if (sync_send(l->sv[0], STAGE_CGROUPS_READY, 1, err) < 0)
+		return err->errnum == EPIPE || err->errnum == ECONNRESET ? 0 : -1;
+	return 0;
+}
+
+/* Write the child's maps, release it and send it the spec, then make and
+ * enter its cgroups while it works. */
 static int release_stage(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
 			 struct nsrun_created *made, struct nsrun_error *err)
 {
-	bool v2_entered = c->cg.v2_fd > 0 && !reexec_cgroup_not_entered();
-	if (fault_point("launch.cgroup-enter", err) < 0 ||
+	if (fault_point("launch.cgroup-unit", err) < 0 ||
 	    cgroup_start_unit(spec, &c->cg, c->pid, err) < 0 ||
 	    /* A user's manager chose where the scope's directories are. */
 	    (c->cg.systemd && c->cg.unit.user && notify_cgroups(&c->cg, made, err) < 0) ||
-	    (c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, v2_entered, err) < 0) ||
-	    (l->n_cgroup_fds && cgroup_join(l->cgroup_fds, l->n_cgroup_fds, c->pid, err) < 0) ||
 	    (spec->oom_score_adj_set && set_oom_score_adj(spec, l->proc_fd, c->pid, err) < 0) ||
 	    fault_point("launch.idmap", err) < 0 ||
 	    idmap_plan_apply(&l->plan, l->proc_fd, c->pid, spec->verbose, err) < 0 ||
 	    fault_point("launch.release", err) < 0 || sync_release(l->sv[0], err) < 0 ||
 	    fault_point("launch.send-spec", err) < 0 ||
-	    sync_send(l->sv[0], l->wire, l->wire_len, err) < 0)
+	    sync_send(l->sv[0], l->wire, l->wire_len, err) < 0 ||
+	    place_in_cgroups(spec, l, c, made, err) < 0)
 		return -1;
 	c->sync_fd = take_fd(&l->sv[0]);
 	return 0;

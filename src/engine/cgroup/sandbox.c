@@ -1,33 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The sandbox's cgroups on v1, v2 and hybrid hosts: planned, made,
- * entered and removed. See cgroup.h. */
-#include <dirent.h>
+/* The sandbox's cgroups on v1, v2 and hybrid hosts: planned, made and
+ * entered (removed: remove.c). See cgroup.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
 #include "engine/cgroup/cgroup.h"
 #include "engine/cgroup/hierarchy.h"
+#include "engine/cgroup/remove.h"
 #include "util/cleanup.h"
 #include "util/file.h"
 
-#define NAME_PREFIX "nsrun-"
 #define CAP_MKNOD_BIT (1ULL << 27)
-#define PROCS_SIZE 8192
 #define MAX_HIERARCHIES 20
 #define MAX_CONTROLLERS 16
-/* How deep a container's processes may have nested cgroups of their own
- * (systemd makes init.scope, system.slice/...): deeper ones stay. */
-#define MAX_REMOVE_DEPTH 32
 
 /* Device rules need enforcing only where the container could make a node
  * for a device nsrun did not create: with CAP_MKNOD and without a user
@@ -55,98 +48,6 @@ bool cgroup_wanted(const struct nsrun_spec *spec)
 bool cgroup_ns_deferred(const struct nsrun_spec *spec)
 {
 	return (spec->new_ns & CLONE_NEWCGROUP) && (cgroup_wanted(spec) || spec->cgroup_path);
-}
-
-static bool pid_alive(pid_t pid)
-{
-	return kill(pid, 0) == 0 || errno == EPERM;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-/* SIGKILL every process listed in a cgroup.procs file. */
-static void kill_listed(const char *procs)
-{
-	char buf[PROCS_SIZE];
-	if (file_read(procs, buf, sizeof(buf)) <= 0)
-		return;
-	char *save = NULL;
-	for (char *p = strtok_r(buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
-		char *end;
-		errno = 0;
-		long pid = strtol(p, &end, 10);
-		/* Only a whole pid: kill(0) or kill(-1) would hit us or everyone. */
-		if (errno == 0 && end != p && *end == '\0' && pid > 0 && pid <= INT_MAX)
-			kill((pid_t)pid, SIGKILL);
-	}
-}
-
-/* SIGKILL what is inside and rmdir, retrying while the dying processes
- * still hold it (about two seconds at most). */
-static int remove_one(const char *dir, bool v2)
-{
-	char procs[NSRUN_CGROUP_PATH_MAX + 32];
-	if (path_format(procs, sizeof(procs), "%s/cgroup.procs", dir) < 0)
-		return -1;
-	for (long wait = 1; wait <= 512; wait *= 2) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY)
-			return -1;
-		if (!v2 || file_write_str(dir, "cgroup.kill", "1") < 0)
-			kill_listed(procs);
-		sleep_ms(wait);
-	}
-	errno = EBUSY;
-	return -1;
-}
-
-/* The directory and every cgroup below it, deepest first: what the
- * container's processes made there (systemd's init.scope, ...) goes too.
- * Most have neither cgroups below nor processes left: one rmdir. */
-static int remove_tree(const char *dir, bool v2, int depth)
-{
-	if (rmdir(dir) == 0 || errno == ENOENT)
-		return 0;
-	cleanup_closedir DIR *d = depth < MAX_REMOVE_DEPTH ? opendir(dir) : NULL;
-	struct dirent *e;
-	int rc = 0;
-	while (d && (e = readdir(d)) != NULL) {
-		char child[PATH_MAX];
-		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0)
-			continue;
-		if (path_format(child, sizeof(child), "%s/%s", dir, e->d_name) < 0 ||
-		    remove_tree(child, v2, depth + 1) < 0)
-			rc = -1;
-	}
-	if (!d && errno == ENOENT)
-		return 0;
-	return remove_one(dir, v2) < 0 ? -1 : rc;
-}
-
-/* Remove the cgroups of launchers that died without cleaning up. */
-static void remove_stale(const char *parent, bool v2)
-{
-	cleanup_closedir DIR *d = opendir(parent);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
-			continue;
-		char *end;
-		long pid = strtol(e->d_name + strlen(NAME_PREFIX), &end, 10);
-		if (*end != '\0' || pid <= 0 || (pid != getpid() && pid_alive((pid_t)pid)))
-			continue;
-		char dir[NSRUN_CGROUP_PATH_MAX];
-		if (path_format(dir, sizeof(dir), "%s/%s", parent, e->d_name) == 0)
-			remove_tree(dir, v2, 0);
-	}
 }
 
 /* Where a sandbox's own cgroups go in a hierarchy: for root, on v2, a
@@ -251,7 +152,7 @@ int cgroup_plan(const struct nsrun_spec *spec, struct cgroup_sandbox *cg, struct
 	if (v2_enable_text(hs, (unsigned)nh, need, n_need, enable, sizeof(enable), err) < 0)
 		return nsrun_error_about(err, NSRUN_ABOUT_CGROUP_PATH, -1);
 	/* A cgroupsPath, or one of our own named after the launcher. */
-	(void)snprintf(own_name, sizeof(own_name), NAME_PREFIX "%d", (int)getpid());
+	(void)snprintf(own_name, sizeof(own_name), CGROUP_NAME_PREFIX "%d", (int)getpid());
 	const char *name = cg->named ? spec->cgroup_path : own_name;
 	const struct systemd_unit *unit = spec_container(spec)->systemd;
 	char scope[NSRUN_CGROUP_PATH_MAX];
@@ -390,7 +291,7 @@ static void remove_stale_sandboxes(void)
 	for (int i = 0; i < nh; i++) {
 		char parent[NSRUN_CGROUP_PATH_MAX];
 		if (sandbox_parent(&hs[i], parent, sizeof(parent)) == 0)
-			remove_stale(parent, hs[i].v2);
+			cgroup_remove_stale(parent, hs[i].v2);
 	}
 }
 
@@ -458,21 +359,6 @@ int cgroup_make_rest(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 		return 0; /* cgroup_start_unit made them */
 	return make_some(spec, cg, false, false, err) < 0 || write_limits(spec, cg, err) < 0 ? -1
 											     : 0;
-}
-
-void cgroup_drop_v1(struct cgroup_sandbox *cg)
-{
-	unsigned kept = 0;
-	for (unsigned i = 0; i < cg->n_dirs; i++) {
-		if (!cg->dirs[i].v2) {
-			remove_tree(cg->dirs[i].path, false, 0);
-			continue;
-		}
-		cg->dirs[kept] = cg->dirs[i];
-		cg->plan[kept] = cg->plan[i];
-		kept++;
-	}
-	cg->n_dirs = kept;
 }
 
 /* Whether the scope's directory is where /proc/PID/cgroup (table) puts the
@@ -562,29 +448,6 @@ int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, bool v2_entered,
 unsigned long long cgroup_oom_kills(const struct cgroup_sandbox *cg)
 {
 	return cgroup_oom_kills_in(cg->dirs, cg->n_dirs);
-}
-
-void cgroup_destroy(struct cgroup_sandbox *cg)
-{
-	if (cg->v2_fd >= 0)
-		close(cg->v2_fd);
-	cg->v2_fd = -1;
-	struct nsrun_error ignored; /* what stays, the directories' removal meets */
-	if (cg->systemd && cg->n_dirs)
-		systemd_stop(&cg->unit, &ignored);
-	for (unsigned i = 0; i < cg->n_dirs; i++)
-		remove_tree(cg->dirs[i].path, cg->dirs[i].v2, 0);
-	cg->n_dirs = 0;
-}
-
-int cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n, struct nsrun_error *err)
-{
-	int rc = 0;
-	for (unsigned i = 0; i < n; i++)
-		if (remove_tree(dirs[i], cgroup_is_fs(dirs[i], CGROUP2_SUPER_MAGIC), 0) < 0 &&
-		    rc == 0)
-			rc = nsrun_fail(err, errno, "remove the cgroup %s", dirs[i]);
-	return rc;
 }
 
 int cgroup_join_open(const char *const *dirs, unsigned n, int *fds, struct nsrun_error *err)

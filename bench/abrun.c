@@ -94,9 +94,12 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "+n:w:")) != -1) {
 		switch (c) {
 		case 'n': runs = parse_count(optarg, "-n"); break;
-		case 'w': warmup = optarg[0] == '0' && !optarg[1] ? 0 : parse_count(optarg, "-w"); break;
+		case 'w':
+			warmup = optarg[0] == '0' && !optarg[1] ? 0 : parse_count(optarg, "-w");
+			break;
 		default:
-			fprintf(stderr, "usage: abrun [-n RUNS] [-w WARMUP] CMD [ARG...] [::: CMD [ARG...]]...\n");
+			fprintf(stderr, "usage: abrun [-n RUNS] [-w WARMUP] CMD [ARG...] [::: CMD "
+					"[ARG...]]...\n");
 			return 2;
 		}
 	}
@@ -145,7 +148,8 @@ int main(int argc, char **argv)
 			t[k * runs + r] = run_once(cmds[k], &fa);
 		}
 
-	printf("%d interleaved runs per command (warm-up %d); times in microseconds\n", runs, warmup);
+	printf("%d interleaved runs per command (warm-up %d); times in microseconds\n", runs,
+	       warmup);
 	printf("%8s %8s %8s %8s %10s  %s\n", "median", "q1", "q3", "mean", "d(median)", "command");
 	for (int k = 0; k < ncmd; k++) {
 		double sum = 0;

@@ -141,8 +141,8 @@ static void note(int tid, int top)
 		}
 	if (n_images == MAX_PROCS)
 		return;
-	images[n_images++] = (struct image){ .tgid = tgid, .gen = p->gen, .depth = p->depth,
-					      .hwm = hwm };
+	images[n_images++] =
+		(struct image){ .tgid = tgid, .gen = p->gen, .depth = p->depth, .hwm = hwm };
 	snprintf(images[n_images - 1].name, sizeof(images[0].name), "%s", name);
 }
 
@@ -240,9 +240,7 @@ int main(int argc, char **argv)
 					p->gen++;
 				break;
 			}
-			case PTRACE_EVENT_EXIT:
-				note(pid, top);
-				break;
+			case PTRACE_EVENT_EXIT: note(pid, top); break;
 			}
 		} else if (t && !t->seen && sig == SIGSTOP) {
 			/* an auto-attached thread's first stop: not a real signal */

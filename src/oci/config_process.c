@@ -202,7 +202,8 @@ static int parse_apparmor(json_t *process, struct oci_config *cfg, struct nsrun_
 	if (!json_is_string(v) || strchr(json_string_value(v), '\n'))
 		return config_refuse(err, "process.apparmorProfile", "expected a profile's name");
 	char enabled[4] = "";
-	bool on = file_read("/sys/module/apparmor/parameters/enabled", enabled, sizeof(enabled)) > 0 &&
+	bool on = file_read("/sys/module/apparmor/parameters/enabled", enabled, sizeof(enabled)) >
+			  0 &&
 		  enabled[0] == 'Y';
 	if (json_string_length(v) > 0 && on)
 		cfg->container.apparmor_profile = json_string_value(v);

@@ -70,7 +70,8 @@ static int report(const char *name, long rc)
 {
 	if (rc < 0) {
 		int e = errno;
-		printf("%s: errno %d (%s)\n", name, e, strerrorname_np(e) ? strerrorname_np(e) : "?");
+		printf("%s: errno %d (%s)\n", name, e,
+		       strerrorname_np(e) ? strerrorname_np(e) : "?");
 	} else {
 		printf("%s: ok\n", name);
 	}
@@ -97,7 +98,7 @@ static const struct {
 	int res;
 } limits[] = {
 	{ "NOFILE", RLIMIT_NOFILE }, { "NPROC", RLIMIT_NPROC }, { "CORE", RLIMIT_CORE },
-	{ "AS", RLIMIT_AS },         { "FSIZE", RLIMIT_FSIZE }, { "CPU", RLIMIT_CPU },
+	{ "AS", RLIMIT_AS },	     { "FSIZE", RLIMIT_FSIZE }, { "CPU", RLIMIT_CPU },
 };
 
 static int limit_of(const char *name)
@@ -210,12 +211,12 @@ static int hog(long mb)
 static int step(int argc, char **argv)
 {
 	const char *cmd = argv[0];
-#define NEED(n)                                                                 \
-	do {                                                                    \
-		if (argc < (n) + 1) {                                           \
-			fprintf(stderr, "probe %s: needs %d arguments\n", cmd, n); \
-			exit(2);                                                \
-		}                                                               \
+#define NEED(n)                                                                                    \
+	do {                                                                                       \
+		if (argc < (n) + 1) {                                                              \
+			fprintf(stderr, "probe %s: needs %d arguments\n", cmd, n);                 \
+			exit(2);                                                                   \
+		}                                                                                  \
 	} while (0)
 	if (strcmp(cmd, "open") == 0) {
 		NEED(2);
@@ -245,8 +246,8 @@ static int step(int argc, char **argv)
 	if (strcmp(cmd, "setattr-rw") == 0) {
 		NEED(1);
 		struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
-		return report("setattr-rw", mount_setattr(AT_FDCWD, argv[1], AT_RECURSIVE, &attr,
-							 sizeof(attr)));
+		return report("setattr-rw",
+			      mount_setattr(AT_FDCWD, argv[1], AT_RECURSIVE, &attr, sizeof(attr)));
 	}
 	if (strcmp(cmd, "mount-tmpfs") == 0) {
 		NEED(1);

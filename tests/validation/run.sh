@@ -70,6 +70,13 @@ EXPECTED_FAIL=(
 	"start|^exit status|the suite asserts that start without process succeeds where it says it must fail"
 )
 
+# Tests that fail now and then on a busy machine, by a race of their own:
+# run up to three times, and pass at the first pass.
+#   NAME|why
+RACY=(
+	"killsig|the suite signals the container as soon as it is running and gives it 5 s to stop; its command (sh: a trap, sleep 10 in the background, wait) now and then runs on, with this nsrun and with 08c2c2c's, under load"
+)
+
 # The probe per expected failure: it succeeds while the host lacks what the
 # test needs, so the list cannot hide a real failure on a host that has it;
 # for the suite's own failures, while the tree is the pinned commit.
@@ -418,6 +425,26 @@ run_test() {
 	return 1
 }
 
+# run_with_retries RUNTIME NAME: run_test, three times at most for a test
+# listed in RACY, and print what the last attempt printed.
+run_with_retries() {
+	local rt=$1 name=$2 tries=1 attempt entry why="" rc
+	for entry in "${RACY[@]}"; do
+		[ "${entry%%|*}" = "$name" ] && tries=3 why=${entry#*|}
+	done
+	for ((attempt = 1; attempt <= tries; attempt++)); do
+		run_test "$rt" "$name" >"$cache/logs/$rt/$name.line" 2>"$cache/logs/$rt/$name.diag"
+		rc=$?
+		[ "$rc" -eq 0 ] && break
+	done
+	cat "$cache/logs/$rt/$name.line"
+	cat "$cache/logs/$rt/$name.diag" >&2
+	if [ "$rc" -eq 0 ] && [ "$attempt" -gt 1 ]; then
+		echo "# validation/$name passed at attempt $attempt of $tries: $why"
+	fi
+	return "$rc"
+}
+
 main() {
 	local src names=() name failed=0 i rt verdict line
 	local -A result=() passed=() xfailed=()
@@ -454,7 +481,7 @@ main() {
 				failed=1 result[$rt,$name]=missing
 				continue
 			fi
-			run_test "$rt" "$name" || failed=1
+			run_with_retries "$rt" "$name" || failed=1
 			result[$rt,$name]=$verdict
 			[ "$verdict" = pass ] && passed[$rt]=$((passed[$rt] + 1))
 			[ "$verdict" = xfail ] && xfailed[$rt]=$((xfailed[$rt] + 1))

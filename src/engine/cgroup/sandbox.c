@@ -326,16 +326,22 @@ static int write_limits(const struct nsrun_spec *spec, const struct cgroup_sandb
 	return 0;
 }
 
+/* The v1 directories, then every limit (the v2 directory exists). */
+static int make_v1_and_limits(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
+			      struct nsrun_error *err)
+{
+	return make_some(spec, cg, false, false, err) < 0 || write_limits(spec, cg, err) < 0 ? -1
+											     : 0;
+}
+
 /* Make every planned directory and write the limits, or remove them all. */
 static int make_dirs(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 		     struct nsrun_error *err)
 {
-	if (make_some(spec, cg, true, false, err) < 0 ||
-	    make_some(spec, cg, false, false, err) < 0 || write_limits(spec, cg, err) < 0) {
-		cgroup_destroy(cg);
-		return -1;
-	}
-	return 0;
+	if (make_some(spec, cg, true, false, err) == 0 && make_v1_and_limits(spec, cg, err) == 0)
+		return 0;
+	cgroup_destroy(cg);
+	return -1;
 }
 
 int cgroup_make_v2(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
@@ -357,8 +363,7 @@ int cgroup_make_rest(const struct nsrun_spec *spec, struct cgroup_sandbox *cg,
 {
 	if (cg->systemd)
 		return 0; /* cgroup_start_unit made them */
-	return make_some(spec, cg, false, false, err) < 0 || write_limits(spec, cg, err) < 0 ? -1
-											     : 0;
+	return make_v1_and_limits(spec, cg, err);
 }
 
 /* Whether the scope's directory is where /proc/PID/cgroup (table) puts the

@@ -26,6 +26,12 @@ bool ocimount_is_bind(const struct nsrun_fs_op *op)
 	return op->kind == NSRUN_FS_MOUNT && (op->flags & MS_BIND);
 }
 
+bool ocimount_is_cgroupfs(const struct nsrun_fs_op *op)
+{
+	return op->kind == NSRUN_FS_MOUNT && !ocimount_is_bind(op) && op->fstype &&
+	       (strcmp(op->fstype, "cgroup") == 0 || strcmp(op->fstype, "cgroup2") == 0);
+}
+
 int ocimount_clone_bind(const struct nsrun_fs_op *op, int *tree, bool *is_dir,
 			struct nsrun_error *err)
 {
@@ -94,7 +100,7 @@ static int mount_filesystem(int root_fd, const struct nsrun_fs_op *op, int dest,
 			    struct nsrun_error *err)
 {
 	const char *type = op->fstype ? op->fstype : "";
-	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
+	if (ocimount_is_cgroupfs(op))
 		return mount_cgroup(root_fd, op, dest, err);
 	if (mount_on_fd(op->src ? op->src : type, dest, type, op->flags, op->data) == 0)
 		return 0;

@@ -11,6 +11,10 @@
 /* Whether a step is an OCI bind mount (its source is cloned up front). */
 bool ocimount_is_bind(const struct nsrun_fs_op *op);
 
+/* Whether a step mounts a cgroup filesystem (type cgroup or cgroup2),
+ * whose view depends on the cgroups the mounting process is in. */
+bool ocimount_is_cgroupfs(const struct nsrun_fs_op *op);
+
 /* Clone an OCI bind mount's source with its options applied. */
 int ocimount_clone_bind(const struct nsrun_fs_op *op, int *tree, bool *is_dir,
 			struct nsrun_error *err);

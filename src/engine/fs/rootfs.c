@@ -377,19 +377,13 @@ static void trace_op(const struct nsrun_spec *spec, const struct nsrun_fs_op *op
 			    op->src ? " " : "", op->dest);
 }
 
-static bool mounts_cgroupfs(const struct nsrun_fs_op *op)
-{
-	return op->kind == NSRUN_FS_MOUNT && op->fstype &&
-	       (strcmp(op->fstype, "cgroup") == 0 || strcmp(op->fstype, "cgroup2") == 0);
-}
-
 /* The steps in order; *root_fd is opened again wherever one covers it. */
 static int apply_steps(const struct nsrun_spec *spec, int *root_fd, int *trees, bool *is_dir,
 		       rootfs_before_cgroupfs *before_cgroupfs, struct nsrun_error *err)
 {
 	for (unsigned i = 0; i < spec->n_fs_ops; i++) {
 		bool covered = false;
-		if (before_cgroupfs && mounts_cgroupfs(&spec->fs_ops[i]) &&
+		if (before_cgroupfs && ocimount_is_cgroupfs(&spec->fs_ops[i]) &&
 		    before_cgroupfs(spec, err) < 0)
 			return -1;
 		if (!clone_up_front(spec, i) &&

@@ -236,7 +236,10 @@ stopped_and_stage_gone() {
 	NSRUN_FAULT=launch.cgroup-enter:stop "$NSRUN" --root "$OCI_ROOT" create --bundle "$BUNDLE" "$ID" \
 		</dev/null >"$TEST_TMP/create.out" 2>"$TEST_TMP/create.err" &
 	local launcher=$! rc=0
-	retry 10 stopped_and_stage_gone "$launcher"
+	if ! retry 10 stopped_and_stage_gone "$launcher"; then
+		kill -KILL "$launcher" # stopped: it would outlive the test
+		return 1
+	fi
 	kill -CONT "$launcher"
 	wait "$launcher" || rc=$?
 	echo "# create exited $rc: $(cat "$TEST_TMP/create.err")"

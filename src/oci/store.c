@@ -107,6 +107,24 @@ static int write_temporary(const char *tmp, const char *path, const char *data, 
 	return 0;
 }
 
+/* rename(tmp, path), but a file already at path is swapped out and then
+ * unlinked: ext4 (auto_da_alloc) writes a file renamed over another to
+ * disk at once, and the unlink of that file at delete then waits for the
+ * write (0.3 ms on this machine's /run, against 0.03). */
+static int replace(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+		/* The new state is in place: a leftover old one goes with the
+		 * directory. */
+		(void)unlink(tmp);
+		return 0;
+	}
+	/* ENOENT: nothing to swap with; EINVAL: a filesystem without it. */
+	if (errno != ENOENT && errno != EINVAL)
+		return -1;
+	return rename(tmp, path);
+}
+
 int store_write_atomic(const char *path, const char *data, size_t len, struct nsrun_error *err)
 {
 	char tmp[PATH_MAX];
@@ -116,7 +134,7 @@ int store_write_atomic(const char *path, const char *data, size_t len, struct ns
 			(int)getpid()) < 0)
 		return nsrun_fail(err, ENAMETOOLONG, "%s", path);
 	int rc = write_temporary(tmp, path, data, len, err);
-	if (rc == 0 && rename(tmp, path) < 0)
+	if (rc == 0 && replace(tmp, path) < 0)
 		rc = nsrun_fail(err, errno, "write %s", path);
 	if (rc < 0)
 		unlink(tmp);

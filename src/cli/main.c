@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "cli/print_config.h"
 #include "oci/oci.h"
+#include "util/prefault.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 /* In the sanitizer build, LeakSanitizer's exit check clones a process to
@@ -31,6 +32,7 @@ static int fail(const struct nsrun_error *err)
 
 int main(int argc, char **argv)
 {
+	prefault_heap();
 	nsrun_reexec_dispatch(argc, argv);
 	if (oci_wants(argc, argv))
 		return oci_main(argc, argv);

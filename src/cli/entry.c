@@ -8,14 +8,10 @@
  * the faults of one nsrun process were about 0.7 ms: the C library's own
  * start-up (relocation, tunables, CPU features) takes about 28 before
  * main. Linked with -e nsrun_entry (meson.build): x86_64, static build. */
-#include <elf.h>
 #include <stdint.h>
 
 #include "util/prefault.h"
 
-/* Both are resolved by the linker: no relocation is needed to reach them,
- * which matters here, before the program has relocated itself. */
-extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
 void nsrun_prefault_image(uintptr_t sp) __attribute__((visibility("hidden")));
 
 /* The stack the kernel maps below the arguments: 128 KiB (fs/exec.c),
@@ -25,21 +21,7 @@ void nsrun_prefault_image(uintptr_t sp) __attribute__((visibility("hidden")));
 /* No call into the C library: only the system calls of prefault_range. */
 BEFORE_LIBC_START void nsrun_prefault_image(uintptr_t sp)
 {
-	uintptr_t base = (uintptr_t)&__ehdr_start;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + __ehdr_start.e_phoff);
-	uintptr_t bias = base;
-	for (unsigned i = 0; i < __ehdr_start.e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
-			bias = base - ph[i].p_vaddr;
-	for (unsigned i = 0; i < __ehdr_start.e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		uintptr_t start = bias + ph[i].p_vaddr;
-		if (ph[i].p_flags & PF_W)
-			prefault_range(start, start + ph[i].p_memsz, true);
-		else
-			prefault_range(start, start + ph[i].p_filesz, false);
-	}
+	prefault_program(true);
 	prefault_range(sp - INITIAL_STACK, sp, true);
 }
 

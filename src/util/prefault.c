@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util/prefault.h"
 
+#include <elf.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -34,6 +35,29 @@ BEFORE_LIBC_START void prefault_range(uintptr_t start, uintptr_t end, bool write
 #else
 	(void)syscall(SYS_madvise, start, end - start, advice);
 #endif
+}
+
+/* Resolved by the linker: reaching it needs no relocation, which matters
+ * before a static program has relocated itself. */
+extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
+
+BEFORE_LIBC_START void prefault_program(bool writable_too)
+{
+	uintptr_t base = (uintptr_t)&__ehdr_start;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + __ehdr_start.e_phoff);
+	uintptr_t bias = base;
+	for (unsigned i = 0; i < __ehdr_start.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+			bias = base - ph[i].p_vaddr;
+	for (unsigned i = 0; i < __ehdr_start.e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		uintptr_t start = bias + ph[i].p_vaddr;
+		if (!(ph[i].p_flags & PF_W))
+			prefault_range(start, start + ph[i].p_filesz, false);
+		else if (writable_too)
+			prefault_range(start, start + ph[i].p_memsz, true);
+	}
 }
 
 void prefault_heap(void)

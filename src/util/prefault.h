@@ -18,6 +18,10 @@
  * system call: safe before the C library has started. */
 BEFORE_LIBC_START void prefault_range(uintptr_t start, uintptr_t end, bool write);
 
+/* The segments of the program (of libnsrun, in the shared library): the
+ * read-only ones, and the writable ones when `writable_too`. */
+BEFORE_LIBC_START void prefault_program(bool writable_too);
+
 /* The heap malloc has taken from the system so far (it takes 128 KiB and
  * more at its first call, in one piece). */
 void prefault_heap(void);

@@ -61,6 +61,10 @@ struct nsrun_created {
 	 * killed can first record what to clean up. A non-zero return (err
 	 * filled) fails the create. */
 	int (*on_cgroups)(const struct nsrun_created *made, void *arg, struct nsrun_error *err);
+	/* Optional: called once `pid` runs in its cgroups, while it sets the
+	 * container up, for work the caller would otherwise do between ready
+	 * and commit. A non-zero return (err filled) fails the create. */
+	int (*on_started)(const struct nsrun_created *made, void *arg, struct nsrun_error *err);
 	void *arg;
 	int commit_fd; /* engine's: see container_commit */
 };

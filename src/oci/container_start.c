@@ -107,6 +107,16 @@ static int record_cgroups(const struct nsrun_created *made, void *arg, struct ns
 	return had == 0 && ct->n_cgroups == 0 ? 0 : store_save(ct, err);
 }
 
+/* The state with the init's pid, written aside while it sets up: the
+ * commit puts it in place (store_commit). */
+static int prepare_state(const struct nsrun_created *made, void *arg, struct nsrun_error *err)
+{
+	struct stored_container *ct = arg;
+	ct->pid = made->pid;
+	ct->start_time = procs_start_time(made->pid);
+	return fault_point("oci.state-prepare", err) < 0 ? -1 : store_prepare(ct, err);
+}
+
 /* createContainer and startContainer hooks run in the container's
  * namespaces: the init stage gets them, with the state they read ("pid"
  * is filled in there). *hooks and *state are the caller's to free. */
@@ -236,10 +246,8 @@ static int run_create_hooks(const struct stored_container *ct, struct nsrun_erro
 static int commit(const struct create_opts *o, struct nsrun_created *made,
 		  struct stored_container *ct, struct nsrun_error *err)
 {
-	/* ct->cgroups: recorded by record_cgroups. */
-	ct->pid = made->pid;
-	ct->start_time = procs_start_time(made->pid);
-	if (fault_point("oci.state-save", err) < 0 || store_save(ct, err) < 0 ||
+	/* ct->cgroups: recorded by record_cgroups; the rest by prepare_state. */
+	if (fault_point("oci.state-save", err) < 0 || store_commit(ct, err) < 0 ||
 	    run_create_hooks(ct, err) < 0 || fault_point("oci.pid-file", err) < 0)
 		return -1;
 	if (o->pid_file && procs_write_pid_file(o->pid_file, made->pid, err) < 0)
@@ -286,7 +294,11 @@ static int make_container(const struct create_opts *o, const char *bundle, struc
 	cfg->container.console_socket_fd = console_fd;
 	oci_debug("create %s: bundle %s", o->id, bundle);
 	struct nsrun_created made = {
-		.pid = -1, .commit_fd = -1, .on_cgroups = record_cgroups, .arg = ct
+		.pid = -1,
+		.commit_fd = -1,
+		.on_cgroups = record_cgroups,
+		.on_started = prepare_state,
+		.arg = ct,
 	};
 	int rc = container_create(&cfg->spec, &made, err);
 	if (rc < 0)

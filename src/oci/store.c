@@ -357,7 +357,8 @@ int store_create_dir(const char *root, const char *id, struct stored_container *
 	return 0;
 }
 
-int store_save(const struct stored_container *ct, struct nsrun_error *err)
+/* state.json's text for ct, NULL when out of memory; the caller frees it. */
+static char *state_text(const struct stored_container *ct)
 {
 	cleanup_json json_t *o = json_object();
 	json_t *cg = json_array();
@@ -381,12 +382,43 @@ int store_save(const struct stored_container *ct, struct nsrun_error *err)
 		json_object_set(o, "annotations", ct->annotations);
 	if (ct->hooks)
 		json_object_set(o, "hooks", ct->hooks);
-	cleanup_free char *text = json_dumps(o, JSON_COMPACT);
+	return json_dumps(o, JSON_COMPACT);
+}
+
+int store_save(const struct stored_container *ct, struct nsrun_error *err)
+{
+	cleanup_free char *text = state_text(ct);
 	if (!text)
 		return nsrun_fail(err, ENOMEM, "state.json");
 	char path[PATH_MAX];
 	store_path(ct, "state.json", path);
 	return store_write_atomic(path, text, strlen(text), err);
+}
+
+int store_prepare(struct stored_container *ct, struct nsrun_error *err)
+{
+	cleanup_free char *text = state_text(ct);
+	if (!text)
+		return nsrun_fail(err, ENOMEM, "state.json");
+	char path[PATH_MAX], next[PATH_MAX];
+	store_path(ct, "state.json", path);
+	store_path(ct, ".state.json.next", next);
+	if (write_temporary(next, path, text, strlen(text), err) < 0) {
+		unlink(next);
+		return -1;
+	}
+	ct->prepared = true;
+	return 0;
+}
+
+int store_commit(const struct stored_container *ct, struct nsrun_error *err)
+{
+	if (!ct->prepared)
+		return store_save(ct, err);
+	char path[PATH_MAX], next[PATH_MAX];
+	store_path(ct, "state.json", path);
+	store_path(ct, ".state.json.next", next);
+	return replace(next, path) < 0 ? nsrun_fail(err, errno, "write %s", path) : 0;
 }
 
 static void copy_string(json_t *o, const char *key, char *out, size_t size)

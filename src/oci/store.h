@@ -36,6 +36,7 @@ struct stored_container {
 	bool terminal; /* create only (not stored): process.terminal */
 	int lock_fd; /* create's lock on dir, when `locked` */
 	bool locked;
+	bool prepared; /* create only: store_prepare wrote its state aside */
 };
 
 /* The runtime spec's statuses; nsrun adds paused. A stored container is
@@ -60,6 +61,14 @@ int store_create_dir(const char *root, const char *id, struct stored_container *
 		     struct nsrun_error *err);
 
 int store_save(const struct stored_container *ct, struct nsrun_error *err);
+
+/* The state create commits, written aside (.state.json.next) while the
+ * container's first process sets up, so that the commit itself is one
+ * rename (store_commit). Readers go on seeing the state without a pid. */
+int store_prepare(struct stored_container *ct, struct nsrun_error *err);
+
+/* Put the prepared state in place, or without one save ct's. */
+int store_commit(const struct stored_container *ct, struct nsrun_error *err);
 
 /* Remove what a killed create left of <root>/<id>: its systemd scope and
  * cgroups, if it recorded them, and the directory. 1 when there was such debris, 0 when

@@ -75,13 +75,17 @@ int container_create(const struct nsrun_spec *spec, struct nsrun_created *out,
 		out->n_cgroup_dirs = 0; /* staged_start removed them */
 		return -1;
 	}
-	if (await_stage(&c, true, err) < 0) {
+	out->pid = c.pid;
+	bool failed = out->on_started && out->on_started(out, out->arg, err) < 0;
+	if (failed)
+		staged_kill_and_reap(c.pid);
+	if (failed || await_stage(&c, true, err) < 0) {
+		out->pid = -1;
 		cgroup_destroy(&c.cg);
 		out->n_cgroup_dirs = 0;
 		staged_release(&c);
 		return -1;
 	}
-	out->pid = c.pid;
 	/* Kept open: the stage waits on it for the commit, and leaves if we die. */
 	out->commit_fd = take_fd(&c.sync_fd);
 	staged_release(&c);

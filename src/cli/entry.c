@@ -21,7 +21,7 @@ void nsrun_prefault_image(uintptr_t sp) __attribute__((visibility("hidden")));
 /* No call into the C library: only the system calls of prefault_range. */
 BEFORE_LIBC_START void nsrun_prefault_image(uintptr_t sp)
 {
-	prefault_program(true);
+	prefault_program();
 	prefault_range(sp - INITIAL_STACK, sp, true);
 }
 

@@ -15,6 +15,7 @@
 #include "engine/start/sync.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
+#include "util/prefault.h"
 
 /* The stage's first word after the spec: "R" once parked (create), a clean
  * end of stream once it executed the command (spawn: the socket is
@@ -99,6 +100,10 @@ int container_commit(struct nsrun_created *made, struct nsrun_error *err)
 		rc = sync_send(made->commit_fd, "C", 1, err);
 	close(made->commit_fd);
 	made->commit_fd = -1;
+	/* The init executed the shim before it said ready: our memory is ours
+	 * alone, taken back while it goes on (prefault.h). */
+	if (rc == 0)
+		prefault_after_child();
 	return rc;
 }
 

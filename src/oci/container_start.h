@@ -37,4 +37,10 @@ int create_parse_options(int argc, char **argv, bool is_run, struct create_opts 
 int create_container(const struct oci_globals *g, const struct create_opts *o,
 		     struct stored_container *ct, struct nsrun_error *err);
 
+/* delete's work on a loaded container (run's own, at its end) in status
+ * s: killed unless stopped, its scope and cgroups removed, then its state, then the
+ * poststop hooks. -1 with err when a cgroup or scope stays (and so does
+ * the state, for delete to try again). */
+int delete_container(struct stored_container *ct, enum oci_status s, struct nsrun_error *err);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "oci/container_start.h"
 #include "oci/hooks.h"
 #include "oci/procs.h"
 #include "oci/verb.h"
@@ -42,7 +43,7 @@ static int delete_debris(const char *root, const char *id, struct stored_contain
 	return -1;
 }
 
-static int remove_container(struct stored_container *ct, enum oci_status s, struct nsrun_error *err)
+int delete_container(struct stored_container *ct, enum oci_status s, struct nsrun_error *err)
 {
 	if (s != OCI_STOPPED)
 		procs_kill_and_wait(ct);
@@ -73,5 +74,5 @@ int verb_delete(const struct oci_globals *g, int argc, char **argv, struct nsrun
 	if (s != OCI_STOPPED && !o.force)
 		return nsrun_fail(err, 0, "cannot delete container %s that is not stopped: %s", id,
 				  store_status_name(s));
-	return remove_container(&ct, s, err);
+	return delete_container(&ct, s, err);
 }

@@ -26,11 +26,10 @@ static int run_started(const struct oci_globals *g, const struct create_opts *o,
 	} else {
 		status = forward_until_exit(ct->pid, 0, g->debug, err);
 	}
-	if (!o->keep) {
-		char *del[] = { "delete", "--force", ct->id, NULL };
-		struct nsrun_error ignored;
-		verb_delete(g, ARRAY_SIZE(del) - 1, del, &ignored);
-	}
+	/* delete --force, on the container as create left it in memory. */
+	struct nsrun_error ignored;
+	if (!o->keep)
+		delete_container(ct, store_status(ct), &ignored);
 	return status;
 }
 

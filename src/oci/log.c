@@ -15,6 +15,7 @@
 #include "oci/json.h"
 #include "oci/oci.h"
 #include "util/cleanup.h"
+#include "util/timestamp.h"
 
 static int log_fd = -1;
 static bool log_json;
@@ -23,13 +24,8 @@ static bool log_debug;
 void oci_rfc3339_now(char *buf, size_t size)
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* Not strftime: it reads /etc/localtime first, for nothing in UTC. */
-	(void)snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		       ts.tv_nsec); /* 30 characters: callers' buffers hold them */
+	timestamp_rfc3339(&ts, buf, size); /* callers' buffers hold its 30 characters */
 }
 
 int oci_log_open(const struct oci_globals *g, struct nsrun_error *err)

@@ -13,6 +13,7 @@
 #include <nsrun/nsrun.h>
 
 #include "engine/cgroup/systemd.h"
+#include "engine/ns/netns_ahead.h"
 
 /* A container's cgroup directories at most: one per v1 hierarchy nsrun
  * manages plus the v2 one. */
@@ -43,6 +44,8 @@ struct nsrun_container {
 	unsigned n_cgroup_join;
 	const struct systemd_unit *systemd; /* the systemd driver's scope; NULL: cgroupfs */
 	const char *apparmor_profile; /* the command runs confined by it; NULL: as we do */
+	struct netns_ahead *net_ahead; /* the network namespace, being made ahead
+	                            (ns/netns_ahead.h); NULL: none */
 };
 
 /* No parking, no terminal, nothing to join. */

@@ -315,12 +315,19 @@ int create_container(const struct oci_globals *g, const struct create_opts *o,
 {
 	cleanup_config struct oci_config cfg = { 0 };
 	char bundle[PATH_MAX];
-	if (load_bundle(g, o, bundle, &cfg, err) < 0 ||
-	    store_create_dir(store_root(g->root), o->id, ct, err) < 0)
+	if (load_bundle(g, o, bundle, &cfg, err) < 0)
 		return -1;
-	seccomp_cache_fill(store_root(g->root), cfg.spec.seccomp);
-	if (make_container(o, bundle, &cfg, ct, err) == 0)
-		return 0;
-	store_remove(ct);
-	return -1;
+	/* Made while the state is written, joined by the init. */
+	struct netns_ahead net;
+	netns_ahead_start(&net, &cfg.spec);
+	cfg.container.net_ahead = &net;
+	int rc = store_create_dir(store_root(g->root), o->id, ct, err);
+	if (rc == 0) {
+		seccomp_cache_fill(store_root(g->root), cfg.spec.seccomp);
+		rc = make_container(o, bundle, &cfg, ct, err);
+		if (rc < 0)
+			store_remove(ct);
+	}
+	netns_ahead_release(&net);
+	return rc;
 }

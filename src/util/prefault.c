@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/raw_syscall.h"
+
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
@@ -22,16 +24,10 @@ BEFORE_LIBC_START void prefault_range(uintptr_t start, uintptr_t end, bool write
 		return;
 	long advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
 	/* What it could not populate faults as before: its result is of no
-	 * use. */
-#if defined(__x86_64__)
-	/* Inline, not syscall(3), whose errno is thread-local: before the C
-	 * library's start (cli/entry.c) there is no thread yet. */
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "0"((long)SYS_madvise), "D"(start), "S"(end - start), "d"(advice)
-			 : "rcx", "r11", "memory");
-	(void)ret;
+	 * use. Not syscall(3): before the C library's start (cli/entry.c)
+	 * there is no errno to set. */
+#if RAW_SYSCALL_AVAILABLE
+	(void)raw_syscall3(SYS_madvise, (long)start, (long)(end - start), advice);
 #else
 	(void)syscall(SYS_madvise, start, end - start, advice);
 #endif

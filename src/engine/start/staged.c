@@ -39,6 +39,7 @@
 struct stage_in_child {
 	int shim_fd;
 	bool unshare_net; /* the new network namespace is the child's to make */
+	int net_fd; /* or the one made ahead, to join; -1: none */
 	const sigset_t *command_mask; /* the command's signal mask */
 };
 
@@ -65,6 +66,8 @@ static void launch_release(struct launch *l)
 	for (int i = 0; i < 2; i++)
 		if (l->sv[i] >= 0)
 			close(l->sv[i]);
+	if (l->stage_args.net_fd >= 0)
+		close(l->stage_args.net_fd);
 }
 
 void staged_kill_and_reap(pid_t pid)
@@ -175,6 +178,8 @@ static bool stage_runs_in_child(const struct nsrun_spec *spec, const struct idma
 static void stage_in_child_early(void *arg)
 {
 	const struct stage_in_child *a = arg;
+	if (a->net_fd >= 0 && (setns(a->net_fd, CLONE_NEWNET) < 0 || close(a->net_fd) < 0))
+		init_stage_fail_early(errno, "join the network namespace made ahead");
 	if (a->unshare_net && unshare(CLONE_NEWNET) < 0)
 		init_stage_fail_early(errno, "unshare the network namespace");
 }
@@ -199,8 +204,18 @@ static int prepare(const struct nsrun_spec *spec, struct launch *l, struct nsrun
 		return -1;
 	/* The sealed copy (of nsrun from /proc/self/exe, which a joined mount
 	 * namespace may not have, or of the exec shim): made first. */
+	/* Taken first: the thread making it ends there, and a stage runs in
+	 * the child only of a launcher with no other thread. */
+	if (ct->net_ahead)
+		l->stage_args.net_fd = netns_ahead_take(ct->net_ahead);
 	l->in_child = stage_runs_in_child(spec, &l->plan);
 	l->stage_args.unshare_net = l->in_child && (spec->new_ns & CLONE_NEWNET);
+	/* Made ahead: joined instead (the re-executed stage makes its own). */
+	if (l->stage_args.net_fd >= 0) {
+		l->stage_args.unshare_net = false;
+		if (!l->in_child)
+			close(take_fd(&l->stage_args.net_fd));
+	}
 	if (l->in_child)
 		caps_learn_kernel();
 	if (fault_point("launch.sealed-copy", err) < 0 ||
@@ -285,7 +300,9 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 	if (ct->exec_fifo_fd < 0)
 		inherit[1] = ct->console_socket_fd;
 	unsigned long deferred = (cgroup_ns_deferred(spec) ? (unsigned long)CLONE_NEWCGROUP : 0UL) |
-				 (l->stage_args.unshare_net ? (unsigned long)CLONE_NEWNET : 0UL);
+				 (l->stage_args.unshare_net || l->stage_args.net_fd >= 0
+					  ? (unsigned long)CLONE_NEWNET
+					  : 0UL);
 	struct nsrun_reexec_attr attr = {
 		.clone_flags = spec->new_ns & ~deferred,
 		.pdeathsig = supervised ? SIGKILL : 0,
@@ -378,7 +395,11 @@ static int release_stage(const struct nsrun_spec *spec, struct launch *l, struct
 int staged_start(const struct nsrun_spec *spec, bool supervised, struct staged_child *c,
 		 struct nsrun_created *made, struct nsrun_error *err)
 {
-	struct launch l = { .proc_fd = -1, .sv = { -1, -1 }, .stage_args = { .shim_fd = -1 } };
+	struct launch l = {
+		.proc_fd = -1,
+		.sv = { -1, -1 },
+		.stage_args = { .shim_fd = -1, .net_fd = -1 },
+	};
 	memset(c, 0, sizeof(*c));
 	c->pid = -1;
 	c->sync_fd = -1;

@@ -205,6 +205,28 @@ RFC3339_NANO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$
 	assert_error_contains "container does not exist"
 }
 
+@test "the container may use the caller's CPUs: all of them, or those taskset left it" {
+	[ "$(nproc --all)" -ge 2 ] || skip "one CPU"
+	local all
+	all=$(awk '/^Cpus_allowed_list/ {print $2}' /proc/self/status)
+	oci_new_id
+	cfg_sh "awk '/^Cpus_allowed_list/ {print \$2}' /proc/self/status"
+	oci run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$all" ]
+	# A created init, parked: the same.
+	oci_new_id
+	cfg_args sleep 30
+	oci_create
+	[ "$(awk '/^Cpus_allowed_list/ {print $2}' "/proc/$(oci_pid "$ID")/status")" = "$all" ]
+	# Under taskset, only the CPU it gave.
+	oci_new_id
+	cfg_sh "awk '/^Cpus_allowed_list/ {print \$2}' /proc/self/status"
+	run taskset -c 1 "$NSRUN" --root "$OCI_ROOT" run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+}
+
 @test "run exits 0 for a command that succeeds" {
 	oci_new_id
 	cfg_args true

@@ -57,8 +57,11 @@ void netns_ahead_start(struct netns_ahead *n, const struct nsrun_spec *spec)
 		helper_busy = 0;
 		return;
 	}
-	int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-		    CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	/* Not CLONE_FS: setns into a mount namespace (on the launcher's
+	 * thread, for a joined one) is refused while another task shares our
+	 * root and working directory. */
+	int flags = CLONE_VM | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+		    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
 	int tid = clone(make_netns, helper_stack + sizeof(helper_stack), flags, n, &n->tid, NULL,
 			&n->tid);
 	n->running = tid > 0;

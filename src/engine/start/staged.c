@@ -204,18 +204,8 @@ static int prepare(const struct nsrun_spec *spec, struct launch *l, struct nsrun
 		return -1;
 	/* The sealed copy (of nsrun from /proc/self/exe, which a joined mount
 	 * namespace may not have, or of the exec shim): made first. */
-	/* Taken first: the thread making it ends there, and a stage runs in
-	 * the child only of a launcher with no other thread. */
-	if (ct->net_ahead)
-		l->stage_args.net_fd = netns_ahead_take(ct->net_ahead);
 	l->in_child = stage_runs_in_child(spec, &l->plan);
 	l->stage_args.unshare_net = l->in_child && (spec->new_ns & CLONE_NEWNET);
-	/* Made ahead: joined instead (the re-executed stage makes its own). */
-	if (l->stage_args.net_fd >= 0) {
-		l->stage_args.unshare_net = false;
-		if (!l->in_child)
-			close(take_fd(&l->stage_args.net_fd));
-	}
 	if (l->in_child)
 		caps_learn_kernel();
 	if (fault_point("launch.sealed-copy", err) < 0 ||
@@ -293,6 +283,13 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 		       struct staged_child *c, struct nsrun_error *err)
 {
 	const struct nsrun_container *ct = spec_container(spec);
+	/* The network namespace made ahead, as late as can be: joined instead
+	 * (the re-executed stage makes its own). */
+	if (ct->net_ahead && (l->stage_args.net_fd = netns_ahead_take(ct->net_ahead)) >= 0) {
+		l->stage_args.unshare_net = false;
+		if (!l->in_child)
+			close(take_fd(&l->stage_args.net_fd));
+	}
 	char fdtext[16];
 	(void)snprintf(fdtext, sizeof(fdtext), "%d", l->sv[1]); /* a number: fits */
 	char *stage_argv[] = { NSRUN_INIT_STAGE, fdtext, NULL };

@@ -21,10 +21,19 @@
 
 #define HOST_CGROUP "/sys/fs/cgroup"
 
-/* One hierarchy onto dir: a fresh mount where our cgroup is the root of
- * the view (in a cgroup namespace, that is always so), else a bind of the
- * host's directory for our cgroup. */
-static int mount_hierarchy(const char *table, const char *name, bool v2, int dir, unsigned attrs,
+/* A detached mount onto top/name, a directory just made in our tmpfs. */
+static int attach(int mnt, int top, const char *name, const char *dest, struct nsrun_error *err)
+{
+	if (move_mount(mnt, "", top, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return nsrun_fail(err, errno, "attach the mount on %s/%s", dest, name);
+	return 0;
+}
+
+/* One hierarchy onto top/name: a fresh mount where our cgroup is the root
+ * of the view (in a cgroup namespace, that is always so), else a bind of
+ * the host's directory for our cgroup (its options set with the others',
+ * by cgroupfs_mount_v1). */
+static int mount_hierarchy(const char *table, const char *name, bool v2, int top, unsigned attrs,
 			   const char *dest, struct nsrun_error *err)
 {
 	char path[3800], host_dir[4096];
@@ -47,7 +56,7 @@ static int mount_hierarchy(const char *table, const char *name, bool v2, int dir
 		cleanup_close int mnt =
 			mount_new_fs(v2 ? "cgroup2" : "cgroup", opts, attrs, dest, &ignored);
 		if (mnt >= 0)
-			return mount_attach(mnt, dir, dest, err);
+			return attach(mnt, top, name, dest, err);
 		/* A user namespace without a cgroup namespace of its own may not
 		 * mount the hierarchy: the bind below shows the same. */
 	}
@@ -57,10 +66,7 @@ static int mount_hierarchy(const char *table, const char *name, bool v2, int dir
 	cleanup_close int tree = open_tree(AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return nsrun_fail(err, errno, "bind %s on %s", host_dir, dest);
-	struct mount_attr attr = { .attr_set = attrs };
-	if (attrs && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return nsrun_fail(err, errno, "set the options of %s on %s", host_dir, dest);
-	return mount_attach(tree, dir, dest, err);
+	return attach(tree, top, name, dest, err);
 }
 
 /* Each entry of the host's /sys/fs/cgroup into the tmpfs at `top`: the
@@ -98,11 +104,7 @@ static int fill(int top, unsigned attrs, const char *dest, struct nsrun_error *e
 			continue;
 		if (mkdirat(top, e->d_name, 0755) < 0)
 			return nsrun_fail(err, errno, "create %s/%s", dest, e->d_name);
-		cleanup_close int dir =
-			openat(top, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dir < 0)
-			return nsrun_fail(err, errno, "open %s/%s", dest, e->d_name);
-		rc = mount_hierarchy(table, e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, dir, attrs,
+		rc = mount_hierarchy(table, e->d_name, sf.f_type == CGROUP2_SUPER_MAGIC, top, attrs,
 				     dest, err);
 	}
 	return rc;
@@ -124,9 +126,9 @@ int cgroupfs_mount_v1(int root_fd, const char *dest, int dest_fd, unsigned attrs
 		return nsrun_fail(err, errno, "open %s", dest);
 	if (fill(dir, attrs, dest, err) < 0)
 		return -1;
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	if ((attrs & MOUNT_ATTR_RDONLY) &&
-	    mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-		return nsrun_fail(err, errno, "make %s read-only", dest);
+	/* The mount's options on the tmpfs and every hierarchy at once. */
+	struct mount_attr attr = { .attr_set = attrs };
+	if (attrs && mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return nsrun_fail(err, errno, "set the options of %s", dest);
 	return 0;
 }

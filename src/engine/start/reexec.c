@@ -175,7 +175,10 @@ static bool child_spread;
  * parent blocks or is preempted, even with another CPU idle: the stage and
  * the launcher, which work side by side after the clone, ran one after the
  * other (1.5 ms of a run here). Only a held child, which takes its CPUs
- * back once released: by then the parent's call has certainly landed. */
+ * back once released: by then the parent's call has certainly landed; and
+ * only where the caller asks, with work to do beside it (moving costs a
+ * wake-up of the other CPU, which a launcher that only writes the maps
+ * and waits does not win back). */
 static void spread_child(pid_t pid)
 {
 	cpu_set_t others = caller_cpus;
@@ -258,7 +261,7 @@ pid_t reexec_spawn(const char *stage, char *const argv[], char *const envp[],
 		child_argv[i] = argv[i];
 	char exe_path[32]; /* "/proc/self/fd/" and any int */
 	(void)snprintf(exe_path, sizeof(exe_path), "/proc/self/fd/%d", exe);
-	child_spread = attr->hold_fd > 0 &&
+	child_spread = in_child && in_child->spread && attr->hold_fd > 0 &&
 		       sched_getaffinity(0, sizeof(caller_cpus), &caller_cpus) == 0 &&
 		       CPU_COUNT(&caller_cpus) > 1;
 	pid_t pid = clone_child(attr->clone_flags, attr->cgroup_fd);

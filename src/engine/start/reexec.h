@@ -18,6 +18,9 @@ struct reexec_in_child {
 	/* The stage: its return value is the child's exit status. */
 	int (*stage)(int argc, char **argv, void *arg);
 	void *arg;
+	/* The caller has work of its own after the release: the held child
+	 * is sent to another CPU to set up beside it (reexec.c). */
+	bool spread;
 };
 
 /* in_child NULL: exactly nsrun_reexec_spawn(). Otherwise the stage runs in

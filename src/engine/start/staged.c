@@ -318,6 +318,8 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 		.early = stage_in_child_early,
 		.stage = stage_in_child,
 		.arg = &l->stage_args,
+		/* Cgroups to make, a state to write: work beside the stage's. */
+		.spread = c->cg.n_dirs > 0 || ct->park,
 	};
 	if (fault_point("launch.clone", err) < 0)
 		return -1;

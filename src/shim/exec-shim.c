@@ -47,27 +47,6 @@
 #define SYS_prctl 157
 #define SYS_exit_group 231
 
-static long sys3(long n, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
-static long sys4(long n, long a, long b, long c, long d)
-{
-	long r;
-	register long r10 __asm__("r10") = d;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-			 : "rcx", "r11", "memory");
-	return r;
-}
-
 /* The kernel's initial stack: argc, argv[], NULL, envp[], NULL. */
 __asm__(".text\n"
 	".globl _start\n"
@@ -87,27 +66,6 @@ __asm__(".text\n"
 #define SYS_prctl 167
 #define SYS_exit_group 94
 
-static long sys3(long n, long a, long b, long c)
-{
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-	return x0;
-}
-
-static long sys4(long n, long a, long b, long c, long d)
-{
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-	register long x3 __asm__("x3") = d;
-	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
-	return x0;
-}
-
 __asm__(".text\n"
 	".globl _start\n"
 	"_start:\n\t"
@@ -119,10 +77,12 @@ __asm__(".text\n"
 #error "exec-shim.c: x86_64 and aarch64 only (meson.build builds it for those)"
 #endif
 
+#include "../util/raw_syscall.h"
+
 static void __attribute__((noreturn)) leave(int status)
 {
-	sys3(SYS_exit_group, status, 0, 0);
-	sys3(SYS_exit, status, 0, 0); /* a filter that refused exit_group */
+	raw_syscall3(SYS_exit_group, status, 0, 0);
+	raw_syscall3(SYS_exit, status, 0, 0); /* a filter that refused exit_group */
 	__builtin_trap();
 }
 
@@ -138,7 +98,7 @@ static void put(const char *s)
 {
 	unsigned long len = length(s);
 	while (len > 0) {
-		long n = sys3(SYS_write, 2, (long)s, (long)len);
+		long n = raw_syscall3(SYS_write, 2, (long)s, (long)len);
 		if (n == -SHIM_EINTR)
 			continue;
 		if (n <= 0)
@@ -232,7 +192,7 @@ static long fd_arg(const char *s)
 static long read_exact(long fd, unsigned char *p, long len)
 {
 	while (len > 0) {
-		long n = sys3(SYS_read, fd, (long)p, len);
+		long n = raw_syscall3(SYS_read, fd, (long)p, len);
 		if (n == -SHIM_EINTR)
 			continue;
 		if (n < 0)
@@ -249,7 +209,7 @@ static long read_exact(long fd, unsigned char *p, long len)
 static long write_all(long fd, const unsigned char *p, long len)
 {
 	while (len > 0) {
-		long n = sys3(SYS_write, fd, (long)p, len);
+		long n = raw_syscall3(SYS_write, fd, (long)p, len);
 		if (n == -SHIM_EINTR)
 			continue;
 		if (n <= 0)
@@ -270,12 +230,12 @@ void shim_main(long *sp)
 	if (argc < 6)
 		leave(SHIM_EXIT_FAILURE);
 	unsigned long mask = hex_arg(argv[1]);
-	sys4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&mask, 0, sizeof(mask));
+	raw_syscall4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&mask, 0, sizeof(mask));
 	long sync_fd = fd_arg(argv[2]), fifo_fd = fd_arg(argv[3]);
 
 	if (sync_fd >= 0) {
 		/* ps and /proc/PID/comm name the parked init by its job. */
-		sys3(SYS_prctl, PR_SET_NAME, (long)"nsrun:exec", 0);
+		raw_syscall3(SYS_prctl, PR_SET_NAME, (long)"nsrun:exec", 0);
 		/* sync.c's frames: the length as a host-order uint32, then the
 		 * message: "R" from us, "C" from the launcher. */
 		const unsigned int one = 1;
@@ -291,7 +251,7 @@ void shim_main(long *sp)
 		for (int i = 0; i < 5; i++)
 			if (got[i] != frame[i])
 				leave(SHIM_EXIT_FAILURE);
-		sys3(SYS_close, sync_fd, 0, 0);
+		raw_syscall3(SYS_close, sync_fd, 0, 0);
 	}
 	if (fifo_fd >= 0) {
 		unsigned char c;
@@ -299,17 +259,17 @@ void shim_main(long *sp)
 		if (r != 0)
 			fail("wait for start on the exec fifo", "", r > 0 ? SHIM_EPIPE : -r,
 			     SHIM_EXIT_FAILURE);
-		sys3(SYS_close, fifo_fd, 0, 0);
+		raw_syscall3(SYS_close, fifo_fd, 0, 0);
 	}
 
 	const char *path = argv[4];
-	long r = sys3(SYS_execve, (long)path, (long)(argv + 5), (long)envp);
+	long r = raw_syscall3(SYS_execve, (long)path, (long)(argv + 5), (long)envp);
 	if (r == -SHIM_ENOEXEC) {
 		/* As execvp: a file the kernel cannot run is a shell script.
 		 * argv[4..] becomes "/bin/sh", PATH, ARG... */
 		argv[5] = (char *)path;
 		argv[4] = (char *)"/bin/sh";
-		sys3(SYS_execve, (long)argv[4], (long)(argv + 4), (long)envp);
+		raw_syscall3(SYS_execve, (long)argv[4], (long)(argv + 4), (long)envp);
 		fail(path, ": cannot execute", SHIM_ENOEXEC, SHIM_EXIT_CANNOT_EXEC);
 	}
 	if (r == -SHIM_ENOENT || r == -SHIM_ENOTDIR)

@@ -34,8 +34,10 @@ BEFORE_LIBC_START void prefault_range(uintptr_t start, uintptr_t end, bool write
 }
 
 /* Resolved by the linker: reaching it needs no relocation, which matters
- * before a static program has relocated itself. */
-extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
+ * before a static program has relocated itself. The name is the linker's. */
+extern const Elf64_Ehdr
+	__ehdr_start /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+	__attribute__((visibility("hidden")));
 
 BEFORE_LIBC_START static const Elf64_Phdr *program_headers(void)
 {
@@ -102,7 +104,9 @@ void prefault_heap(void)
 
 void prefault_after_child(void)
 {
-	extern void *__libc_stack_end;
+	/* The C library's: where the stack began. */
+	extern void *
+		__libc_stack_end; /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 	volatile char here = 0;
 	prefault_range((uintptr_t)&here - STACK_BELOW, (uintptr_t)__libc_stack_end, true);
 	prefault_segments(true, relro_end());

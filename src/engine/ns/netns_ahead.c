@@ -69,11 +69,12 @@ void netns_ahead_start(struct netns_ahead *n, const struct nsrun_spec *spec)
 		helper_busy = 0;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	/* A new thread starts on its creator's CPU, and would wait for us to
-	 * block: send it to another one we may use, where it can run now. */
+	 * block: send it to another one we may use, where it can run now
+	 * (unless it is done already: its id is then free). */
 	cpu_set_t cpus;
 	int here = sched_getcpu();
 	if (n->running && here >= 0 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
-	    CPU_COUNT(&cpus) > 1) {
+	    CPU_COUNT(&cpus) > 1 && __atomic_load_n(&n->tid, __ATOMIC_ACQUIRE) != 0) {
 		CPU_CLR(here, &cpus);
 		(void)sched_setaffinity(tid, sizeof(cpus), &cpus);
 	}

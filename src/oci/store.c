@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci/dir_pool.h"
 #include "oci/freezer.h"
 #include "oci/json.h"
 #include "oci/procs.h"
@@ -193,15 +194,19 @@ static int lock_create(const char *dir, int open_flags)
 }
 
 /* Unlink every file in dir (state.json, exec.fifo, and the temporary file
- * of a write that was cut short), then the directory. */
+ * of a write that was cut short), then keep the emptied directory for the
+ * next create (dir_pool.h) or remove it. */
 static void remove_dir_and_files(const char *dir)
 {
+	bool emptied = false;
 	cleanup_closedir DIR *d = opendir(dir);
 	if (d) {
+		emptied = true;
 		struct dirent *e;
 		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-				unlinkat(dirfd(d), e->d_name, 0);
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+			    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+				emptied = false;
 	} else {
 		/* Out of descriptors (EMFILE): the names nsrun makes. */
 		static const char *const names[] = { "state.json", "exec.fifo", "exec.context",
@@ -211,7 +216,14 @@ static void remove_dir_and_files(const char *dir)
 			if (path_format(path, sizeof(path), "%s/%s", dir, names[i]) == 0)
 				unlink(path);
 	}
-	rmdir(dir);
+	/* dir is <root>/<id> */
+	const char *slash = strrchr(dir, '/');
+	char root[PATH_MAX];
+	if (emptied && slash &&
+	    path_format(root, sizeof(root), "%.*s", (int)(slash - dir), dir) == 0)
+		dir_pool_give(root, dir);
+	else
+		rmdir(dir);
 }
 
 /* A state's "cgroups" into out (those that fit, up to STORE_MAX_CGROUPS);
@@ -292,12 +304,23 @@ int store_remove_abandoned(const char *root, const char *id)
 	return root_fd < 0 ? 0 : remove_if_abandoned(dir);
 }
 
-/* With the root locked: make ct->dir, over debris of the same id. */
-static int make_dir(const struct stored_container *ct, struct nsrun_error *err)
+/* dir taken from root's pool of emptied directories, else made: 0 or an
+ * errno (EEXIST: there is one). */
+static int take_or_make(const char *root, const char *dir)
 {
-	int e = mkdir(ct->dir, 0700) == 0 ? 0 : errno;
+	if (dir_pool_take(root, dir) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return EEXIST;
+	return mkdir(dir, 0700) == 0 ? 0 : errno;
+}
+
+/* With the root locked: make ct->dir, over debris of the same id. */
+static int make_dir(const char *root, const struct stored_container *ct, struct nsrun_error *err)
+{
+	int e = take_or_make(root, ct->dir);
 	if (e == EEXIST && remove_if_abandoned(ct->dir))
-		e = mkdir(ct->dir, 0700) == 0 ? 0 : errno;
+		e = take_or_make(root, ct->dir);
 	if (e == EEXIST)
 		return nsrun_fail(err, 0, "container with given ID already exists");
 	return e ? nsrun_fail(err, e, "create %s", ct->dir) : 0;
@@ -310,7 +333,7 @@ static int make_locked_dir(const char *root, struct stored_container *ct, struct
 	cleanup_close int root_fd = lock_dir(root, LOCK_EX);
 	if (root_fd < 0)
 		return nsrun_fail(err, errno, "lock the state root %s", root);
-	if (make_dir(ct, err) < 0)
+	if (make_dir(root, ct, err) < 0)
 		return -1;
 	ct->lock_fd = lock_create(ct->dir, O_CREAT | O_EXCL);
 	if (ct->lock_fd < 0) {

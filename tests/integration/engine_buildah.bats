@@ -48,8 +48,9 @@ setup() {
 teardown() {
 	local rc=0 x
 	timeout 60 "$BH" rm --all >/dev/null 2>&1 || true
-	# @seccomp holds compiled filters, no container's state.
-	x=$(ls -A "$RT_STATE" 2>/dev/null | grep -vx @seccomp || true)
+	# @seccomp holds compiled filters, @free emptied directories: no
+	# container's state.
+	x=$(ls -A "$RT_STATE" 2>/dev/null | grep -vx -e @seccomp -e @free || true)
 	[[ -z $x ]] || { echo "# nsrun state left: $x"; rc=1; rm -rf "${RT_STATE:?}"/*; }
 	if ! retry 5 engine_no_procs_of "$ENGINE_DIR" >/dev/null; then
 		echo "# processes left: $(engine_procs_of "$ENGINE_DIR")"

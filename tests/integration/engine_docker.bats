@@ -105,8 +105,9 @@ docker_nothing_left() {
 	local ok=0 x
 	x=$(timeout 30 "$DK" ps -aq)
 	[[ -z $x ]] || { echo "# containers left: $x"; ok=1; }
-	# @seccomp holds compiled filters, no container's state.
-	x=$(ls -A "$DOCKER_EXEC/runtime-runc/moby" 2>/dev/null | grep -vx @seccomp || true)
+	# @seccomp holds compiled filters, @free emptied directories: no
+	# container's state.
+	x=$(ls -A "$DOCKER_EXEC/runtime-runc/moby" 2>/dev/null | grep -vx -e @seccomp -e @free || true)
 	[[ -z $x ]] || { echo "# nsrun state left: $x"; ok=1; }
 	x=$(engine_cgroup_find "$DOCKER_CGROUP_PARENT" | awk -v p="$DOCKER_CGROUP_PARENT" '$0 !~ p "$"')
 	[[ -z $x ]] || { echo "# cgroups left:"; sed 's/^/#   /' <<<"$x"; ok=1; }

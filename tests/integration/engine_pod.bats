@@ -156,8 +156,9 @@ pod_nothing_left() {
 	local ok=0 x
 	x=$(timeout 20 "$CTR" container ls -q)
 	[[ -z $x ]] || { echo "# containers left: $x"; ok=1; }
-	# @seccomp holds compiled filters, no container's state.
-	x=$(ls -A "$RUNC_ROOT/default" 2>/dev/null | grep -vx @seccomp || true)
+	# @seccomp holds compiled filters, @free emptied directories: no
+	# container's state.
+	x=$(ls -A "$RUNC_ROOT/default" 2>/dev/null | grep -vx -e @seccomp -e @free || true)
 	[[ -z $x ]] || { echo "# nsrun state left: $x"; ok=1; }
 	x=$(engine_cgroup_find "$POD_PARENT" | awk -v p="$POD_PARENT" '$0 !~ p "$"')
 	[[ -z $x ]] || { echo "# cgroups left below the pod's:"; sed 's/^/#   /' <<<"$x"; ok=1; }

@@ -136,7 +136,7 @@ assert_create_fails() {
 	[ ! -e "$OCI_ROOT/a" ]
 	[ ! -e /abs ]
 	# Nothing at all in the state root.
-	[ -z "$(ls -A "$OCI_ROOT" 2>/dev/null)" ]
+	oci_root_empty
 	oci_no_procs_under "$BUNDLE"
 }
 

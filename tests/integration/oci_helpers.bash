@@ -181,6 +181,19 @@ write_console_listener() {
 	EOF
 }
 
+# oci_root_empty [ROOT]: no container's state in ROOT (default OCI_ROOT):
+# nothing but the seccomp cache (@seccomp) and the pool of emptied state
+# directories (@free), whose entries are empty directories.
+oci_root_empty() {
+	local root=${1:-$OCI_ROOT} left kept
+	left=$(ls -A "$root" 2>/dev/null | grep -vx -e @seccomp -e @free || true)
+	kept=$(find "$root/@free" -mindepth 1 \( ! -type d -o ! -empty -o -mindepth 2 \) 2>/dev/null || true)
+	if [[ -n $left$kept ]]; then
+		echo "# in the state root: $left $kept"
+		return 1
+	fi
+}
+
 # --- bundles and ids ----------------------------------------------------------
 
 # oci_make_bundle DIR: DIR/rootfs (a copy of the busybox rootfs) and

@@ -177,6 +177,38 @@ RFC3339_NANO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$
 	[ ! -e "$OCI_ROOT/$ID" ]
 }
 
+@test "delete keeps up to four emptied state directories under @free; create takes one, never over an existing id" {
+	cfg_args sleep 30
+	local ids=() id
+	for _ in 1 2 3 4 5 6; do
+		oci_new_id
+		ids+=("$ID")
+		oci_create
+	done
+	for id in "${ids[@]}"; do
+		oci_ok delete --force "$id"
+		[ ! -e "$OCI_ROOT/$id" ]
+	done
+	[ "$(ls "$OCI_ROOT/@free" | tr '\n' ' ')" = "0 1 2 3 " ]
+	oci_root_empty
+	oci_ok list -q
+	[ -z "$output" ]
+	# The next create's directory is one of them, empty and private.
+	local kept
+	kept=$(stat -c %i "$OCI_ROOT/@free/0")
+	oci_new_id
+	oci_create
+	[ "$(stat -c %i "$OCI_ROOT/$ID")" = "$kept" ]
+	[ ! -e "$OCI_ROOT/@free/0" ]
+	[ "$(stat -c %a "$OCI_ROOT/$ID")" = 700 ]
+	# An id in use stays refused, kept directories or not.
+	oci create --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_error_contains "container with given ID already exists"
+	[ "$(ls "$OCI_ROOT/@free" | tr '\n' ' ')" = "1 2 3 " ]
+	oci_ok state "$ID"
+}
+
 @test "the cgroup named by linux.cgroupsPath is made for create and removed by delete" {
 	oci_new_id
 	cfg_args sleep 30

@@ -37,7 +37,7 @@ sandbox_cmds() {
 	rel_oci create --bundle "$BUNDLE" "$ID"
 	assert_errno_error "No space left on device" "write $OCI_ROOT/$ID/exec.context"
 	assert_no_state "$ID"
-	[ -z "$(ls -A "$OCI_ROOT")" ]
+	oci_root_empty
 	assert_no_cgroup "$ID"
 	assert_no_container_procs
 	# With room again the same id is created, and works.
@@ -68,7 +68,7 @@ sandbox_cmds() {
 		[[ -n $first ]] || first=${stderr_lines[0]}
 		last=${stderr_lines[0]}
 		steps[$last]=1
-		[ -z "$(ls -A "$OCI_ROOT")" ]
+		oci_root_empty
 		assert_no_cgroup "$ID"
 		assert_no_container_procs
 	done
@@ -209,7 +209,7 @@ MEM_LIMITS="128K 256K 512K 1M 1200K 1400K 1600K 1800K 2M 3M 4M 8M 16M 64M 256M"
 	rel_oci --cg "$REL_CG" create --bundle "$BUNDLE" "$ID"
 	assert_errno_error "Resource temporarily unavailable" "nsrun: clone (new namespaces: "
 	assert_no_state "$ID"
-	[ -z "$(ls -A "$OCI_ROOT")" ]
+	oci_root_empty
 	assert_no_cgroup "$ID"
 	assert_cgroup_empty "$REL_CG"
 	rel_pids_settle "$REL_CG"

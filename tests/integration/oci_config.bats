@@ -552,19 +552,21 @@ cgroup_dir_of() {
 
 # --- devices --------------------------------------------------------------------
 
-@test "the default devices and /dev links are present" {
-	cfg_sh 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a" /dev/$d; done
+@test "the default devices and /dev links are present, the devices root's and mode 666" {
+	cfg_sh 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a %u:%g" /dev/$d; done
 		for l in ptmx fd stdin stdout stderr; do echo "$l -> $(readlink /dev/$l)"; done
 		echo x >/dev/null && echo null-ok; head -c 5 /dev/zero | wc -c; head -c 5 /dev/urandom | wc -c
 		(echo x >/dev/full) 2>/dev/null || echo full-refused'
+	# The runtime's umask is not the nodes' mode.
+	umask 077
 	run_config
 	assert_text "$(cat <<-'EOF'
-		/dev/null character special file 1:3 666
-		/dev/zero character special file 1:5 666
-		/dev/full character special file 1:7 666
-		/dev/random character special file 1:8 666
-		/dev/urandom character special file 1:9 666
-		/dev/tty character special file 5:0 666
+		/dev/null character special file 1:3 666 0:0
+		/dev/zero character special file 1:5 666 0:0
+		/dev/full character special file 1:7 666 0:0
+		/dev/random character special file 1:8 666 0:0
+		/dev/urandom character special file 1:9 666 0:0
+		/dev/tty character special file 5:0 666 0:0
 		ptmx -> pts/ptmx
 		fd -> /proc/self/fd
 		stdin -> /proc/self/fd/0

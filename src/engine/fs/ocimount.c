@@ -157,19 +157,18 @@ static int bind_host_node(int dir, const char *name, const struct nsrun_fs_op *o
 	return mount_attach(tree, file, op->dest, err);
 }
 
-/* mknod where allowed (no user namespace), else bind the host's node. */
-int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_error *err)
+/* mknod where allowed (no user namespace), else bind the host's node.
+ * exact: mknod gives the node the owner and mode asked (the umask is 0,
+ * the caller's ids are the op's), so neither is set again. */
+static int make_node(int dir, const char *name, const struct nsrun_fs_op *op, bool exact,
+		     struct nsrun_error *err)
 {
 	mode_t type = op->dev_type == 'b' ? S_IFBLK : op->dev_type == 'p' ? S_IFIFO : S_IFCHR;
 	mode_t mode = (mode_t)(op->mode >= 0 ? op->mode : 0666) & 07777;
-	const char *name;
-	cleanup_close int dir = resolve_parent_in_root(root_fd, op->dest, &name, err);
-	if (dir < 0)
-		return -1;
 	if (mknodat(dir, name, type | mode, makedev(op->major, op->minor)) == 0) {
 		/* mknod applies the umask; the config's mode is what counts */
-		if (fchownat(dir, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(dir, name, mode, 0) < 0)
+		if (!exact && (fchownat(dir, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+			       fchmodat(dir, name, mode, 0) < 0))
 			return nsrun_fail(err, errno, "chown and chmod %s", op->dest);
 		return 0;
 	}
@@ -180,7 +179,19 @@ int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_erro
 	return nsrun_fail(err, errno, "mknod %s", op->dest);
 }
 
-int ocimount_default_devices(int root_fd, struct nsrun_error *err)
+int ocimount_device(int root_fd, const struct nsrun_fs_op *op, struct nsrun_error *err)
+{
+	const char *name;
+	cleanup_close int dir = resolve_parent_in_root(root_fd, op->dest, &name, err);
+	if (dir < 0)
+		return -1;
+	return make_node(dir, name, op, false, err);
+}
+
+#define DEV_PREFIX_LEN (sizeof("/dev/") - 1)
+
+/* The nodes, in the /dev open at dev: root's and mode 0666 each. */
+static int default_nodes(int dev, struct nsrun_error *err)
 {
 	static const struct {
 		const char *path;
@@ -189,31 +200,43 @@ int ocimount_default_devices(int root_fd, struct nsrun_error *err)
 		{ "/dev/null", 1, 3 },	 { "/dev/zero", 1, 5 },	   { "/dev/full", 1, 7 },
 		{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 	};
-	static const struct {
-		const char *name, *target;
-	} links[] = {
-		{ "/dev/fd", "/proc/self/fd" },	      { "/dev/stdin", "/proc/self/fd/0" },
-		{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
-		{ "/dev/ptmx", "pts/ptmx" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+	/* As root, with no umask and no set-group-ID /dev, mknod makes them
+	 * as asked: twelve system calls fewer. */
+	struct stat st;
+	bool exact =
+		fstat(dev, &st) == 0 && !(st.st_mode & S_ISGID) && geteuid() == 0 && getegid() == 0;
+	mode_t mask = umask(0);
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(nodes) && rc == 0; i++) {
 		struct nsrun_fs_op op = { .kind = NSRUN_FS_DEVICE,
 					  .dev_type = 'c',
 					  .mode = 0666,
 					  .dest = nodes[i].path,
 					  .major = nodes[i].major,
 					  .minor = nodes[i].minor };
-		if (ocimount_device(root_fd, &op, err) < 0)
-			return -1;
+		rc = make_node(dev, nodes[i].path + DEV_PREFIX_LEN, &op, exact, err);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
-		const char *name;
-		cleanup_close int dir = resolve_parent_in_root(root_fd, links[i].name, &name, err);
-		if (dir < 0)
-			return -1;
-		if (symlinkat(links[i].target, dir, name) < 0 && errno != EEXIST)
-			return nsrun_fail(err, errno, "link %s", links[i].name);
-	}
+	umask(mask);
+	return rc;
+}
+
+int ocimount_default_devices(int root_fd, struct nsrun_error *err)
+{
+	static const struct {
+		const char *path, *target;
+	} links[] = {
+		{ "/dev/fd", "/proc/self/fd" },	      { "/dev/stdin", "/proc/self/fd/0" },
+		{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
+		{ "/dev/ptmx", "pts/ptmx" },
+	};
+	/* /dev resolved once for all eleven entries */
+	cleanup_close int dev = resolve_in_root(root_fd, "/dev", RESOLVE_MAKE_DIR, err);
+	if (dev < 0 || default_nodes(dev, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i].target, dev, links[i].path + DEV_PREFIX_LEN) < 0 &&
+		    errno != EEXIST)
+			return nsrun_fail(err, errno, "link %s", links[i].path);
 	return 0;
 }
 

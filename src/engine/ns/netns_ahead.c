@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/cpus.h"
 #include "util/raw_syscall.h"
 
 #if RAW_SYSCALL_AVAILABLE
@@ -68,16 +69,12 @@ void netns_ahead_start(struct netns_ahead *n, const struct nsrun_spec *spec)
 	if (!n->running)
 		helper_busy = 0;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	/* A new thread starts on its creator's CPU, and would wait for us to
-	 * block: send it to another one we may use, where it can run now
-	 * (unless it is done already: its id is then free). */
+	/* Sent where it can run now, not after us (unless it is done already:
+	 * its id is then free). */
 	cpu_set_t cpus;
-	int here = sched_getcpu();
-	if (n->running && here >= 0 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
-	    CPU_COUNT(&cpus) > 1 && __atomic_load_n(&n->tid, __ATOMIC_ACQUIRE) != 0) {
-		CPU_CLR(here, &cpus);
-		(void)sched_setaffinity(tid, sizeof(cpus), &cpus);
-	}
+	if (n->running && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	    __atomic_load_n(&n->tid, __ATOMIC_ACQUIRE) != 0)
+		cpus_move_elsewhere(tid, &cpus);
 #else
 	(void)spec;
 	(void)joins_user_ns;

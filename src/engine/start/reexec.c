@@ -24,6 +24,7 @@
 #include "engine/start/stage.h"
 #include "engine/ns/namespaces.h"
 #include "util/cleanup.h"
+#include "util/cpus.h"
 #include "util/memfd.h"
 
 #define MAX_STAGES 32
@@ -171,22 +172,15 @@ static void write_all_raw(int fd, const char *s)
 static cpu_set_t caller_cpus;
 static bool child_spread;
 
-/* A new process starts on its parent's CPU and waits there until the
- * parent blocks or is preempted, even with another CPU idle: the stage and
- * the launcher, which work side by side after the clone, ran one after the
- * other (1.5 ms of a run here). Only a held child, which takes its CPUs
- * back once released: by then the parent's call has certainly landed; and
- * only where the caller asks, with work to do beside it (moving costs a
- * wake-up of the other CPU, which a launcher that only writes the maps
- * and waits does not win back). */
+/* The stage and the launcher work side by side after the clone (cpus.h):
+ * they ran one after the other (1.5 ms of a run here). Only a held child,
+ * which takes its CPUs back once released: by then the parent's call has
+ * certainly landed; and only where the caller asks, with work to do beside
+ * it (moving costs a wake-up of the other CPU, which a launcher that only
+ * writes the maps and waits does not win back). */
 static void spread_child(pid_t pid)
 {
-	cpu_set_t others = caller_cpus;
-	int here = sched_getcpu();
-	if (here >= 0 && here < CPU_SETSIZE)
-		CPU_CLR(here, &others);
-	if (CPU_COUNT(&others) > 0)
-		(void)sched_setaffinity(pid, sizeof(others), &others);
+	cpus_move_elsewhere(pid, &caller_cpus);
 }
 
 /* The child, between clone and the stage: async-signal-safe system calls

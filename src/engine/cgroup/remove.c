@@ -136,10 +136,15 @@ void cgroup_destroy(struct cgroup_sandbox *cg)
 int cgroup_remove_dirs(char (*dirs)[NSRUN_CGROUP_PATH_MAX], unsigned n, struct nsrun_error *err)
 {
 	int rc = 0;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		/* Most are empty and have nothing below: one rmdir, without
+		 * learning first which version each is. */
+		if (rmdir(dirs[i]) == 0 || errno == ENOENT)
+			continue;
 		if (cgroup_remove_tree(dirs[i], cgroup_is_fs(dirs[i], CGROUP2_SUPER_MAGIC)) < 0 &&
 		    rc == 0)
 			rc = nsrun_fail(err, errno, "remove the cgroup %s", dirs[i]);
+	}
 	return rc;
 }
 

@@ -53,6 +53,7 @@ struct launch {
 	int cgroup_fds[CGROUP_MAX_DIRS];
 	unsigned n_cgroup_fds;
 	bool in_child;
+	bool cgroups_after_clone; /* planned, not yet recorded nor made */
 	struct stage_in_child stage_args;
 };
 
@@ -243,21 +244,36 @@ static bool go_without_cgroup(const struct nsrun_spec *spec, const struct nsrun_
 	return true;
 }
 
-/* Planned, then made: container_create's caller records the directories
- * in between, so a kill from here on leaves nothing unrecorded. Before
- * the clone only the v2 directory, which clone3 starts the child in; the
- * rest once it runs (make_other_cgroups). */
-static int make_cgroups(const struct nsrun_spec *spec, struct staged_child *c,
-			struct nsrun_created *made, struct nsrun_error *err)
+/* Recorded, then made: container_create's caller records the directories
+ * in between, so a kill from here on leaves nothing unrecorded. First only
+ * the v2 directory, which clone3 starts the child in; the rest once it
+ * runs (make_other_cgroups). */
+static int record_and_make_v2(const struct nsrun_spec *spec, struct staged_child *c,
+			      struct nsrun_created *made, struct nsrun_error *err)
 {
-	if (!cgroup_wanted(spec) && !spec->cgroup_path)
-		return 0;
-	if (cgroup_plan(spec, &c->cg, err) < 0 || notify_cgroups(&c->cg, made, err) < 0 ||
-	    fault_point("launch.cgroup", err) < 0)
+	if (notify_cgroups(&c->cg, made, err) < 0 || fault_point("launch.cgroup", err) < 0)
 		return -1;
 	if (cgroup_make_v2(spec, &c->cg, err) == 0)
 		return 0;
 	return go_without_cgroup(spec, err) ? notify_cgroups(&c->cg, made, err) : -1;
+}
+
+/* Planned before the clone; recorded and made before it too only where
+ * clone3 needs a directory to start the child in (v2) or systemd is to
+ * make them: otherwise after it, beside the child's own work
+ * (place_in_cgroups). */
+static int make_cgroups(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
+			struct nsrun_created *made, struct nsrun_error *err)
+{
+	if (!cgroup_wanted(spec) && !spec->cgroup_path)
+		return 0;
+	if (cgroup_plan(spec, &c->cg, err) < 0)
+		return -1;
+	bool v2 = c->cg.systemd;
+	for (unsigned i = 0; i < c->cg.n_dirs; i++)
+		v2 = v2 || c->cg.dirs[i].v2;
+	l->cgroups_after_clone = !v2;
+	return v2 ? record_and_make_v2(spec, c, made, err) : 0;
 }
 
 /* The v1 directories and the limits, made while the child sets up: off
@@ -348,8 +364,9 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 	return 0;
 }
 
-/* After the spec: the v1 cgroups made and the child moved into them (it
- * started in the v2 one), or into the container's (exec), while it sets
+/* After the spec: the cgroups recorded where make_cgroups left that for
+ * now, the v1 ones made and the child moved into them (it started in the
+ * v2 one), or into the container's (exec), while it sets
  * the sandbox up; then the message it waits for before anything needs
  * them (stage_await_cgroups). A stage that failed meanwhile has said why
  * on the socket and exited: ESRCH and EPIPE leave that to the caller. */
@@ -357,7 +374,8 @@ static int place_in_cgroups(const struct nsrun_spec *spec, struct launch *l, str
 			    struct nsrun_created *made, struct nsrun_error *err)
 {
 	bool v2_entered = c->cg.v2_fd > 0 && !reexec_cgroup_not_entered();
-	if (make_other_cgroups(spec, c, made, err) < 0 ||
+	if ((l->cgroups_after_clone && record_and_make_v2(spec, c, made, err) < 0) ||
+	    make_other_cgroups(spec, c, made, err) < 0 ||
 	    fault_point("launch.cgroup-enter", err) < 0)
 		return -1;
 	if ((c->cg.n_dirs && cgroup_enter(&c->cg, c->pid, v2_entered, err) < 0) ||
@@ -405,7 +423,7 @@ int staged_start(const struct nsrun_spec *spec, bool supervised, struct staged_c
 	c->cg.v2_fd = -1;
 	int rc = prepare(spec, &l, err);
 	if (rc == 0)
-		rc = make_cgroups(spec, c, made, err);
+		rc = make_cgroups(spec, &l, c, made, err);
 	/* Block before the clone so no signal meant for the command is lost;
 	 * the child starts with the caller's mask. */
 	sigset_t forward;

@@ -251,13 +251,26 @@ def named_cgroups(id_prefix, pids):
     return sorted(found)
 
 
+def state_entries(state_root):
+    """The entries of the state root, less the pool of emptied state
+    directories (@free), which holds no container's state: anything in it
+    but empty directories is listed as @free/NAME."""
+    entries = [n for n in os.listdir(state_root) if n != "@free"]
+    pool = os.path.join(state_root, "@free")
+    for n in os.listdir(pool) if os.path.isdir(pool) else []:
+        path = os.path.join(pool, n)
+        if os.path.islink(path) or not os.path.isdir(path) or os.listdir(path):
+            entries.append("@free/" + n)
+    return sorted(entries)
+
+
 class Snapshot:
     """What the host looks like between phases."""
 
     def __init__(self, ours, state_root, listings):
         self.mounts = host_mounts(ours)
         self.fds = fds()
-        self.state = sorted(os.listdir(state_root))
+        self.state = state_entries(state_root)
         self.listings = {root: tree_listing(root) for root in listings}
 
     def added_mounts(self, before):

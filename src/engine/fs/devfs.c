@@ -14,9 +14,7 @@
 
 static const char *const device_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-static const struct {
-	const char *name, *target;
-} dev_links[] = {
+const struct devfs_link devfs_links[DEVFS_N_LINKS] = {
 	{ "fd", "/proc/self/fd" },	 { "stdin", "/proc/self/fd/0" },
 	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	{ "ptmx", "pts/ptmx" },
@@ -68,8 +66,8 @@ int devfs_populate(int dest_fd, const char *dest, struct nsrun_error *err)
 	    mount_subdir(dev, "shm", 01777, "tmpfs", "mode=1777",
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest, err) < 0)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
-		if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0)
-			return nsrun_fail(err, errno, "link %s/%s", dest, dev_links[i].name);
+	for (size_t i = 0; i < DEVFS_N_LINKS; i++)
+		if (symlinkat(devfs_links[i].target, dev, devfs_links[i].name) < 0)
+			return nsrun_fail(err, errno, "link %s/%s", dest, devfs_links[i].name);
 	return 0;
 }

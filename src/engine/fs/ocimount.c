@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 
 #include "engine/fs/cgroupfs.h"
+#include "engine/fs/devfs.h"
 #include "engine/fs/mount.h"
 #include "engine/fs/ocimount.h"
 #include "engine/fs/resolve.h"
@@ -222,21 +223,14 @@ static int default_nodes(int dev, struct nsrun_error *err)
 
 int ocimount_default_devices(int root_fd, struct nsrun_error *err)
 {
-	static const struct {
-		const char *path, *target;
-	} links[] = {
-		{ "/dev/fd", "/proc/self/fd" },	      { "/dev/stdin", "/proc/self/fd/0" },
-		{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
-		{ "/dev/ptmx", "pts/ptmx" },
-	};
 	/* /dev resolved once for all eleven entries */
 	cleanup_close int dev = resolve_in_root(root_fd, "/dev", RESOLVE_MAKE_DIR, err);
 	if (dev < 0 || default_nodes(dev, err) < 0)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (symlinkat(links[i].target, dev, links[i].path + DEV_PREFIX_LEN) < 0 &&
+	for (size_t i = 0; i < DEVFS_N_LINKS; i++)
+		if (symlinkat(devfs_links[i].target, dev, devfs_links[i].name) < 0 &&
 		    errno != EEXIST)
-			return nsrun_fail(err, errno, "link %s", links[i].path);
+			return nsrun_fail(err, errno, "link /dev/%s", devfs_links[i].name);
 	return 0;
 }
 

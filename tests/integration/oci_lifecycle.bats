@@ -225,6 +225,35 @@ RFC3339_NANO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$
 	rmdir /sys/fs/cgroup/*/nsrun-oci-test 2>/dev/null || true
 }
 
+# A v1 host: a private mount namespace with the hybrid host's cgroup2
+# unmounted. There nothing has to exist before the clone, and create plans,
+# records and makes the cgroups beside the init's set-up.
+@test "on a host without cgroup2 (a v1 view), create records the v1 cgroups, the init is in them with its limit, delete removes them" {
+	[[ -d /sys/fs/cgroup/pids && $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]] ||
+		skip "needs a hybrid host (v1 controllers and /sys/fs/cgroup/unified)"
+	oci_new_id
+	cfg_args sleep 30
+	cfg_edit '.linux.resources = {"pids": {"limit": 64}}'
+	status=0
+	timeout 20 unshare -m --propagation private sh -c \
+		'umount /sys/fs/cgroup/unified && exec "$0" --root "$1" create --bundle "$2" "$3"' \
+		"$NSRUN" "$OCI_ROOT" "$BUNDLE" "$ID" </dev/null >"$TEST_TMP/v1.out" 2>"$TEST_TMP/v1.err" || status=$?
+	cat "$TEST_TMP/v1.err"
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(oci_pid "$ID")
+	oci_track_pid "$pid"
+	[ "$(cat "/sys/fs/cgroup/pids/$ID/pids.max")" = 64 ]
+	grep -qx "$pid" "/sys/fs/cgroup/pids/$ID/cgroup.procs"
+	grep -q ":pids:/$ID\$" "/proc/$pid/cgroup"
+	# Recorded: the v1 directories, none in the cgroup2 it could not see.
+	jq -e --arg d "/sys/fs/cgroup/pids/$ID" '.cgroups | index($d) != null' "$OCI_ROOT/$ID/state.json"
+	jq -e '[.cgroups[] | select(startswith("/sys/fs/cgroup/unified"))] | length == 0' \
+		"$OCI_ROOT/$ID/state.json"
+	oci_ok delete --force "$ID"
+	[ -z "$(oci_cgroup_dirs "$ID")" ]
+}
+
 @test "run exits with the command's status and removes the container" {
 	oci_new_id
 	cfg_sh 'echo hello; exit 7'

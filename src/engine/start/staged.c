@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/cgroup/hierarchy.h"
 #include "engine/container.h"
 #include "engine/limits/caps.h"
 #include "engine/limits/seccomp.h"
@@ -53,7 +54,8 @@ struct launch {
 	int cgroup_fds[CGROUP_MAX_DIRS];
 	unsigned n_cgroup_fds;
 	bool in_child;
-	bool cgroups_after_clone; /* planned, not yet recorded nor made */
+	bool cgroups_after_clone; /* not yet recorded nor made */
+	bool cgroups_planned;
 	struct stage_in_child stage_args;
 };
 
@@ -258,21 +260,26 @@ static int record_and_make_v2(const struct nsrun_spec *spec, struct staged_child
 	return go_without_cgroup(spec, err) ? notify_cgroups(&c->cg, made, err) : -1;
 }
 
-/* Planned before the clone; recorded and made before it too only where
- * clone3 needs a directory to start the child in (v2) or systemd is to
- * make them: otherwise after it, beside the child's own work
- * (place_in_cgroups). */
+/* Planned, recorded and made before the clone only where clone3 needs a
+ * directory to start the child in (v2) or systemd is to make them: on a
+ * host without cgroup2 not even planned, all of it after the clone,
+ * beside the child's own work (place_in_cgroups). */
 static int make_cgroups(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
 			struct nsrun_created *made, struct nsrun_error *err)
 {
 	if (!cgroup_wanted(spec) && !spec->cgroup_path)
 		return 0;
+	if (!spec_container(spec)->systemd && !cgroup_v2_root()) {
+		l->cgroups_after_clone = true;
+		return 0;
+	}
 	if (cgroup_plan(spec, &c->cg, err) < 0)
 		return -1;
 	bool v2 = c->cg.systemd;
 	for (unsigned i = 0; i < c->cg.n_dirs; i++)
 		v2 = v2 || c->cg.dirs[i].v2;
 	l->cgroups_after_clone = !v2;
+	l->cgroups_planned = true;
 	return v2 ? record_and_make_v2(spec, c, made, err) : 0;
 }
 
@@ -335,7 +342,7 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 		.stage = stage_in_child,
 		.arg = &l->stage_args,
 		/* Cgroups to make, a state to write: work beside the stage's. */
-		.spread = c->cg.n_dirs > 0 || ct->park,
+		.spread = c->cg.n_dirs > 0 || l->cgroups_after_clone || ct->park,
 	};
 	if (fault_point("launch.clone", err) < 0)
 		return -1;
@@ -374,7 +381,9 @@ static int place_in_cgroups(const struct nsrun_spec *spec, struct launch *l, str
 			    struct nsrun_created *made, struct nsrun_error *err)
 {
 	bool v2_entered = c->cg.v2_fd > 0 && !reexec_cgroup_not_entered();
-	if ((l->cgroups_after_clone && record_and_make_v2(spec, c, made, err) < 0) ||
+	if ((l->cgroups_after_clone &&
+	     ((!l->cgroups_planned && cgroup_plan(spec, &c->cg, err) < 0) ||
+	      record_and_make_v2(spec, c, made, err) < 0)) ||
 	    make_other_cgroups(spec, c, made, err) < 0 ||
 	    fault_point("launch.cgroup-enter", err) < 0)
 		return -1;

@@ -9,8 +9,6 @@
 #ifndef NSRUN_OCI_DIR_POOL_H
 #define NSRUN_OCI_DIR_POOL_H
 
-#include <stdbool.h>
-
 /* Below the state root; '@' is no container id's, so no id meets it. */
 #define DIR_POOL_DIR "@free"
 #define DIR_POOL_SIZE 4

@@ -55,7 +55,7 @@ struct launch {
 	unsigned n_cgroup_fds;
 	bool in_child;
 	bool cgroups_after_clone; /* not yet recorded nor made */
-	bool cgroups_planned;
+	bool cgroups_planned; /* the child's staged_child.cg holds the plan */
 	struct stage_in_child stage_args;
 };
 
@@ -371,11 +371,11 @@ static int clone_stage(const struct nsrun_spec *spec, struct launch *l, bool sup
 	return 0;
 }
 
-/* After the spec: the cgroups recorded where make_cgroups left that for
- * now, the v1 ones made and the child moved into them (it started in the
- * v2 one), or into the container's (exec), while it sets
- * the sandbox up; then the message it waits for before anything needs
- * them (stage_await_cgroups). A stage that failed meanwhile has said why
+/* After the spec, while the child sets the sandbox up: the cgroups planned
+ * and recorded where make_cgroups left that until now, the v1 ones made
+ * and the child moved into them (it started in the v2 one), or into the
+ * container's (exec); then the message it waits for before anything
+ * needs them (stage_await_cgroups). A stage that failed meanwhile has said why
  * on the socket and exited: ESRCH and EPIPE leave that to the caller. */
 static int place_in_cgroups(const struct nsrun_spec *spec, struct launch *l, struct staged_child *c,
 			    struct nsrun_created *made, struct nsrun_error *err)

@@ -13,12 +13,13 @@
 #define DIR_POOL_DIR "@free"
 #define DIR_POOL_SIZE 4
 
-/* Put a kept directory of root's pool at dir, which must not exist.
- * 0 when done; else -1 with errno EEXIST when dir exists, another errno
- * when none could be taken (the caller makes dir itself). */
-int dir_pool_take(const char *root, const char *dir);
+/* Put a kept directory of the pool at dir, <root>/<id>, which must not
+ * exist. 0 when done; else -1 with errno EEXIST when dir exists, another
+ * errno when none could be taken (the caller makes dir itself). */
+int dir_pool_take(const char *dir);
 
-/* Keep dir, emptied by the caller, in root's pool, or remove it. */
-void dir_pool_give(const char *root, const char *dir);
+/* Keep dir, <root>/<id> emptied by the caller, in root's pool, or remove
+ * it. */
+void dir_pool_give(const char *dir);
 
 #endif

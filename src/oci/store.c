@@ -216,12 +216,8 @@ static void remove_dir_and_files(const char *dir)
 			if (path_format(path, sizeof(path), "%s/%s", dir, names[i]) == 0)
 				unlink(path);
 	}
-	/* dir is <root>/<id> */
-	const char *slash = strrchr(dir, '/');
-	char root[PATH_MAX];
-	if (emptied && slash &&
-	    path_format(root, sizeof(root), "%.*s", (int)(slash - dir), dir) == 0)
-		dir_pool_give(root, dir);
+	if (emptied)
+		dir_pool_give(dir);
 	else
 		rmdir(dir);
 }
@@ -304,11 +300,11 @@ int store_remove_abandoned(const char *root, const char *id)
 	return root_fd < 0 ? 0 : remove_if_abandoned(dir);
 }
 
-/* dir taken from root's pool of emptied directories, else made: 0 or an
+/* dir taken from the pool of emptied directories, else made: 0 or an
  * errno (EEXIST: there is one). */
-static int take_or_make(const char *root, const char *dir)
+static int take_or_make(const char *dir)
 {
-	if (dir_pool_take(root, dir) == 0)
+	if (dir_pool_take(dir) == 0)
 		return 0;
 	if (errno == EEXIST)
 		return EEXIST;
@@ -316,11 +312,11 @@ static int take_or_make(const char *root, const char *dir)
 }
 
 /* With the root locked: make ct->dir, over debris of the same id. */
-static int make_dir(const char *root, const struct stored_container *ct, struct nsrun_error *err)
+static int make_dir(const struct stored_container *ct, struct nsrun_error *err)
 {
-	int e = take_or_make(root, ct->dir);
+	int e = take_or_make(ct->dir);
 	if (e == EEXIST && remove_if_abandoned(ct->dir))
-		e = take_or_make(root, ct->dir);
+		e = take_or_make(ct->dir);
 	if (e == EEXIST)
 		return nsrun_fail(err, 0, "container with given ID already exists");
 	return e ? nsrun_fail(err, e, "create %s", ct->dir) : 0;
@@ -333,7 +329,7 @@ static int make_locked_dir(const char *root, struct stored_container *ct, struct
 	cleanup_close int root_fd = lock_dir(root, LOCK_EX);
 	if (root_fd < 0)
 		return nsrun_fail(err, errno, "lock the state root %s", root);
-	if (make_dir(root, ct, err) < 0)
+	if (make_dir(ct, err) < 0)
 		return -1;
 	ct->lock_fd = lock_create(ct->dir, O_CREAT | O_EXCL);
 	if (ct->lock_fd < 0) {

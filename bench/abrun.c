@@ -3,8 +3,13 @@
  *
  *   abrun [-n RUNS] [-w WARMUP] CMD [ARG...] [::: CMD [ARG...]]...
  *
- * Every round runs each command once, starting one place further along the
- * list each round, so drift hits them all alike. A run is posix_spawnp() to
+ * Every round runs each command once, in an order shuffled anew each round
+ * (the same sequence every time abrun runs), so that drift hits them all
+ * alike and no command always follows the same one: a command pays for
+ * what the one before it left behind (a network namespace torn down by a
+ * kernel worker after its container is gone), and a fixed order (a list
+ * rotated each round keeps every command behind the same one) charges a
+ * light command after a heavy one every time. A run is posix_spawnp() to
  * waitpid(); stdout goes to /dev/null. Reports per command the median, the
  * quartiles and the mean, and the median of the paired difference with the
  * first command in the same round (robust against drift). Any failed run
@@ -58,6 +63,29 @@ static double run_once(char **argv, const posix_spawn_file_actions_t *fa)
 		exit(1);
 	}
 	return t1 - t0;
+}
+
+/* xorshift64: a fixed, repeatable sequence is all the shuffle needs. */
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
+
+static unsigned random_below(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+/* A new order of 0..n-1 in order[] (Fisher-Yates). */
+static void shuffle(int *order, int n)
+{
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = n - 1; i > 0; i--) {
+		int j = (int)random_below((unsigned)i + 1), x = order[i];
+		order[i] = order[j];
+		order[j] = x;
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -142,11 +170,12 @@ int main(int argc, char **argv)
 	for (int w = 0; w < warmup; w++)
 		for (int k = 0; k < ncmd; k++)
 			run_once(cmds[k], &fa);
-	for (int r = 0; r < runs; r++)
-		for (int j = 0; j < ncmd; j++) {
-			int k = (j + r) % ncmd;
-			t[k * runs + r] = run_once(cmds[k], &fa);
-		}
+	int order[MAX_CMDS];
+	for (int r = 0; r < runs; r++) {
+		shuffle(order, ncmd);
+		for (int j = 0; j < ncmd; j++)
+			t[order[j] * runs + r] = run_once(cmds[order[j]], &fa);
+	}
 
 	printf("%d interleaved runs per command (warm-up %d); times in microseconds\n", runs,
 	       warmup);

@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 60
 
 # Debian packages each job needs; installed when missing.
 BUILD_DEPS = meson ninja-build gcc libc6-dev pkg-config libseccomp-dev libjansson-dev \
-	libsystemd-dev
+	libsystemd-dev lld
 FUZZ_DEPS = $(BUILD_DEPS) clang libclang-rt-14-dev
 TEST_DEPS = $(FUZZ_DEPS) bats uidmap util-linux iproute2 procps busybox-static \
 	python3 jq podman containerd libcap2-bin crun cppcheck clang-tidy valgrind file \

@@ -73,6 +73,7 @@ command -v cc >/dev/null || need+=(gcc)
 apt_install "${need[@]}"
 crun=$(command -v crun)
 runc=$(command -v runc)
+cached_alike "$nsrun" "$crun" "$runc"
 rts=(nsrun crun runc)
 rt_path() {
 	case $1 in nsrun) echo "$nsrun" ;; crun) echo "$crun" ;; runc) echo "$runc" ;; esac

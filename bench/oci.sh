@@ -79,6 +79,7 @@ fi
 apt_install "${need[@]}"
 crun=$(command -v crun)
 runc=$(command -v runc)
+cached_alike "$nsrun" "$crun" "$runc"
 
 work=$(mktemp -d /tmp/nsrun-bench-oci.XXXXXX)
 chmod 755 "$work"

@@ -193,6 +193,7 @@ if want sandbox; then
 	fi
 	cmds_sandbox+=("/bin/true|/bin/true")
 fi
+cached_alike "$nsrun" "$unshare" ${bwrap:+"$bwrap"}
 
 for s in "${hf_sets[@]}"; do
 	declare -n cs="cmds_$s"

@@ -45,7 +45,7 @@ state=$work/state
 cleanup() {
 	local dir
 	for dir in "$state"/order-*; do
-		[[ -d $dir ]] && "$nsrun" --root "$state" delete -f "${dir##*/}" >/dev/null 2>&1
+		[[ -d $dir ]] && { "$nsrun" --root "$state" delete -f "${dir##*/}" >/dev/null 2>&1 || true; }
 	done
 	rm -rf "$work"
 }

@@ -149,8 +149,7 @@ kill_at_every_create_step() {
 # A host without cgroup2 (the hybrid host's unmounted in a private mount
 # namespace): the cgroups are planned, recorded and made after the clone.
 @test "on a host without cgroup2, create killed at every step: delete --force and a new create succeed, nothing is left" {
-	[[ -d /sys/fs/cgroup/pids && $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]] ||
-		skip "needs a hybrid host (v1 controllers and /sys/fs/cgroup/unified)"
+	require_hybrid_host
 	local real=$NSRUN
 	NSRUN=$TEST_TMP/nsrun-v1
 	printf '#!/bin/sh\nexec unshare -m --propagation private sh -c %s "%s" "$@"\n' \

@@ -313,6 +313,14 @@ oci() {
 	return 0
 }
 
+# require_hybrid_host: skip unless the host has v1 controllers and a
+# cgroup2 on /sys/fs/cgroup/unified, which a private mount namespace can
+# unmount to show a host without cgroup2.
+require_hybrid_host() {
+	[[ -d /sys/fs/cgroup/pids && $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]] ||
+		skip "needs a hybrid host (v1 controllers and /sys/fs/cgroup/unified)"
+}
+
 # oci_ok ARG...: oci, and fail unless the status is 0.
 oci_ok() {
 	oci "$@"

@@ -229,8 +229,7 @@ RFC3339_NANO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$
 # unmounted. There nothing has to exist before the clone, and create plans,
 # records and makes the cgroups beside the init's set-up.
 @test "on a host without cgroup2 (a v1 view), create records the v1 cgroups, the init is in them with its limit, delete removes them" {
-	[[ -d /sys/fs/cgroup/pids && $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]] ||
-		skip "needs a hybrid host (v1 controllers and /sys/fs/cgroup/unified)"
+	require_hybrid_host
 	oci_new_id
 	cfg_args sleep 30
 	cfg_edit '.linux.resources = {"pids": {"limit": 64}}'

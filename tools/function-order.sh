@@ -17,20 +17,19 @@
 # The paths, in this order (earlier ones are packed first): the staged
 # sandbox (-Urpmuin --mount-proc), the rootfs sandbox (-a -r --rootfs); OCI
 # `run` and `exec` of `nsrun spec`'s bundle, then of bench/k8s-bundle.py's
-# (seccomp, 24 mounts), each in the host's cgroup layout and, on a hybrid
-# host, again with only the v1 hierarchies (as bench/k8s.sh measures them);
-# what an engine calls (create, start, state, kill, delete); all on a
-# busybox root. Each runs under gdb with a breakpoint on every
+# (seccomp, 24 mounts), each in every cgroup layout of the bench (on a
+# hybrid host: with only the v1 hierarchies, as bench/k8s.sh measures them,
+# then as it is; bench/lib.sh, cgroup_layouts); what an engine calls
+# (create, start, state, kill, delete); all on a busybox root. Each runs
+# under gdb with a breakpoint on every
 # function (tools/function-order-gdb.py): slow (about 20 minutes in all),
 # and exact, the forked children included. Root; gdb, python3,
 # busybox-static.
 set -euo pipefail
-
-die() { printf 'function-order.sh: %s\n' "$*" >&2; exit 1; }
+# die, busybox_root, cgroup_layouts, in_layout; root (the repository).
+. "$(dirname "${BASH_SOURCE[0]}")/../bench/lib.sh"
 
 [[ $# -ge 1 && $# -le 2 ]] || die "usage: tools/function-order.sh NSRUN [OUT]"
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
 nsrun=$(readlink -f "$1")
 out=${2:-$root/data/nsrun.order}
 [[ $(id -u) -eq 0 ]] || die "run it as root: it runs OCI containers"
@@ -68,15 +67,13 @@ entry=$(LC_ALL=C readelf -h "$nsrun" | awk '/Entry point address/ {print $4}')
 
 # A busybox root and the four bundles.
 rootfs=$work/rootfs
-mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/dev" "$rootfs/sys" "$rootfs/tmp" "$rootfs/etc"
-cp /bin/busybox "$rootfs/bin/busybox"
-for applet in $("$rootfs/bin/busybox" --list); do
-	[[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-done
-bundle() { # bundle NAME ARG...: `nsrun spec`'s config, running ARG...
+busybox_root "$rootfs" proc dev sys tmp etc
+# bundle NAME ARG...: NAME, `nsrun spec`'s config running ARG..., and
+# k8s-NAME, bench/k8s-bundle.py's made from it.
+bundle() {
 	local dir=$work/$1
 	shift
-	mkdir -p "$dir"
+	mkdir -p "$dir" "$work/k8s-${dir##*/}"
 	"$nsrun" spec -b "$dir"
 	python3 - "$dir/config.json" "$rootfs" "$@" <<'PY'
 import json, sys
@@ -87,14 +84,11 @@ c["process"]["args"] = args
 c["process"]["terminal"] = False
 json.dump(c, open(path, "w"), indent=2)
 PY
+	python3 "$root/bench/k8s-bundle.py" "$dir/config.json" "$work/k8s-${dir##*/}/config.json" \
+		"$work/volumes" "$@" >/dev/null
 }
 bundle plain /bin/true
 bundle sleep sleep 100000
-for b in plain sleep; do
-	mkdir -p "$work/k8s-$b"
-	python3 "$root/bench/k8s-bundle.py" "$work/$b/config.json" "$work/k8s-$b/config.json" \
-		"$work/volumes" $(python3 -c 'import json, sys; print(*json.load(open(sys.argv[1]))["process"]["args"])' "$work/$b/config.json") >/dev/null
-done
 
 : >"$work/order"
 export NSRUN_ORDER_SYMBOLS=$work/symbols NSRUN_ORDER_OUT=$work/order NSRUN_ORDER_ENTRY=$entry
@@ -106,34 +100,26 @@ trace() { # trace [WRAPPER...] NSRUN ARG...: that command, nsrun under gdb
 	done
 	shift
 	echo "tracing: ${wrapper[*]}${wrapper[*]:+ }nsrun $*" >&2
-	"${wrapper[@]}" gdb -q -batch -x "$here/function-order-gdb.py" --args "$nsrun" "$@" \
+	"${wrapper[@]}" gdb -q -batch -x "$root/tools/function-order-gdb.py" --args "$nsrun" "$@" \
 		</dev/null >"$work/gdb.log" 2>&1 || true
 	grep -q . "$work/order" || die "gdb recorded nothing: see $work/gdb.log"
 }
-# Only the v1 hierarchies: /sys/fs/cgroup/unified unmounted, in a mount
-# namespace of its own (bench/lib.sh, in_layout).
-v1_only() {
-	unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh "$@"
-}
-# The layouts to trace in: the host's, and on a hybrid host also v1 only.
-layouts=("")
-[[ $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]] && layouts+=(v1_only)
+cgroup_layouts
 
 # run, then exec, of both bundles, each in every layout one after the other
-# (a path's functions stay together). An empty layout is no word: unquoted.
-# shellcheck disable=SC2086
+# (a path's functions stay together).
 oci_paths() {
-	local b layout
+	local b l
 	for b in "" k8s-; do
-		for layout in "${layouts[@]}"; do
-			trace $layout "$nsrun" --root "$state" run -b "$work/${b}plain" order-run
-			$layout "$nsrun" --root "$state" delete -f order-run >/dev/null 2>&1 || true
+		for l in "${layouts[@]}"; do
+			trace in_layout "$l" "$nsrun" --root "$state" run -b "$work/${b}plain" order-run
+			in_layout "$l" "$nsrun" --root "$state" delete -f order-run >/dev/null 2>&1 || true
 		done
-		for layout in "${layouts[@]}"; do
-			$layout "$nsrun" --root "$state" run -d -b "$work/${b}sleep" order-exec \
+		for l in "${layouts[@]}"; do
+			in_layout "$l" "$nsrun" --root "$state" run -d -b "$work/${b}sleep" order-exec \
 				</dev/null >/dev/null 2>&1 || die "could not start the ${b}sleep container"
-			trace $layout "$nsrun" --root "$state" exec order-exec /bin/true
-			$layout "$nsrun" --root "$state" delete -f order-exec >/dev/null
+			trace in_layout "$l" "$nsrun" --root "$state" exec order-exec /bin/true
+			in_layout "$l" "$nsrun" --root "$state" delete -f order-exec >/dev/null
 		done
 	done
 }
